@@ -1,0 +1,167 @@
+import { mkdir } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
+import type { AppInfo } from '../shared/schemas/app';
+import { createDispatcher, type Dispatch } from './dispatch';
+import { createHandlers } from './handlers';
+import { startApiServer, type ApiServer } from './http/server';
+import { loadOrCreateApiToken } from './services/app/api-token';
+import { removeDiscovery, writeDiscovery } from './services/app/discovery';
+import { headlessShell, type HostShell } from './services/app/host-shell';
+import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/paths';
+import { WarningCenter } from './services/app/warnings';
+import { AuditLog } from './services/audit/audit-log';
+import { EventBus } from './services/events/event-bus';
+import { createAppLogger } from './services/logging/logger';
+import { realHostEnv, type HostEnv } from './services/runtime/host-env';
+import { RuntimeService } from './services/runtime/runtime-service';
+import { SettingsService } from './services/settings/settings-service';
+import { appVersion } from './version';
+
+export interface AppOptions {
+  mode: AppInfo['mode'];
+  dataDir: string;
+  host?: string;
+  port?: number;
+  /** The built renderer to serve at `/` (headless); null serves only the API. */
+  rendererDir?: string | null;
+  shell?: HostShell;
+  hostEnv?: HostEnv;
+  /** Echo log lines to stderr too. */
+  echoLogs?: boolean;
+  runtimeTiming?: { healthIntervalMs?: number; retryMinMs?: number; retryMaxMs?: number };
+}
+
+export interface AppCore {
+  readonly info: AppInfo;
+  readonly bus: EventBus;
+  readonly dispatch: Dispatch;
+  readonly api: ApiServer;
+  readonly token: string;
+  readonly services: { settings: SettingsService; audit: AuditLog; runtime: RuntimeService; warnings: WarningCenter };
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root. Services start in dependency order and stop in reverse:
+ *  1. data folder (0700)      — everything below writes into it
+ *  2. logger                  — every service logs
+ *  3. event bus, warnings     — services emit into them
+ *  4. settings                — decides the log level and runtime preferences
+ *  5. audit log               — security events from every later service
+ *  6. container runtime       — detection and its background monitor
+ *  7. API token, HTTP API     — the surface; starts last so it never serves a half-built core
+ *  8. discovery file          — written once the API answers, so the CLI never finds a dead URL
+ */
+export async function createApp(options: AppOptions): Promise<AppCore> {
+  const paths = dataPaths(options.dataDir);
+  await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
+  const version = appVersion();
+  const startedAt = new Date().toISOString();
+
+  const log = createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false });
+  const logger = log.logger;
+  const stack: (() => Promise<void>)[] = [() => log.close()];
+  const stopAll = async () => {
+    for (const stop of stack.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error }, 'A service did not stop cleanly');
+      }
+    }
+    stack.length = 0;
+  };
+
+  try {
+    const bus = new EventBus((error) => logger.error({ err: error }, 'An event listener failed'));
+    const warnings = new WarningCenter(bus);
+
+    const settings = new SettingsService({ dataDir: paths.dataDir, bus, warnings, logger: logger.child({ scope: 'settings' }) });
+    await settings.start();
+    stack.push(() => settings.stop());
+    log.setDebug(settings.get().advanced.debugLogging);
+    const offLevel = bus.on('settings.changed', (s) => {
+      if (logger.level !== (s.advanced.debugLogging ? 'debug' : 'info')) {
+        log.setDebug(s.advanced.debugLogging);
+        logger.info({ level: logger.level }, 'Log level changed');
+      }
+    });
+    stack.push(async () => void offLevel());
+
+    const audit = new AuditLog({ dir: paths.auditDir, bus, logger: logger.child({ scope: 'audit' }) });
+    await audit.start();
+    stack.push(() => audit.stop());
+
+    const runtime = new RuntimeService({
+      host: options.hostEnv ?? realHostEnv(),
+      bus,
+      audit,
+      logger: logger.child({ scope: 'runtime' }),
+      settings: () => settings.get().runtime,
+      ...options.runtimeTiming,
+    });
+    await runtime.start();
+    stack.push(() => runtime.stop());
+    const offRuntimeSettings = bus.on('settings.changed', () => void runtime.recheck('settings changed'));
+    stack.push(async () => void offRuntimeSettings());
+
+    const shell = options.shell ?? headlessShell();
+    const token = await loadOrCreateApiToken(paths.tokenFile);
+    let info: AppInfo | null = null;
+    const getInfo = (): AppInfo => {
+      if (!info) throw new Error('The app is still starting');
+      return info;
+    };
+    const dispatch = createDispatcher(
+      createHandlers({ info: getInfo, logLevel: () => logger.level, settings, audit, runtime, warnings, shell }),
+      logger.child({ scope: 'dispatch' }),
+    );
+    const api = await startApiServer({
+      host: options.host ?? DEFAULT_API_HOST,
+      port: options.port ?? DEFAULT_API_PORT,
+      dispatch,
+      bus,
+      logger: logger.child({ scope: 'http' }),
+      token: () => token,
+      version,
+      rendererDir: options.rendererDir ?? null,
+    });
+    stack.push(() => api.stop());
+    info = {
+      name: 'aigo',
+      version,
+      mode: options.mode,
+      platform: platform(),
+      arch: arch(),
+      nodeVersion: process.versions.node,
+      dataDir: paths.dataDir,
+      logDir: paths.logDir,
+      apiUrl: api.url,
+      pid: process.pid,
+      startedAt,
+      capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
+    };
+
+    await writeDiscovery(paths.discoveryFile, { url: api.url, pid: process.pid, version, mode: options.mode, startedAt });
+    stack.push(() => removeDiscovery(paths.discoveryFile, process.pid));
+    logger.info({ url: api.url, mode: options.mode, version, dataDir: paths.dataDir }, 'aigo started');
+
+    const core: AppCore = {
+      info,
+      bus,
+      dispatch,
+      api,
+      token,
+      services: { settings, audit, runtime, warnings },
+      stop: async () => {
+        logger.info('aigo stopping');
+        await stopAll();
+      },
+    };
+    return core;
+  } catch (error) {
+    logger.error({ err: error }, 'aigo failed to start');
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+import { runCli } from './cli/program';
+
+void runCli(process.argv);

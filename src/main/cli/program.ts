@@ -1,0 +1,64 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AppError } from '../../shared/errors';
+import { appVersion } from '../version';
+import { logs } from './logs';
+import { parseOutputFormat } from './output';
+import { serve } from './serve';
+import { status } from './status';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a whole number from 1 to 100000');
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('aigo')
+    .description('Run AI agents in containers on your own machine.')
+    .version(appVersion())
+    .showHelpAfterError();
+
+  const connection = (cmd: Command) =>
+    cmd
+      .option('--endpoint <url>', 'API of the running app (default: found through DATA_DIR/mgmt-api.json)')
+      .option('--token <token>', 'API token (default: DATA_DIR/api-token)')
+      .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['console', 'json', 'yaml']).default('console'));
+
+  program
+    .command('serve')
+    .description('Run headless: all services, the local API and the web UI, with no window')
+    .option('--port <port>', 'API port (default: AIGO_PORT or 55765; 0 picks a free port)')
+    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
+    .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
+    .option('--verbose', 'also print log lines to stderr')
+    .action((opts: { port?: string; host?: string; dataDir?: string; verbose?: boolean }) => serve(opts));
+
+  connection(program.command('status').description('Show the runtime and service summary of the running app')).action(
+    (opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
+      status({ ...opts, output: parseOutputFormat(opts.output) }),
+  );
+
+  program
+    .command('logs')
+    .description('Print the application log (newest last)')
+    .option('--last <n>', 'how many entries', positiveInt, 100)
+    .option('-f, --follow', 'keep printing new entries')
+    .option('--json', 'print raw JSON lines')
+    .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
+    .action((opts: { last: number; follow?: boolean; json?: boolean; dataDir?: string }) =>
+      logs({ last: opts.last, follow: opts.follow ?? false, json: opts.json ?? false, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }),
+    );
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    const message = error instanceof AppError ? error.message : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`aigo: ${message}\n`);
+    process.exitCode = error instanceof AppError && error.code === 'UNREACHABLE' ? 3 : 1;
+  }
+}

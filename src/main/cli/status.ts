@@ -1,0 +1,35 @@
+import type { AppStatus } from '../../shared/schemas/app';
+import { runtimeDisplayName } from '../../shared/schemas/runtime';
+import { connect, type ConnectOptions } from './connect';
+import { printResult, type OutputFormat } from './output';
+
+export function renderStatus(status: AppStatus): string {
+  const r = status.runtime;
+  const lines = [
+    `aigo ${status.app.version} (${status.app.mode}) — ${status.app.apiUrl}`,
+    `Data folder: ${status.app.dataDir}`,
+    `Log level:   ${status.logLevel}`,
+    '',
+    `Runtime:     ${runtimeDisplayName(r)}${r.available ? ` — ${r.product} ${r.version} at ${r.endpoint}` : ''}`,
+  ];
+  if (r.available) lines.push(`Host gateway: ${r.networking.hostGateway ?? 'unknown'} (${r.networking.source})`);
+  else {
+    lines.push(`  ${r.message}`);
+    for (const check of r.checks.filter((c) => c.status !== 'not_applicable')) {
+      lines.push(`  ✗ ${check.label} (${check.endpoint}): ${check.status.replace('_', ' ')}`);
+      for (const step of check.fix) lines.push(`      ${step}`);
+    }
+  }
+  lines.push('', 'Services:');
+  for (const s of status.services) lines.push(`  ${s.state === 'running' ? '✓' : '!'} ${s.name.padEnd(10)} ${s.state}`);
+  if (status.warnings.length) {
+    lines.push('', 'Warnings:');
+    for (const w of status.warnings) lines.push(`  ! ${w.message}`);
+  }
+  return lines.join('\n');
+}
+
+export async function status(options: ConnectOptions & { output: OutputFormat }): Promise<void> {
+  const { call } = await connect(options);
+  printResult(options.output, await call('app.status'), renderStatus);
+}

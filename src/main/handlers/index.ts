@@ -1,0 +1,55 @@
+import type { Handlers } from '../dispatch';
+import type { AppInfo } from '../../shared/schemas/app';
+import { AppError } from '../../shared/errors';
+import type { AuditLog } from '../services/audit/audit-log';
+import type { WarningCenter } from '../services/app/warnings';
+import type { HostShell } from '../services/app/host-shell';
+import { readLastLogEntries } from '../services/logging/log-reader';
+import type { RuntimeService } from '../services/runtime/runtime-service';
+import type { SettingsService } from '../services/settings/settings-service';
+
+export interface HandlerDeps {
+  info: () => AppInfo;
+  logLevel: () => string;
+  settings: SettingsService;
+  audit: AuditLog;
+  runtime: RuntimeService;
+  warnings: WarningCenter;
+  shell: HostShell;
+}
+
+/** Binds each contract operation to the service that does the work. Thin on purpose. */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  return {
+    'app.info': () => deps.info(),
+    'app.status': () => {
+      const runtime = deps.runtime.status();
+      return {
+        app: deps.info(),
+        runtime,
+        services: [
+          { name: 'api', state: 'running' },
+          { name: 'settings', state: 'running' },
+          { name: 'audit', state: 'running' },
+          { name: 'runtime', state: runtime.available ? 'running' : 'degraded', detail: runtime.message },
+        ],
+        logLevel: deps.logLevel(),
+        warnings: deps.warnings.list(),
+      };
+    },
+    'app.dismissWarning': ({ id }) => {
+      if (!deps.warnings.dismiss(id)) throw new AppError('NOT_FOUND', `No warning with id "${id}".`);
+      return { warnings: deps.warnings.list() };
+    },
+    'app.openDataDir': async () => {
+      await deps.shell.openPath(deps.info().dataDir);
+      return { ok: true as const };
+    },
+    'runtime.get': () => deps.runtime.status(),
+    'runtime.recheck': () => deps.runtime.recheck('requested by the user'),
+    'settings.get': () => deps.settings.get(),
+    'settings.update': (patch) => deps.settings.update(patch),
+    'audit.query': (query) => deps.audit.query(query),
+    'logs.tail': async ({ last }) => ({ entries: await readLastLogEntries(deps.info().logDir, last) }),
+  };
+}

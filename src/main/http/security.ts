@@ -1,0 +1,87 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
+import { AppError } from '../../shared/errors';
+
+/** localhost, 127.0.0.0/8 and ::1: the only names a request to a loopback-bound API may carry. */
+export function isLoopbackHostname(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+/** `host:port`, `[::1]:port` or a bare host, to its host name. */
+export function hostnameOf(hostHeader: string): string {
+  const trimmed = hostHeader.trim();
+  if (trimmed.startsWith('[')) return trimmed.slice(0, trimmed.indexOf(']') + 1);
+  const colon = trimmed.lastIndexOf(':');
+  return colon > -1 && trimmed.indexOf(':') === colon ? trimmed.slice(0, colon) : trimmed;
+}
+
+export function tokensEqual(given: string, expected: string): boolean {
+  // Hash first so the comparison is constant-time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+export function tokenFromRequest(c: Context): string | null {
+  const auth = c.req.header('authorization');
+  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  return c.req.header('x-aigo-token')?.trim() ?? null;
+}
+
+export interface SecurityOptions {
+  /** Extra host names accepted besides loopback (the bind address when it is not loopback). */
+  extraHosts: string[];
+  port: () => number;
+}
+
+/**
+ * DNS-rebinding and cross-site defence for a loopback API: the Host must be a loopback name
+ * (or the explicit bind address), and a browser request must come from this very origin.
+ */
+export function originGuard(options: SecurityOptions): MiddlewareHandler {
+  const extra = new Set(options.extraHosts.map((h) => h.toLowerCase()));
+  const hostAllowed = (hostname: string) => isLoopbackHostname(hostname) || extra.has(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+  return async (c, next) => {
+    const host = c.req.header('host');
+    if (!host || !hostAllowed(hostnameOf(host))) {
+      throw new AppError(
+        'FORBIDDEN',
+        `Requests must address the local API by a loopback name (localhost or 127.0.0.1), not "${host ?? ''}".`,
+        { host: host ?? null },
+      );
+    }
+    const origin = c.req.header('origin');
+    if (origin !== undefined) {
+      let ok = false;
+      try {
+        const url = new URL(origin);
+        ok = (url.protocol === 'http:' || url.protocol === 'https:') && hostAllowed(url.hostname) && Number(url.port || 80) === options.port();
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new AppError('FORBIDDEN', `Requests from the web origin "${origin}" are not allowed.`, { origin });
+    }
+    if (c.req.header('sec-fetch-site') === 'cross-site') {
+      throw new AppError('FORBIDDEN', 'Cross-site requests are not allowed.');
+    }
+    await next();
+  };
+}
+
+export function requireToken(c: Context, expected: string): void {
+  const given = tokenFromRequest(c);
+  if (!given) {
+    throw new AppError(
+      'UNAUTHORIZED',
+      'This request changes something and needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you).',
+    );
+  }
+  if (!tokensEqual(given, expected)) {
+    throw new AppError('UNAUTHORIZED', 'The API token is wrong. Use the token in DATA_DIR/api-token, or open the link `aigo serve` printed.');
+  }
+}

@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import { AppError } from '../../shared/errors';
+import { toErrorEnvelope, type Dispatch } from '../dispatch';
+import type { EventBus } from '../services/events/event-bus';
+import { registerEventStream } from './events-stream';
+import { buildOpenApiDocument } from './openapi';
+import { prettyJson, registerContractRoutes } from './routes';
+import { isLoopbackHostname, originGuard } from './security';
+import { registerStaticUi } from './static-ui';
+
+export interface ApiServerOptions {
+  host: string;
+  port: number;
+  dispatch: Dispatch;
+  bus: EventBus;
+  logger: Logger;
+  token: () => string;
+  version: string;
+  rendererDir: string | null;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  host: string;
+  stop(): Promise<void>;
+}
+
+export function createApiApp(options: ApiServerOptions, port: () => number): { app: Hono; closeStreams: () => void } {
+  const app = new Hono();
+  const log = options.logger;
+  const extraHosts = isLoopbackHostname(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host];
+
+  app.onError((error, c) => {
+    const envelope = toErrorEnvelope(error, log);
+    const status = error instanceof AppError ? error.httpStatus : 500;
+    if (status >= 500) log.error({ path: c.req.path, code: envelope.code }, envelope.message);
+    else log.debug({ path: c.req.path, method: c.req.method, code: envelope.code }, envelope.message);
+    return prettyJson(c, envelope, status);
+  });
+  app.notFound((c) =>
+    prettyJson(c, { code: 'NOT_FOUND', message: `No API route ${c.req.method} ${c.req.path}. See /api/v1/openapi.json for the routes.` }, 404),
+  );
+
+  app.use('*', originGuard({ extraHosts, port }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MiB.');
+      },
+    }),
+  );
+  app.get('/api/v1/openapi.json', (c) => prettyJson(c, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200));
+  const closeStreams = registerEventStream(app, options.bus);
+  registerContractRoutes(app, options.dispatch, options.token);
+  registerStaticUi(app, options.rendererDir);
+  return { app, closeStreams };
+}
+
+/** Starts the local API. A port already taken is reported with what to do about it. */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  let boundPort = options.port;
+  const { app, closeStreams } = createApiApp(options, () => boundPort);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }) as Server;
+    s.once('listening', () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new AppError(
+            'CONFLICT',
+            `Port ${options.port} on ${options.host} is already in use. Another aigo may be running (try \`aigo status\`); otherwise start with --port <number> or AIGO_PORT=<number>.`,
+            { port: options.port, host: options.host },
+          ),
+        );
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES') {
+        reject(new AppError('CONFLICT', `Cannot listen on ${options.host}:${options.port} (${error.code}). Choose another --host or --port.`));
+      } else reject(error);
+    });
+  });
+  boundPort = (server.address() as AddressInfo).port;
+  const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${boundPort}`;
+  return {
+    url,
+    port: boundPort,
+    host: options.host,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        closeStreams();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

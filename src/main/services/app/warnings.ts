@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { AppWarning } from '../../../shared/schemas/app';
+import type { EventBus } from '../events/event-bus';
+
+/** Problems the user must see (a corrupt settings file set aside, …) until they dismiss them. */
+export class WarningCenter {
+  private warnings: AppWarning[] = [];
+
+  constructor(private readonly bus: EventBus) {}
+
+  add(code: string, message: string, details?: Record<string, unknown>): AppWarning {
+    const warning: AppWarning = {
+      id: randomUUID(),
+      time: new Date().toISOString(),
+      code,
+      message,
+      ...(details ? { details } : {}),
+    };
+    this.warnings.push(warning);
+    this.bus.emit('app.warning', warning);
+    return warning;
+  }
+
+  list(): AppWarning[] {
+    return [...this.warnings];
+  }
+
+  dismiss(id: string): boolean {
+    const before = this.warnings.length;
+    this.warnings = this.warnings.filter((w) => w.id !== id);
+    return this.warnings.length !== before;
+  }
+}

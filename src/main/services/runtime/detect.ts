@@ -1,0 +1,110 @@
+import type { RuntimeCheck, RuntimeStatus } from '../../../shared/schemas/runtime';
+import type { Settings } from '../../../shared/schemas/settings';
+import { probeAppleContainer } from './apple-container-probe';
+import { dockerCandidates } from './candidates';
+import { probeDocker, type DockerProbeSuccess } from './docker-probe';
+import type { HostEnv } from './host-env';
+import { appleContainerNetworking, dockerNetworking, noNetworking } from './networking';
+
+export interface Detection {
+  status: RuntimeStatus;
+  docker: DockerProbeSuccess | null;
+}
+
+/**
+ * One full detection pass. Order: Apple Container first where it is supported and the user
+ * did not force Docker, then each Docker candidate until one answers. Every candidate probed
+ * is reported with why it failed, so the UI can show the exact fix.
+ */
+export async function detectRuntime(host: HostEnv, settings: Settings['runtime']): Promise<Detection> {
+  const checks: RuntimeCheck[] = [];
+  const override = settings.hostGatewayOverride;
+  const checkedAt = () => new Date().toISOString();
+
+  if (settings.preferred !== 'docker') {
+    const apple = await probeAppleContainer(host);
+    checks.push(apple.check);
+    if (apple.running) {
+      return {
+        docker: null,
+        status: {
+          available: true,
+          backend: 'apple_container',
+          product: 'Apple Container',
+          version: apple.version,
+          apiVersion: null,
+          endpoint: 'container',
+          networking: appleContainerNetworking(apple.gateway, override),
+          message: `Apple Container${apple.version ? ` ${apple.version}` : ''} is running.`,
+          checks,
+          checkedAt: checkedAt(),
+        },
+      };
+    }
+  }
+
+  if (settings.preferred !== 'apple_container') {
+    for (const candidate of dockerCandidates(host, settings.dockerHost)) {
+      const probe = await probeDocker(candidate, host);
+      checks.push(probe.check);
+      if (probe.success) {
+        const d = probe.success;
+        return {
+          docker: d,
+          status: {
+            available: true,
+            backend: 'docker',
+            product: d.product,
+            version: d.version,
+            apiVersion: d.apiVersion,
+            endpoint: candidate.endpoint,
+            networking: await dockerNetworking(host, d, override),
+            message: probe.check.message,
+            checks,
+            checkedAt: checkedAt(),
+          },
+        };
+      }
+    }
+  }
+
+  return {
+    docker: null,
+    status: {
+      available: false,
+      backend: null,
+      product: null,
+      version: null,
+      apiVersion: null,
+      endpoint: null,
+      networking: noNetworking(override),
+      message: summariseFailure(checks, settings.preferred),
+      checks,
+      checkedAt: checkedAt(),
+    },
+  };
+}
+
+/** The one line a user reads first: the most actionable failure, with its first fix. */
+export function summariseFailure(checks: RuntimeCheck[], preferred: Settings['runtime']['preferred']): string {
+  const rank: Record<RuntimeCheck['status'], number> = {
+    permission_denied: 0,
+    too_old: 1,
+    error: 2,
+    not_running: 3,
+    not_installed: 4,
+    not_applicable: 5,
+    ok: 6,
+  };
+  const relevant = checks.filter((c) => c.status !== 'not_applicable');
+  const best = [...relevant].sort((a, b) => rank[a.status] - rank[b.status])[0];
+  if (!best) {
+    return preferred === 'apple_container'
+      ? 'No container runtime: Apple Container is not supported on this system. Choose Docker in Settings > Container.'
+      : 'No container runtime found.';
+  }
+  const allMissing = relevant.every((c) => c.status === 'not_installed');
+  const lead = allMissing ? 'No container runtime is installed.' : 'No container runtime is available.';
+  const fix = best.fix.length ? ` Fix: ${best.fix.join(' → ')}` : '';
+  return `${lead} ${best.message}${fix}`;
+}

@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import { appWarningSchema } from '../schemas/app';
+import { auditEntrySchema } from '../schemas/audit';
+import { runtimeStatusSchema } from '../schemas/runtime';
+import { settingsSchema } from '../schemas/settings';
+
+/** Every event the core pushes to its clients (IPC in the desktop app, SSE on the web). */
+export const events = {
+  'runtime.changed': runtimeStatusSchema,
+  'settings.changed': settingsSchema,
+  'app.warning': appWarningSchema,
+  'audit.appended': auditEntrySchema,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+export type AnyEvent = { [N in EventName]: { name: N; payload: EventPayload<N> } }[EventName];
+
+export const eventNames = Object.keys(events) as EventName[];
+
+export const EVENTS_PATH = '/api/v1/events';

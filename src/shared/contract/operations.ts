@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { defineOperation } from './define';
+import { appInfoSchema, appStatusSchema, appWarningSchema } from '../schemas/app';
+import { auditQueryResultSchema, auditQuerySchema } from '../schemas/audit';
+import { logEntrySchema, LOGS_MAX_LAST } from '../schemas/logs';
+import { runtimeStatusSchema } from '../schemas/runtime';
+import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
+
+const empty = z.object({}).strict();
+const okSchema = z.object({ ok: z.literal(true) });
+
+/** Every operation of the app. Add one here, then its handler in src/main/handlers. */
+export const operations = {
+  'app.info': defineOperation({
+    method: 'GET',
+    path: '/api/v1/app',
+    tag: 'app',
+    summary: 'Version, mode, data folder and what this host can do',
+    input: empty,
+    output: appInfoSchema,
+  }),
+  'app.status': defineOperation({
+    method: 'GET',
+    path: '/api/v1/status',
+    tag: 'app',
+    summary: 'Runtime and service summary (what `aigo status` prints)',
+    input: empty,
+    output: appStatusSchema,
+  }),
+  'app.dismissWarning': defineOperation({
+    method: 'POST',
+    path: '/api/v1/app/warnings/{id}/dismiss',
+    tag: 'app',
+    summary: 'Hide a warning once the user has read it',
+    input: z.object({ id: z.string().min(1).max(100) }),
+    output: z.object({ warnings: z.array(appWarningSchema) }),
+  }),
+  'app.openDataDir': defineOperation({
+    method: 'POST',
+    path: '/api/v1/app/open-data-dir',
+    tag: 'app',
+    summary: "Open the data folder in the system's file manager",
+    input: empty,
+    output: okSchema,
+  }),
+  'runtime.get': defineOperation({
+    method: 'GET',
+    path: '/api/v1/container/runtime',
+    tag: 'container',
+    summary: 'The container runtime in use, its version, networking and every check made',
+    input: empty,
+    output: runtimeStatusSchema,
+  }),
+  'runtime.recheck': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/runtime/recheck',
+    tag: 'container',
+    summary: 'Detect the container runtime again now',
+    input: empty,
+    output: runtimeStatusSchema,
+  }),
+  'settings.get': defineOperation({
+    method: 'GET',
+    path: '/api/v1/settings',
+    tag: 'settings',
+    summary: 'All settings',
+    input: empty,
+    output: settingsSchema,
+  }),
+  'settings.update': defineOperation({
+    method: 'PATCH',
+    path: '/api/v1/settings',
+    tag: 'settings',
+    summary: 'Change some settings; each section is merged field by field',
+    input: settingsPatchSchema,
+    output: settingsSchema,
+  }),
+  'audit.query': defineOperation({
+    method: 'GET',
+    path: '/api/v1/container/audit-log',
+    tag: 'container',
+    summary: 'Security-relevant events, newest first',
+    input: auditQuerySchema,
+    output: auditQueryResultSchema,
+  }),
+  'logs.tail': defineOperation({
+    method: 'GET',
+    path: '/api/v1/logs',
+    tag: 'app',
+    summary: 'The last entries of the application log, oldest first',
+    input: z.object({
+      last: z.coerce.number().int().min(1).max(LOGS_MAX_LAST).default(200),
+    }),
+    output: z.object({ entries: z.array(logEntrySchema) }),
+  }),
+} as const;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type OperationInput<N extends OperationName> = z.input<Operations[N]['input']>;
+export type OperationParsedInput<N extends OperationName> = z.output<Operations[N]['input']>;
+export type OperationOutput<N extends OperationName> = z.output<Operations[N]['output']>;
+
+export const operationNames = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(operations, name);
+}
