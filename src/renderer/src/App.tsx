@@ -1,0 +1,86 @@
+import { useEffect } from 'react';
+import { AdvancedPage } from './pages/AdvancedPage';
+import { ContainerPage } from './pages/container/ContainerPage';
+import { useApp, type Page } from './store';
+
+const PAGES: { id: Page; label: string }[] = [
+  { id: 'container', label: 'Container' },
+  { id: 'advanced', label: 'Advanced' },
+];
+
+function pageFromHash(): Page {
+  const id = window.location.hash.replace(/^#\/?/, '');
+  return PAGES.some((p) => p.id === id) ? (id as Page) : 'container';
+}
+
+function Banners() {
+  const warnings = useApp((s) => s.warnings);
+  const dismiss = useApp((s) => s.dismissWarning);
+  const notice = useApp((s) => s.notice);
+  const clearNotice = useApp((s) => s.clearNotice);
+  const connection = useApp((s) => s.connection);
+  const transport = useApp((s) => s.transport);
+  return (
+    <div className="banners">
+      {connection === 'offline' ? (
+        <div className="banner error" role="alert">
+          Lost the connection to aigo. Reconnecting… (is <code>aigo serve</code> still running?)
+        </div>
+      ) : null}
+      {transport && !transport.canMutate() ? (
+        <div className="banner info" data-testid="readonly-banner">
+          Read-only view. To change settings, open the link that <code>aigo serve</code> printed (it carries the access token).
+        </div>
+      ) : null}
+      {warnings.map((w) => (
+        <div key={w.id} className="banner warning" role="alert" data-testid="app-warning">
+          <span>{w.message}</span>
+          <button type="button" className="button small ghost" onClick={() => void dismiss(w.id)}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+      {notice ? (
+        <div className={`banner ${notice.kind}`} role="status" data-testid="notice">
+          <span>{notice.text}</span>
+          <button type="button" className="button small ghost" onClick={clearNotice}>
+            Close
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function App() {
+  const page = useApp((s) => s.page);
+  const setPage = useApp((s) => s.setPage);
+  const info = useApp((s) => s.info);
+
+  useEffect(() => {
+    const sync = () => setPage(pageFromHash());
+    sync();
+    window.addEventListener('hashchange', sync);
+    return () => window.removeEventListener('hashchange', sync);
+  }, [setPage]);
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Settings sections">
+        <div className="brand">
+          aigo <span className="muted">Settings</span>
+        </div>
+        {PAGES.map((p) => (
+          <a key={p.id} href={`#/${p.id}`} className={page === p.id ? 'active' : ''} data-testid={`nav-${p.id}`}>
+            {p.label}
+          </a>
+        ))}
+        <div className="sidebar-foot muted">{info ? `v${info.version} · ${info.mode}` : ''}</div>
+      </nav>
+      <main className="content">
+        <Banners />
+        {page === 'container' ? <ContainerPage /> : <AdvancedPage />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+import { create } from 'zustand';
+import type { AnyEvent } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import type { AppInfo, AppWarning } from '../../shared/schemas/app';
+import type { RuntimeStatus } from '../../shared/schemas/runtime';
+import type { Settings, SettingsPatch } from '../../shared/schemas/settings';
+import type { ConnectionState, Transport } from './bridge';
+
+export type Page = 'container' | 'advanced';
+
+export interface Notice {
+  kind: 'error' | 'success';
+  text: string;
+}
+
+interface AppState {
+  transport: Transport | null;
+  connection: ConnectionState;
+  page: Page;
+  info: AppInfo | null;
+  runtime: RuntimeStatus | null;
+  settings: Settings | null;
+  warnings: AppWarning[];
+  logLevel: string | null;
+  rechecking: boolean;
+  notice: Notice | null;
+  setPage(page: Page): void;
+  connect(transport: Transport): () => void;
+  refresh(): Promise<void>;
+  recheckRuntime(): Promise<void>;
+  updateSettings(patch: SettingsPatch): Promise<void>;
+  dismissWarning(id: string): Promise<void>;
+  openDataDir(): Promise<void>;
+  clearNotice(): void;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof AppError || error instanceof Error ? error.message : String(error);
+}
+
+export const useApp = create<AppState>()((set, get) => {
+  /** Runs a call, turning failures into a visible notice instead of an unhandled rejection. */
+  const guarded = async (work: (t: Transport) => Promise<void>) => {
+    const transport = get().transport;
+    if (!transport) return;
+    try {
+      await work(transport);
+    } catch (error) {
+      set({ notice: { kind: 'error', text: errorText(error) } });
+    }
+  };
+
+  const onEvent = (event: AnyEvent) => {
+    switch (event.name) {
+      case 'runtime.changed':
+        set({ runtime: event.payload });
+        break;
+      case 'settings.changed':
+        set({ settings: event.payload });
+        void get().refresh();
+        break;
+      case 'app.warning':
+        set((s) => ({ warnings: [...s.warnings.filter((w) => w.id !== event.payload.id), event.payload] }));
+        break;
+      case 'audit.appended':
+        break;
+    }
+  };
+
+  return {
+    transport: null,
+    connection: 'connecting',
+    page: 'container',
+    info: null,
+    runtime: null,
+    settings: null,
+    warnings: [],
+    logLevel: null,
+    rechecking: false,
+    notice: null,
+    setPage: (page) => set({ page }),
+    connect(transport) {
+      set({ transport });
+      const offEvents = transport.subscribe(onEvent);
+      const offConnection = transport.onConnection((connection) => {
+        set({ connection });
+        if (connection === 'online') void get().refresh();
+      });
+      return () => {
+        offEvents();
+        offConnection();
+      };
+    },
+    refresh: () =>
+      guarded(async (t) => {
+        const [status, settings] = await Promise.all([t.call('app.status'), t.call('settings.get')]);
+        set({ info: status.app, runtime: status.runtime, warnings: status.warnings, logLevel: status.logLevel, settings });
+      }),
+    recheckRuntime: async () => {
+      set({ rechecking: true });
+      await guarded(async (t) => {
+        set({ runtime: await t.call('runtime.recheck') });
+      });
+      set({ rechecking: false });
+    },
+    updateSettings: (patch) =>
+      guarded(async (t) => {
+        set({ settings: await t.call('settings.update', patch) });
+        const status = await t.call('app.status');
+        set({ logLevel: status.logLevel });
+      }),
+    dismissWarning: (id) =>
+      guarded(async (t) => {
+        set({ warnings: (await t.call('app.dismissWarning', { id })).warnings });
+      }),
+    openDataDir: () =>
+      guarded(async (t) => {
+        await t.call('app.openDataDir');
+      }),
+    clearNotice: () => set({ notice: null }),
+  };
+});
