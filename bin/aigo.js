@@ -6,7 +6,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'main', 'cli.js');
 if (!existsSync(cli)) {
-  process.stderr.write('aigo: the app is not built yet. Run `npm run build` in the aigo folder first.\n');
+  process.stderr.write(
+    'aigo: the app is not built yet. Run `npm run build` in the aigo folder first.\n',
+  );
   process.exit(1);
 }
 await import(pathToFileURL(cli).href);

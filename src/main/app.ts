@@ -37,7 +37,12 @@ export interface AppCore {
   readonly dispatch: Dispatch;
   readonly api: ApiServer;
   readonly token: string;
-  readonly services: { settings: SettingsService; audit: AuditLog; runtime: RuntimeService; warnings: WarningCenter };
+  readonly services: {
+    settings: SettingsService;
+    audit: AuditLog;
+    runtime: RuntimeService;
+    warnings: WarningCenter;
+  };
   stop(): Promise<void>;
 }
 
@@ -76,7 +81,12 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     const bus = new EventBus((error) => logger.error({ err: error }, 'An event listener failed'));
     const warnings = new WarningCenter(bus);
 
-    const settings = new SettingsService({ dataDir: paths.dataDir, bus, warnings, logger: logger.child({ scope: 'settings' }) });
+    const settings = new SettingsService({
+      dataDir: paths.dataDir,
+      bus,
+      warnings,
+      logger: logger.child({ scope: 'settings' }),
+    });
     await settings.start();
     stack.push(() => settings.stop());
     log.setDebug(settings.get().advanced.debugLogging);
@@ -88,7 +98,11 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     stack.push(async () => void offLevel());
 
-    const audit = new AuditLog({ dir: paths.auditDir, bus, logger: logger.child({ scope: 'audit' }) });
+    const audit = new AuditLog({
+      dir: paths.auditDir,
+      bus,
+      logger: logger.child({ scope: 'audit' }),
+    });
     await audit.start();
     stack.push(() => audit.stop());
 
@@ -102,7 +116,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     await runtime.start();
     stack.push(() => runtime.stop());
-    const offRuntimeSettings = bus.on('settings.changed', () => void runtime.recheck('settings changed'));
+    const offRuntimeSettings = bus.on(
+      'settings.changed',
+      () => void runtime.recheck('settings changed'),
+    );
     stack.push(async () => void offRuntimeSettings());
 
     const shell = options.shell ?? headlessShell();
@@ -113,7 +130,15 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       return info;
     };
     const dispatch = createDispatcher(
-      createHandlers({ info: getInfo, logLevel: () => logger.level, settings, audit, runtime, warnings, shell }),
+      createHandlers({
+        info: getInfo,
+        logLevel: () => logger.level,
+        settings,
+        audit,
+        runtime,
+        warnings,
+        shell,
+      }),
       logger.child({ scope: 'dispatch' }),
     );
     const api = await startApiServer({
@@ -142,9 +167,18 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
     };
 
-    await writeDiscovery(paths.discoveryFile, { url: api.url, pid: process.pid, version, mode: options.mode, startedAt });
+    await writeDiscovery(paths.discoveryFile, {
+      url: api.url,
+      pid: process.pid,
+      version,
+      mode: options.mode,
+      startedAt,
+    });
     stack.push(() => removeDiscovery(paths.discoveryFile, process.pid));
-    logger.info({ url: api.url, mode: options.mode, version, dataDir: paths.dataDir }, 'aigo started');
+    logger.info(
+      { url: api.url, mode: options.mode, version, dataDir: paths.dataDir },
+      'aigo started',
+    );
 
     const core: AppCore = {
       info,

@@ -10,7 +10,9 @@ import {
 import { redactString } from './services/logging/redact';
 
 export type Handlers = {
-  [N in OperationName]: (input: OperationParsedInput<N>) => Promise<OperationOutput<N>> | OperationOutput<N>;
+  [N in OperationName]: (
+    input: OperationParsedInput<N>,
+  ) => Promise<OperationOutput<N>> | OperationOutput<N>;
 };
 
 export type Dispatch = (name: string, rawInput: unknown) => Promise<unknown>;
@@ -22,7 +24,8 @@ export type Dispatch = (name: string, rawInput: unknown) => Promise<unknown>;
  */
 export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
   return async (name, rawInput) => {
-    if (!isOperationName(name)) throw new AppError('NOT_FOUND', `Unknown operation "${String(name)}".`);
+    if (!isOperationName(name))
+      throw new AppError('NOT_FOUND', `Unknown operation "${String(name)}".`);
     const op = operations[name];
     const parsed = op.input.safeParse(rawInput ?? {});
     if (!parsed.success) throw invalidInput(parsed.error);
@@ -30,8 +33,14 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
     const result = await handler(parsed.data);
     const checked = op.output.safeParse(result);
     if (!checked.success) {
-      logger.error({ operation: name, issues: checked.error.issues }, 'Handler output does not match the contract');
-      throw new AppError('INTERNAL', `The app produced an invalid response for ${name}; see the app log (aigo logs --last 100).`);
+      logger.error(
+        { operation: name, issues: checked.error.issues },
+        'Handler output does not match the contract',
+      );
+      throw new AppError(
+        'INTERNAL',
+        `The app produced an invalid response for ${name}; see the app log (aigo logs --last 100).`,
+      );
     }
     return checked.data;
   };
@@ -42,5 +51,8 @@ export function toErrorEnvelope(error: unknown, logger?: Logger): ErrorEnvelope 
   if (error instanceof AppError) return error.toEnvelope();
   logger?.error({ err: error }, 'Unexpected error');
   const message = error instanceof Error ? redactString(error.message) : 'Unknown error';
-  return { code: 'INTERNAL', message: `Internal error: ${message}. See the app log (aigo logs --last 100).` };
+  return {
+    code: 'INTERNAL',
+    message: `Internal error: ${message}. See the app log (aigo logs --last 100).`,
+  };
 }

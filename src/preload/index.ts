@@ -1,10 +1,19 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { operationNames, type AnyEvent, type OperationName } from '../shared/contract';
-import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type AigoPreloadApi, type IpcResult } from '../shared/ipc';
+import {
+  IPC_EVENT_CHANNEL,
+  IPC_INVOKE_CHANNEL,
+  type AigoPreloadApi,
+  type IpcResult,
+} from '../shared/ipc';
 
 // Only the contract's named operations are exposed; the renderer never touches ipcRenderer.
 const ops = Object.fromEntries(
-  operationNames.map((name) => [name, (input?: unknown) => ipcRenderer.invoke(IPC_INVOKE_CHANNEL, name, input ?? {}) as Promise<IpcResult>]),
+  operationNames.map((name) => [
+    name,
+    (input?: unknown) =>
+      ipcRenderer.invoke(IPC_INVOKE_CHANNEL, name, input ?? {}) as Promise<IpcResult>,
+  ]),
 ) as Record<OperationName, (input?: unknown) => Promise<IpcResult>>;
 
 const api: AigoPreloadApi = {

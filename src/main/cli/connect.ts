@@ -22,10 +22,16 @@ export async function connect(options: ConnectOptions): Promise<{ call: HttpCall
   if (!url) {
     const discovery = await readDiscovery(paths.discoveryFile);
     if (!discovery) {
-      throw new AppError('UNREACHABLE', `aigo is not running (no ${paths.discoveryFile}). Start it with \`aigo serve\` or the desktop app, or pass --endpoint.`);
+      throw new AppError(
+        'UNREACHABLE',
+        `aigo is not running (no ${paths.discoveryFile}). Start it with \`aigo serve\` or the desktop app, or pass --endpoint.`,
+      );
     }
     if (!processAlive(discovery.pid)) {
-      throw new AppError('UNREACHABLE', `aigo is not running: the discovery file names process ${discovery.pid}, which has exited. Start it with \`aigo serve\`.`);
+      throw new AppError(
+        'UNREACHABLE',
+        `aigo is not running: the discovery file names process ${discovery.pid}, which has exited. Start it with \`aigo serve\`.`,
+      );
     }
     url = discovery.url;
   }

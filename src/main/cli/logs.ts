@@ -18,20 +18,34 @@ export interface LogsOptions {
  * down — which is when logs matter most. `--follow` keeps printing new lines, across rotation.
  */
 export async function logs(options: LogsOptions): Promise<void> {
-  const dataDir = options.dataDir ? resolveDataDir({ AIGO_DATA_DIR: options.dataDir }) : resolveDataDir();
+  const dataDir = options.dataDir
+    ? resolveDataDir({ AIGO_DATA_DIR: options.dataDir })
+    : resolveDataDir();
   const { logDir } = dataPaths(dataDir);
   if (!existsSync(logDir)) {
-    throw new AppError('NOT_FOUND', `No logs in ${logDir}. Has aigo run with this data folder? Use --data-dir or AIGO_DATA_DIR to pick another.`);
+    throw new AppError(
+      'NOT_FOUND',
+      `No logs in ${logDir}. Has aigo run with this data folder? Use --data-dir or AIGO_DATA_DIR to pick another.`,
+    );
   }
-  const print = (entry: LogEntry, raw: string) => process.stdout.write(`${options.json ? raw : formatLogEntry(entry)}\n`);
+  const print = (entry: LogEntry, raw: string) =>
+    process.stdout.write(`${options.json ? raw : formatLogEntry(entry)}\n`);
   for (const entry of await readLastLogEntries(logDir, options.last)) {
-    process.stdout.write(`${options.json ? JSON.stringify(rawOf(entry)) : formatLogEntry(entry)}\n`);
+    process.stdout.write(
+      `${options.json ? JSON.stringify(rawOf(entry)) : formatLogEntry(entry)}\n`,
+    );
   }
   if (options.follow) await follow(join(logDir, LOG_FILE_NAME), print);
 }
 
 function rawOf(entry: LogEntry): Record<string, unknown> {
-  return { time: entry.time, level: entry.level, ...(entry.scope ? { scope: entry.scope } : {}), msg: entry.msg, ...entry.data };
+  return {
+    time: entry.time,
+    level: entry.level,
+    ...(entry.scope ? { scope: entry.scope } : {}),
+    msg: entry.msg,
+    ...entry.data,
+  };
 }
 
 function follow(file: string, print: (entry: LogEntry, raw: string) => void): Promise<void> {

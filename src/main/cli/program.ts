@@ -8,7 +8,8 @@ import { status } from './status';
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a whole number from 1 to 100000');
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new InvalidArgumentError('expected a whole number from 1 to 100000');
   return n;
 }
 
@@ -20,10 +21,17 @@ export function buildProgram(): Command {
 
   const connection = (cmd: Command) =>
     cmd
-      .option('--endpoint <url>', 'API of the running app (default: found through DATA_DIR/mgmt-api.json)')
+      .option(
+        '--endpoint <url>',
+        'API of the running app (default: found through DATA_DIR/mgmt-api.json)',
+      )
       .option('--token <token>', 'API token (default: DATA_DIR/api-token)')
       .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
-      .addOption(new Option('-o, --output <format>', 'output format').choices(['console', 'json', 'yaml']).default('console'));
+      .addOption(
+        new Option('-o, --output <format>', 'output format')
+          .choices(['console', 'json', 'yaml'])
+          .default('console'),
+      );
 
   program
     .command('serve')
@@ -32,11 +40,16 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
     .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
     .option('--verbose', 'also print log lines to stderr')
-    .action((opts: { port?: string; host?: string; dataDir?: string; verbose?: boolean }) => serve(opts));
+    .action((opts: { port?: string; host?: string; dataDir?: string; verbose?: boolean }) =>
+      serve(opts),
+    );
 
-  connection(program.command('status').description('Show the runtime and service summary of the running app')).action(
-    (opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
-      status({ ...opts, output: parseOutputFormat(opts.output) }),
+  connection(
+    program
+      .command('status')
+      .description('Show the runtime and service summary of the running app'),
+  ).action((opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
+    status({ ...opts, output: parseOutputFormat(opts.output) }),
   );
 
   program
@@ -47,7 +60,12 @@ export function buildProgram(): Command {
     .option('--json', 'print raw JSON lines')
     .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
     .action((opts: { last: number; follow?: boolean; json?: boolean; dataDir?: string }) =>
-      logs({ last: opts.last, follow: opts.follow ?? false, json: opts.json ?? false, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }),
+      logs({
+        last: opts.last,
+        follow: opts.follow ?? false,
+        json: opts.json ?? false,
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      }),
     );
 
   return program;
@@ -57,7 +75,12 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    const message = error instanceof AppError ? error.message : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof AppError
+        ? error.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
     process.stderr.write(`aigo: ${message}\n`);
     process.exitCode = error instanceof AppError && error.code === 'UNREACHABLE' ? 3 : 1;
   }

@@ -15,7 +15,11 @@ export interface ServeOptions {
 /** The built web UI sits next to the built CLI: out/main/cli.js -> out/renderer/. */
 function findRendererDir(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, '../renderer'), join(here, '../../out/renderer'), join(here, '../../../out/renderer')]) {
+  for (const candidate of [
+    join(here, '../renderer'),
+    join(here, '../../out/renderer'),
+    join(here, '../../../out/renderer'),
+  ]) {
     if (existsSync(join(candidate, 'index.html'))) return candidate;
   }
   return null;
@@ -23,7 +27,9 @@ function findRendererDir(): string | null {
 
 /** `aigo serve`: every service and the web UI, no window. Stops cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<void> {
-  const dataDir = options.dataDir ? resolveDataDir({ AIGO_DATA_DIR: options.dataDir }) : resolveDataDir();
+  const dataDir = options.dataDir
+    ? resolveDataDir({ AIGO_DATA_DIR: options.dataDir })
+    : resolveDataDir();
   const host = options.host ?? process.env.AIGO_HOST ?? '127.0.0.1';
   const rendererDir = findRendererDir();
   const core = await createApp({
@@ -42,9 +48,12 @@ export async function serve(options: ServeOptions): Promise<void> {
     `  Data:     ${dataDir}`,
     `  Runtime:  ${runtimeDisplayName(runtime)}${runtime.available ? ` ${runtime.version} at ${runtime.endpoint}` : ` — ${runtime.message}`}`,
   ];
-  if (!rendererDir) lines.push('  Note:     the web UI is not built; run `npm run build` to get it.');
+  if (!rendererDir)
+    lines.push('  Note:     the web UI is not built; run `npm run build` to get it.');
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    lines.push(`  Warning:  listening on ${host}, not only loopback; anyone who can reach it can read diagnostics.`);
+    lines.push(
+      `  Warning:  listening on ${host}, not only loopback; anyone who can reach it can read diagnostics.`,
+    );
   }
   lines.push('Press Ctrl+C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -12,7 +12,8 @@ export function renderStatus(status: AppStatus): string {
     '',
     `Runtime:     ${runtimeDisplayName(r)}${r.available ? ` — ${r.product} ${r.version} at ${r.endpoint}` : ''}`,
   ];
-  if (r.available) lines.push(`Host gateway: ${r.networking.hostGateway ?? 'unknown'} (${r.networking.source})`);
+  if (r.available)
+    lines.push(`Host gateway: ${r.networking.hostGateway ?? 'unknown'} (${r.networking.source})`);
   else {
     lines.push(`  ${r.message}`);
     for (const check of r.checks.filter((c) => c.status !== 'not_applicable')) {
@@ -21,7 +22,8 @@ export function renderStatus(status: AppStatus): string {
     }
   }
   lines.push('', 'Services:');
-  for (const s of status.services) lines.push(`  ${s.state === 'running' ? '✓' : '!'} ${s.name.padEnd(10)} ${s.state}`);
+  for (const s of status.services)
+    lines.push(`  ${s.state === 'running' ? '✓' : '!'} ${s.name.padEnd(10)} ${s.state}`);
   if (status.warnings.length) {
     lines.push('', 'Warnings:');
     for (const w of status.warnings) lines.push(`  ! ${w.message}`);

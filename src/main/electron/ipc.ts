@@ -7,17 +7,26 @@ import { toErrorEnvelope } from '../dispatch';
  * One handler for every contract operation: the same dispatcher the HTTP API uses, so
  * validation and errors are identical. Only our own window's frames may call it.
  */
-export function registerIpc(core: AppCore, isTrusted: (sender: WebContents) => boolean): () => void {
-  ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, name: unknown, input: unknown): Promise<IpcResult> => {
-    if (!isTrusted(event.sender)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'This window may not call aigo.' } };
-    }
-    try {
-      return { ok: true, data: await core.dispatch(String(name), input) };
-    } catch (error) {
-      return { ok: false, error: toErrorEnvelope(error) };
-    }
-  });
+export function registerIpc(
+  core: AppCore,
+  isTrusted: (sender: WebContents) => boolean,
+): () => void {
+  ipcMain.handle(
+    IPC_INVOKE_CHANNEL,
+    async (event, name: unknown, input: unknown): Promise<IpcResult> => {
+      if (!isTrusted(event.sender)) {
+        return {
+          ok: false,
+          error: { code: 'FORBIDDEN', message: 'This window may not call aigo.' },
+        };
+      }
+      try {
+        return { ok: true, data: await core.dispatch(String(name), input) };
+      } catch (error) {
+        return { ok: false, error: toErrorEnvelope(error) };
+      }
+    },
+  );
   return () => ipcMain.removeHandler(IPC_INVOKE_CHANNEL);
 }
 

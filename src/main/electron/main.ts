@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog } from 'electron';
+import type { BrowserWindow} from 'electron';
+import { app, dialog } from 'electron';
 import { createApp, type AppCore } from '../app';
 import { resolveApiPort, resolveDataDir } from '../services/app/paths';
 import { forwardEvents, registerIpc } from './ipc';
@@ -34,7 +35,12 @@ function showSettings(): void {
 async function start(): Promise<void> {
   const dataDir = resolveDataDir();
   app.setPath('userData', dataDir);
-  core = await createApp({ mode: 'desktop', dataDir, port: resolveApiPort(undefined), shell: electronShell() });
+  core = await createApp({
+    mode: 'desktop',
+    dataDir,
+    port: resolveApiPort(undefined),
+    shell: electronShell(),
+  });
   const ownContents = () => (window && !window.isDestroyed() ? window.webContents : null);
   cleanups.push(registerIpc(core, (sender) => sender === ownContents()));
   cleanups.push(forwardEvents(core, ownContents));
@@ -69,7 +75,10 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(start)
     .catch((error: unknown) => {
-      dialog.showErrorBox('aigo could not start', error instanceof Error ? error.message : String(error));
+      dialog.showErrorBox(
+        'aigo could not start',
+        error instanceof Error ? error.message : String(error),
+      );
       app.exit(1);
     });
 }

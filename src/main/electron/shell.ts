@@ -11,7 +11,9 @@ export function electronShell(): HostShell & { pickFolder(): Promise<string | nu
       if (error) throw new AppError('UNSUPPORTED', `Could not open ${path}: ${error}`);
     },
     async pickFolder() {
-      const result = await dialog.showOpenDialog({ properties: ['openDirectory', 'createDirectory'] });
+      const result = await dialog.showOpenDialog({
+        properties: ['openDirectory', 'createDirectory'],
+      });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
   };

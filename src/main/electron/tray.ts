@@ -3,15 +3,26 @@ import { Menu, nativeImage, Tray } from 'electron';
 import type { AppCore } from '../app';
 import { buildTrayMenu, trayTooltip, type TrayAction } from '../tray/tray-menu';
 
-export function createTray(core: AppCore, iconPath: string, actions: Record<TrayAction, () => void>): () => void {
+export function createTray(
+  core: AppCore,
+  iconPath: string,
+  actions: Record<TrayAction, () => void>,
+): () => void {
   const icon = nativeImage.createFromPath(iconPath);
-  const tray = new Tray(icon.isEmpty() ? nativeImage.createEmpty() : icon.resize({ width: 16, height: 16 }));
+  const tray = new Tray(
+    icon.isEmpty() ? nativeImage.createEmpty() : icon.resize({ width: 16, height: 16 }),
+  );
   const refresh = () => {
     const runtime = core.services.runtime.status();
-    const template = buildTrayMenu({ runtime, warnings: core.services.warnings.list().length }).map((item) =>
-      item.type === 'separator'
-        ? { type: 'separator' as const }
-        : { label: item.label, enabled: item.enabled, ...(item.action ? { click: actions[item.action] } : {}) },
+    const template = buildTrayMenu({ runtime, warnings: core.services.warnings.list().length }).map(
+      (item) =>
+        item.type === 'separator'
+          ? { type: 'separator' as const }
+          : {
+              label: item.label,
+              enabled: item.enabled,
+              ...(item.action ? { click: actions[item.action] } : {}),
+            },
     );
     tray.setContextMenu(Menu.buildFromTemplate(template));
     tray.setToolTip(trayTooltip(runtime));

@@ -31,14 +31,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           { name: 'api', state: 'running' },
           { name: 'settings', state: 'running' },
           { name: 'audit', state: 'running' },
-          { name: 'runtime', state: runtime.available ? 'running' : 'degraded', detail: runtime.message },
+          {
+            name: 'runtime',
+            state: runtime.available ? 'running' : 'degraded',
+            detail: runtime.message,
+          },
         ],
         logLevel: deps.logLevel(),
         warnings: deps.warnings.list(),
       };
     },
     'app.dismissWarning': ({ id }) => {
-      if (!deps.warnings.dismiss(id)) throw new AppError('NOT_FOUND', `No warning with id "${id}".`);
+      if (!deps.warnings.dismiss(id))
+        throw new AppError('NOT_FOUND', `No warning with id "${id}".`);
       return { warnings: deps.warnings.list() };
     },
     'app.openDataDir': async () => {
@@ -50,6 +55,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'settings.get': () => deps.settings.get(),
     'settings.update': (patch) => deps.settings.update(patch),
     'audit.query': (query) => deps.audit.query(query),
-    'logs.tail': async ({ last }) => ({ entries: await readLastLogEntries(deps.info().logDir, last) }),
+    'logs.tail': async ({ last }) => ({
+      entries: await readLastLogEntries(deps.info().logDir, last),
+    }),
   };
 }

@@ -16,9 +16,14 @@ export function registerEventStream(app: Hono, bus: EventBus): () => void {
       let done: () => void = () => {};
       const finished = new Promise<void>((resolve) => (done = resolve));
       const unsubscribe = bus.subscribe((event) => {
-        void stream.writeSSE({ event: event.name, data: JSON.stringify(event.payload) }).catch(() => done());
+        void stream
+          .writeSSE({ event: event.name, data: JSON.stringify(event.payload) })
+          .catch(() => done());
       });
-      const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => done()), HEARTBEAT_MS);
+      const heartbeat = setInterval(
+        () => void stream.write(': keep-alive\n\n').catch(() => done()),
+        HEARTBEAT_MS,
+      );
       heartbeat.unref();
       closers.add(done);
       stream.onAbort(() => done());

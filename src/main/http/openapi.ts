@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { operations, pathParams, requiresToken, EVENTS_PATH, eventNames } from '../../shared/contract';
+import {
+  operations,
+  pathParams,
+  requiresToken,
+  EVENTS_PATH,
+  eventNames,
+} from '../../shared/contract';
 import { errorEnvelopeSchema, errorCodes } from '../../shared/errors';
 
 type JsonSchema = Record<string, unknown>;
@@ -8,15 +14,24 @@ type JsonSchema = Record<string, unknown>;
 export function buildOpenApiDocument(version: string, serverUrl: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [name, op] of Object.entries(operations)) {
-    const inputSchema = z.toJSONSchema(op.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    const inputSchema = z.toJSONSchema(op.input, {
+      io: 'input',
+      unrepresentable: 'any',
+    }) as JsonSchema;
     const properties = (inputSchema.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((inputSchema.required as string[] | undefined) ?? []);
     const inPath = new Set(pathParams(op.path));
-    const parameters: unknown[] = [...inPath].map((p) => ({ name: p, in: 'path', required: true, schema: properties[p] ?? { type: 'string' } }));
+    const parameters: unknown[] = [...inPath].map((p) => ({
+      name: p,
+      in: 'path',
+      required: true,
+      schema: properties[p] ?? { type: 'string' },
+    }));
     const bodyProps: Record<string, JsonSchema> = {};
     for (const [prop, schema] of Object.entries(properties)) {
       if (inPath.has(prop)) continue;
-      if (op.method === 'GET' || op.method === 'DELETE') parameters.push({ name: prop, in: 'query', required: required.has(prop), schema });
+      if (op.method === 'GET' || op.method === 'DELETE')
+        parameters.push({ name: prop, in: 'query', required: required.has(prop), schema });
       else bodyProps[prop] = schema;
     }
     const operation: Record<string, unknown> = {
@@ -27,16 +42,31 @@ export function buildOpenApiDocument(version: string, serverUrl: string): JsonSc
       responses: {
         [String(op.successStatus ?? 200)]: {
           description: 'Success',
-          content: { 'application/json': { schema: z.toJSONSchema(op.output, { io: 'output', unrepresentable: 'any' }) } },
+          content: {
+            'application/json': {
+              schema: z.toJSONSchema(op.output, { io: 'output', unrepresentable: 'any' }),
+            },
+          },
         },
-        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     };
     if (requiresToken(op)) operation.security = [{ apiToken: [] }];
     if (Object.keys(bodyProps).length > 0) {
       operation.requestBody = {
         required: false,
-        content: { 'application/json': { schema: { ...inputSchema, properties: bodyProps, required: [...required].filter((r) => !inPath.has(r)) } } },
+        content: {
+          'application/json': {
+            schema: {
+              ...inputSchema,
+              properties: bodyProps,
+              required: [...required].filter((r) => !inPath.has(r)),
+            },
+          },
+        },
       };
     }
     const path = (paths[op.path] ??= {});
@@ -47,7 +77,9 @@ export function buildOpenApiDocument(version: string, serverUrl: string): JsonSc
       operationId: 'events',
       summary: `Server-sent events: ${eventNames.join(', ')}`,
       tags: ['app'],
-      responses: { '200': { description: 'An event stream', content: { 'text/event-stream': {} } } },
+      responses: {
+        '200': { description: 'An event stream', content: { 'text/event-stream': {} } },
+      },
     },
   };
   return {

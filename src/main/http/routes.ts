@@ -1,6 +1,11 @@
 import type { Context, Hono } from 'hono';
 import { AppError } from '../../shared/errors';
-import { operationNames, operations, requiresToken, type OperationDef } from '../../shared/contract';
+import {
+  operationNames,
+  operations,
+  requiresToken,
+  type OperationDef,
+} from '../../shared/contract';
 import type { Dispatch } from '../dispatch';
 import { requireToken } from './security';
 
@@ -11,24 +16,33 @@ export function honoPath(path: string): string {
 
 export function prettyJson(c: Context, body: unknown, status: number): Response {
   // Pretty output so the guide's curl diagnostics read as written ("available": true).
-  return c.body(`${JSON.stringify(body, null, 2)}\n`, status as 200, { 'content-type': 'application/json; charset=utf-8' });
+  return c.body(`${JSON.stringify(body, null, 2)}\n`, status as 200, {
+    'content-type': 'application/json; charset=utf-8',
+  });
 }
 
 async function collectInput(c: Context, op: OperationDef): Promise<Record<string, unknown>> {
   const input: Record<string, unknown> = {};
-  for (const [key, values] of Object.entries(c.req.queries())) input[key] = values.length > 1 ? values : values[0];
+  for (const [key, values] of Object.entries(c.req.queries()))
+    input[key] = values.length > 1 ? values : values[0];
   if (op.method !== 'GET' && op.method !== 'DELETE') {
     const text = await c.req.text();
     if (text.trim()) {
       const type = c.req.header('content-type') ?? '';
       if (!type.includes('application/json')) {
-        throw new AppError('INVALID_INPUT', 'Send the request body as JSON with "Content-Type: application/json".');
+        throw new AppError(
+          'INVALID_INPUT',
+          'Send the request body as JSON with "Content-Type: application/json".',
+        );
       }
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch (error) {
-        throw new AppError('INVALID_JSON', `The request body is not valid JSON: ${(error as Error).message}.`);
+        throw new AppError(
+          'INVALID_JSON',
+          `The request body is not valid JSON: ${(error as Error).message}.`,
+        );
       }
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw new AppError('INVALID_INPUT', 'The request body must be a JSON object.');

@@ -45,7 +45,8 @@ export interface SecurityOptions {
  */
 export function originGuard(options: SecurityOptions): MiddlewareHandler {
   const extra = new Set(options.extraHosts.map((h) => h.toLowerCase()));
-  const hostAllowed = (hostname: string) => isLoopbackHostname(hostname) || extra.has(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+  const hostAllowed = (hostname: string) =>
+    isLoopbackHostname(hostname) || extra.has(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
   return async (c, next) => {
     const host = c.req.header('host');
     if (!host || !hostAllowed(hostnameOf(host))) {
@@ -60,11 +61,19 @@ export function originGuard(options: SecurityOptions): MiddlewareHandler {
       let ok = false;
       try {
         const url = new URL(origin);
-        ok = (url.protocol === 'http:' || url.protocol === 'https:') && hostAllowed(url.hostname) && Number(url.port || 80) === options.port();
+        ok =
+          (url.protocol === 'http:' || url.protocol === 'https:') &&
+          hostAllowed(url.hostname) &&
+          Number(url.port || 80) === options.port();
       } catch {
         ok = false;
       }
-      if (!ok) throw new AppError('FORBIDDEN', `Requests from the web origin "${origin}" are not allowed.`, { origin });
+      if (!ok)
+        throw new AppError(
+          'FORBIDDEN',
+          `Requests from the web origin "${origin}" are not allowed.`,
+          { origin },
+        );
     }
     if (c.req.header('sec-fetch-site') === 'cross-site') {
       throw new AppError('FORBIDDEN', 'Cross-site requests are not allowed.');
@@ -82,6 +91,9 @@ export function requireToken(c: Context, expected: string): void {
     );
   }
   if (!tokensEqual(given, expected)) {
-    throw new AppError('UNAUTHORIZED', 'The API token is wrong. Use the token in DATA_DIR/api-token, or open the link `aigo serve` printed.');
+    throw new AppError(
+      'UNAUTHORIZED',
+      'The API token is wrong. Use the token in DATA_DIR/api-token, or open the link `aigo serve` printed.',
+    );
   }
 }

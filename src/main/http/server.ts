@@ -31,20 +31,34 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export function createApiApp(options: ApiServerOptions, port: () => number): { app: Hono; closeStreams: () => void } {
+export function createApiApp(
+  options: ApiServerOptions,
+  port: () => number,
+): { app: Hono; closeStreams: () => void } {
   const app = new Hono();
   const log = options.logger;
-  const extraHosts = isLoopbackHostname(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host];
+  const extraHosts =
+    isLoopbackHostname(options.host) || options.host === '0.0.0.0' || options.host === '::'
+      ? []
+      : [options.host];
 
   app.onError((error, c) => {
     const envelope = toErrorEnvelope(error, log);
     const status = error instanceof AppError ? error.httpStatus : 500;
     if (status >= 500) log.error({ path: c.req.path, code: envelope.code }, envelope.message);
-    else log.debug({ path: c.req.path, method: c.req.method, code: envelope.code }, envelope.message);
+    else
+      log.debug({ path: c.req.path, method: c.req.method, code: envelope.code }, envelope.message);
     return prettyJson(c, envelope, status);
   });
   app.notFound((c) =>
-    prettyJson(c, { code: 'NOT_FOUND', message: `No API route ${c.req.method} ${c.req.path}. See /api/v1/openapi.json for the routes.` }, 404),
+    prettyJson(
+      c,
+      {
+        code: 'NOT_FOUND',
+        message: `No API route ${c.req.method} ${c.req.path}. See /api/v1/openapi.json for the routes.`,
+      },
+      404,
+    ),
   );
 
   app.use('*', originGuard({ extraHosts, port }));
@@ -57,7 +71,9 @@ export function createApiApp(options: ApiServerOptions, port: () => number): { a
       },
     }),
   );
-  app.get('/api/v1/openapi.json', (c) => prettyJson(c, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200));
+  app.get('/api/v1/openapi.json', (c) =>
+    prettyJson(c, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200),
+  );
   const closeStreams = registerEventStream(app, options.bus);
   registerContractRoutes(app, options.dispatch, options.token);
   registerStaticUi(app, options.rendererDir);
@@ -81,7 +97,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           ),
         );
       } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES') {
-        reject(new AppError('CONFLICT', `Cannot listen on ${options.host}:${options.port} (${error.code}). Choose another --host or --port.`));
+        reject(
+          new AppError(
+            'CONFLICT',
+            `Cannot listen on ${options.host}:${options.port} (${error.code}). Choose another --host or --port.`,
+          ),
+        );
       } else reject(error);
     });
   });

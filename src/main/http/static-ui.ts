@@ -17,7 +17,8 @@ export function registerStaticUi(app: Hono, rendererDir: string | null): void {
   const built = indexPath !== null && existsSync(indexPath);
   app.use('*', async (c, next) => {
     await next();
-    if (!c.req.path.startsWith('/api/')) for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
+    if (!c.req.path.startsWith('/api/'))
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
   });
   if (built && rendererDir) {
     app.use('/assets/*', serveStatic({ root: rendererDir }));

@@ -5,8 +5,7 @@ import { runtimeDisplayName } from '../../shared/schemas/runtime';
 export type TrayAction = 'open-settings' | 'recheck-runtime' | 'quit';
 
 export type TrayMenuItem =
-  | { type: 'normal'; label: string; enabled: boolean; action?: TrayAction }
-  | { type: 'separator' };
+  { type: 'normal'; label: string; enabled: boolean; action?: TrayAction } | { type: 'separator' };
 
 export interface TrayState {
   runtime: RuntimeStatus | null;
@@ -20,14 +19,33 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
   if (!runtime) {
     items.push({ type: 'normal', label: 'Runtime: detecting…', enabled: false });
   } else if (runtime.available) {
-    items.push({ type: 'normal', label: `Runtime: ${runtimeDisplayName(runtime)} ${runtime.version ?? ''}`.trim(), enabled: false });
+    items.push({
+      type: 'normal',
+      label: `Runtime: ${runtimeDisplayName(runtime)} ${runtime.version ?? ''}`.trim(),
+      enabled: false,
+    });
   } else {
     items.push({ type: 'normal', label: 'Runtime: Not available', enabled: false });
-    items.push({ type: 'normal', label: 'Fix the container runtime…', enabled: true, action: 'open-settings' });
-    items.push({ type: 'normal', label: 'Re-check runtime', enabled: true, action: 'recheck-runtime' });
+    items.push({
+      type: 'normal',
+      label: 'Fix the container runtime…',
+      enabled: true,
+      action: 'open-settings',
+    });
+    items.push({
+      type: 'normal',
+      label: 'Re-check runtime',
+      enabled: true,
+      action: 'recheck-runtime',
+    });
   }
   if (state.warnings > 0) {
-    items.push({ type: 'normal', label: `${state.warnings} warning${state.warnings === 1 ? '' : 's'} — open Settings`, enabled: true, action: 'open-settings' });
+    items.push({
+      type: 'normal',
+      label: `${state.warnings} warning${state.warnings === 1 ? '' : 's'} — open Settings`,
+      enabled: true,
+      action: 'open-settings',
+    });
   }
   items.push({ type: 'separator' });
   items.push({ type: 'normal', label: 'Open Settings', enabled: true, action: 'open-settings' });

@@ -29,7 +29,8 @@ function Banners() {
       ) : null}
       {transport && !transport.canMutate() ? (
         <div className="banner info" data-testid="readonly-banner">
-          Read-only view. To change settings, open the link that <code>aigo serve</code> printed (it carries the access token).
+          Read-only view. To change settings, open the link that <code>aigo serve</code> printed (it
+          carries the access token).
         </div>
       ) : null}
       {warnings.map((w) => (
@@ -71,7 +72,12 @@ export function App() {
           aigo <span className="muted">Settings</span>
         </div>
         {PAGES.map((p) => (
-          <a key={p.id} href={`#/${p.id}`} className={page === p.id ? 'active' : ''} data-testid={`nav-${p.id}`}>
+          <a
+            key={p.id}
+            href={`#/${p.id}`}
+            className={page === p.id ? 'active' : ''}
+            data-testid={`nav-${p.id}`}
+          >
             {p.label}
           </a>
         ))}

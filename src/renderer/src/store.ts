@@ -60,7 +60,9 @@ export const useApp = create<AppState>()((set, get) => {
         void get().refresh();
         break;
       case 'app.warning':
-        set((s) => ({ warnings: [...s.warnings.filter((w) => w.id !== event.payload.id), event.payload] }));
+        set((s) => ({
+          warnings: [...s.warnings.filter((w) => w.id !== event.payload.id), event.payload],
+        }));
         break;
       case 'audit.appended':
         break;
@@ -93,8 +95,17 @@ export const useApp = create<AppState>()((set, get) => {
     },
     refresh: () =>
       guarded(async (t) => {
-        const [status, settings] = await Promise.all([t.call('app.status'), t.call('settings.get')]);
-        set({ info: status.app, runtime: status.runtime, warnings: status.warnings, logLevel: status.logLevel, settings });
+        const [status, settings] = await Promise.all([
+          t.call('app.status'),
+          t.call('settings.get'),
+        ]);
+        set({
+          info: status.app,
+          runtime: status.runtime,
+          warnings: status.warnings,
+          logLevel: status.logLevel,
+          settings,
+        });
       }),
     recheckRuntime: async () => {
       set({ rechecking: true });

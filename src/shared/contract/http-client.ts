@@ -1,5 +1,12 @@
 import { AppError, errorEnvelopeSchema } from '../errors';
-import { operations, pathParams, requiresToken, type OperationInput, type OperationName, type OperationOutput } from './index';
+import {
+  operations,
+  pathParams,
+  requiresToken,
+  type OperationInput,
+  type OperationName,
+  type OperationOutput,
+} from './index';
 
 export interface HttpClientOptions {
   /** e.g. `http://127.0.0.1:55765`; empty for same-origin in the browser. */
@@ -14,7 +21,10 @@ export interface HttpClientOptions {
  */
 export function createHttpCaller(options: HttpClientOptions) {
   const doFetch = options.fetch ?? fetch;
-  return async function call<N extends OperationName>(name: N, input?: OperationInput<N>): Promise<OperationOutput<N>> {
+  return async function call<N extends OperationName>(
+    name: N,
+    input?: OperationInput<N>,
+  ): Promise<OperationOutput<N>> {
     const op = operations[name];
     const values: Record<string, unknown> = { ...((input ?? {}) as Record<string, unknown>) };
     let path = op.path;
@@ -26,7 +36,8 @@ export function createHttpCaller(options: HttpClientOptions) {
     let body: string | undefined;
     if (op.method === 'GET' || op.method === 'DELETE') {
       const query = new URLSearchParams();
-      for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== null) query.set(key, String(value));
+      for (const [key, value] of Object.entries(values))
+        if (value !== undefined && value !== null) query.set(key, String(value));
       const qs = query.toString();
       if (qs) path += `?${qs}`;
     } else {
@@ -39,14 +50,20 @@ export function createHttpCaller(options: HttpClientOptions) {
     try {
       response = await doFetch(`${options.baseUrl}${path}`, { method: op.method, headers, body });
     } catch (error) {
-      throw new AppError('UNREACHABLE', `Cannot reach aigo at ${options.baseUrl || 'this page'}: ${(error as Error).message}. Is it running?`);
+      throw new AppError(
+        'UNREACHABLE',
+        `Cannot reach aigo at ${options.baseUrl || 'this page'}: ${(error as Error).message}. Is it running?`,
+      );
     }
     const text = await response.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
-      throw new AppError('INTERNAL', `aigo answered ${response.status} with a body that is not JSON.`);
+      throw new AppError(
+        'INTERNAL',
+        `aigo answered ${response.status} with a body that is not JSON.`,
+      );
     }
     if (!response.ok) {
       const envelope = errorEnvelopeSchema.safeParse(json);

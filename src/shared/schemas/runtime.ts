@@ -35,7 +35,16 @@ export const networkingSchema = z.object({
   hostGateway: z.string().nullable(),
   extraRunArgs: z.array(z.string()),
   /** Where hostGateway came from, so a wrong value can be traced. */
-  source: z.enum(['settings', 'apple_container', 'docker_desktop', 'docker0', 'bridge_network', 'podman', 'host_network', 'unknown']),
+  source: z.enum([
+    'settings',
+    'apple_container',
+    'docker_desktop',
+    'docker0',
+    'bridge_network',
+    'podman',
+    'host_network',
+    'unknown',
+  ]),
 });
 
 export const runtimeStatusSchema = z

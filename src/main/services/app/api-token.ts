@@ -10,7 +10,8 @@ export async function loadOrCreateApiToken(path: string): Promise<string> {
   try {
     const token = (await readFile(path, 'utf8')).trim();
     if (token.length >= 32) {
-      if (process.platform !== 'win32' && ((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
+      if (process.platform !== 'win32' && ((await stat(path)).mode & 0o077) !== 0)
+        await chmod(path, 0o600);
       return token;
     }
   } catch (error) {

@@ -12,7 +12,10 @@ export interface HostShell {
  * Headless mode: the server may have no desktop at all. Open folders with the platform's opener
  * when there is a display, and otherwise say where the folder is.
  */
-export function headlessShell(env: NodeJS.ProcessEnv = process.env, platform = process.platform): HostShell {
+export function headlessShell(
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform,
+): HostShell {
   const opener = platform === 'darwin' ? 'open' : platform === 'win32' ? 'explorer' : 'xdg-open';
   const hasDesktop = platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
   return {
@@ -20,12 +23,24 @@ export function headlessShell(env: NodeJS.ProcessEnv = process.env, platform = p
     canPickFolder: false,
     openPath(path) {
       if (!hasDesktop) {
-        return Promise.reject(new AppError('UNSUPPORTED', `This machine has no desktop to open folders on. The folder is ${path}.`, { path }));
+        return Promise.reject(
+          new AppError(
+            'UNSUPPORTED',
+            `This machine has no desktop to open folders on. The folder is ${path}.`,
+            { path },
+          ),
+        );
       }
       return new Promise((resolve, reject) => {
         const child = spawn(opener, [path], { detached: true, stdio: 'ignore' });
         child.once('error', (error) =>
-          reject(new AppError('UNSUPPORTED', `Could not open ${path} with ${opener}: ${error.message}.`, { path })),
+          reject(
+            new AppError(
+              'UNSUPPORTED',
+              `Could not open ${path} with ${opener}: ${error.message}.`,
+              { path },
+            ),
+          ),
         );
         child.once('spawn', () => {
           child.unref();

@@ -9,18 +9,28 @@ export const DEFAULT_API_HOST = '127.0.0.1';
  * The data folder: AIGO_DATA_DIR, else the OS convention Electron also uses for `userData`,
  * so the desktop app and `aigo serve` share one folder.
  */
-export function resolveDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform, home = homedir()): string {
+export function resolveDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform,
+  home = homedir(),
+): string {
   if (env.AIGO_DATA_DIR) return resolve(env.AIGO_DATA_DIR);
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_DIR_NAME);
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
+  if (platform === 'win32')
+    return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_DIR_NAME);
 }
 
-export function resolveApiPort(flag: string | number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+export function resolveApiPort(
+  flag: string | number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   const raw = flag ?? env.AIGO_PORT ?? DEFAULT_API_PORT;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`Invalid port "${String(raw)}": use a whole number from 1 to 65535 (0 picks a free one).`);
+    throw new Error(
+      `Invalid port "${String(raw)}": use a whole number from 1 to 65535 (0 picks a free one).`,
+    );
   }
   return port;
 }

@@ -126,14 +126,20 @@ export class AuditLog {
     await this.handle?.close();
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
     this.rotations += 1;
-    await rename(this.livePath, join(this.deps.dir, `audit-${stamp}-${String(this.rotations).padStart(6, '0')}.jsonl`));
+    await rename(
+      this.livePath,
+      join(this.deps.dir, `audit-${stamp}-${String(this.rotations).padStart(6, '0')}.jsonl`),
+    );
     this.handle = await open(this.livePath, 'a', 0o600);
     this.size = 0;
   }
 
   private async filesNewestFirst(): Promise<string[]> {
     const names = await readdir(this.deps.dir);
-    const rotated = names.filter((n) => ROTATED.test(n)).sort().reverse();
+    const rotated = names
+      .filter((n) => ROTATED.test(n))
+      .sort()
+      .reverse();
     return [AUDIT_FILE, ...rotated].map((n) => join(this.deps.dir, n));
   }
 }

@@ -4,7 +4,14 @@ import type { LogEntry } from '../../../shared/schemas/logs';
 import { LOG_FILE_NAME } from './logger';
 
 const KNOWN_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
-const PINO_LEVELS: Record<number, LogEntry['level']> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const PINO_LEVELS: Record<number, LogEntry['level']> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /** The log files newest first: aigo.log, aigo.log.1, aigo.log.2, … */
 export async function listLogFiles(logDir: string): Promise<string[]> {
@@ -14,9 +21,14 @@ export async function listLogFiles(logDir: string): Promise<string[]> {
   } catch {
     return [];
   }
-  const index = (name: string): number => (name === LOG_FILE_NAME ? 0 : Number(name.slice(LOG_FILE_NAME.length + 1)));
+  const index = (name: string): number =>
+    name === LOG_FILE_NAME ? 0 : Number(name.slice(LOG_FILE_NAME.length + 1));
   return names
-    .filter((name) => name === LOG_FILE_NAME || new RegExp(`^${LOG_FILE_NAME.replace('.', '\\.')}\\.\\d+$`).test(name))
+    .filter(
+      (name) =>
+        name === LOG_FILE_NAME ||
+        new RegExp(`^${LOG_FILE_NAME.replace('.', '\\.')}\\.\\d+$`).test(name),
+    )
     .sort((a, b) => index(a) - index(b))
     .map((name) => join(logDir, name));
 }
@@ -31,9 +43,19 @@ export function parseLogLine(line: string): LogEntry | null {
   }
   if (!raw || typeof raw !== 'object') return null;
   const { time, level, scope, msg, ...data } = raw as Record<string, unknown>;
-  const levelName = typeof level === 'number' ? PINO_LEVELS[level] : typeof level === 'string' && KNOWN_LEVELS.has(level) ? level : 'info';
+  const levelName =
+    typeof level === 'number'
+      ? PINO_LEVELS[level]
+      : typeof level === 'string' && KNOWN_LEVELS.has(level)
+        ? level
+        : 'info';
   return {
-    time: typeof time === 'string' ? time : typeof time === 'number' ? new Date(time).toISOString() : '',
+    time:
+      typeof time === 'string'
+        ? time
+        : typeof time === 'number'
+          ? new Date(time).toISOString()
+          : '',
     level: (levelName ?? 'info') as LogEntry['level'],
     ...(typeof scope === 'string' ? { scope } : {}),
     msg: typeof msg === 'string' ? msg : '',
@@ -52,7 +74,10 @@ export async function readLastLogEntries(logDir: string, count: number): Promise
     } catch {
       continue;
     }
-    const entries = text.split('\n').map(parseLogLine).filter((e): e is LogEntry => e !== null);
+    const entries = text
+      .split('\n')
+      .map(parseLogLine)
+      .filter((e): e is LogEntry => e !== null);
     collected.unshift(entries.slice(Math.max(0, entries.length - (count - total))));
     total += Math.min(entries.length, count - total);
     if (total >= count) break;

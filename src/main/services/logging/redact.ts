@@ -3,9 +3,11 @@
  * an error message. Two nets: field names that hold secrets, and value shapes that look like one
  * wherever they appear (inside a URL, an error message, a header dump).
  */
-const SECRET_KEY = /(api[-_]?key|token|secret|password|passwd|authorization|cookie|credential|private[-_]?key)/i;
+const SECRET_KEY =
+  /(api[-_]?key|token|secret|password|passwd|authorization|cookie|credential|private[-_]?key)/i;
 /** Keys that merely mention a secret without holding one. */
-const SAFE_KEY = /(count|length|present|configured|set|masked|last4|hint|type|kind|mode|url|file|path|expires)$/i;
+const SAFE_KEY =
+  /(count|length|present|configured|set|masked|last4|hint|type|kind|mode|url|file|path|expires)$/i;
 
 const SECRET_VALUE_PATTERNS: RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g, // Anthropic
@@ -43,12 +45,19 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
   if (value instanceof Error) {
-    return { name: value.name, message: redactString(value.message), code: (value as { code?: unknown }).code };
+    return {
+      name: value.name,
+      message: redactString(value.message),
+      code: (value as { code?: unknown }).code,
+    };
   }
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = isSecretKey(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redact(item, depth + 1, seen);
+    out[key] =
+      isSecretKey(key) && item !== null && item !== undefined && item !== ''
+        ? REDACTED
+        : redact(item, depth + 1, seen);
   }
   return out;
 }

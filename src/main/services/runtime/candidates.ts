@@ -18,7 +18,8 @@ export function dockerCandidates(host: HostEnv, settingHost: string | null): Doc
   const list: DockerCandidate[] = [];
   const add = (endpoint: string, label: string, hint: DockerCandidate['hint']) => {
     const normalised = normaliseEndpoint(endpoint);
-    if (!list.some((c) => c.endpoint === normalised)) list.push({ endpoint: normalised, label, hint });
+    if (!list.some((c) => c.endpoint === normalised))
+      list.push({ endpoint: normalised, label, hint });
   };
   if (settingHost) add(settingHost, 'Docker (from settings)', 'custom');
   if (host.env.DOCKER_HOST) add(host.env.DOCKER_HOST, 'Docker (DOCKER_HOST)', 'custom');
@@ -29,16 +30,26 @@ export function dockerCandidates(host: HostEnv, settingHost: string | null): Doc
     add('npipe:////./pipe/podman-machine-default', 'Podman', 'podman');
     return list;
   }
-  add('unix:///var/run/docker.sock', 'Docker (default socket)', host.platform === 'darwin' ? 'docker_desktop' : 'docker');
+  add(
+    'unix:///var/run/docker.sock',
+    'Docker (default socket)',
+    host.platform === 'darwin' ? 'docker_desktop' : 'docker',
+  );
   add(`unix://${join(home, '.docker/run/docker.sock')}`, 'Docker Desktop', 'docker_desktop');
-  if (host.platform === 'linux') add(`unix://${join(home, '.docker/desktop/docker.sock')}`, 'Docker Desktop', 'docker_desktop');
+  if (host.platform === 'linux')
+    add(`unix://${join(home, '.docker/desktop/docker.sock')}`, 'Docker Desktop', 'docker_desktop');
   add(`unix://${join(home, '.colima/default/docker.sock')}`, 'Colima', 'colima');
   add(`unix://${join(home, '.orbstack/run/docker.sock')}`, 'OrbStack', 'orbstack');
   const runtimeDir = host.env.XDG_RUNTIME_DIR;
-  if (runtimeDir) add(`unix://${join(runtimeDir, 'podman/podman.sock')}`, 'Podman (rootless)', 'podman');
+  if (runtimeDir)
+    add(`unix://${join(runtimeDir, 'podman/podman.sock')}`, 'Podman (rootless)', 'podman');
   if (host.platform === 'linux') add('unix:///run/podman/podman.sock', 'Podman', 'podman');
   if (host.platform === 'darwin') {
-    add(`unix://${join(home, '.local/share/containers/podman/machine/podman.sock')}`, 'Podman machine', 'podman');
+    add(
+      `unix://${join(home, '.local/share/containers/podman/machine/podman.sock')}`,
+      'Podman machine',
+      'podman',
+    );
   }
   return list;
 }
@@ -55,15 +66,29 @@ export type ParsedEndpoint =
   | { kind: 'invalid'; reason: string };
 
 export function parseEndpoint(endpoint: string, env: NodeJS.ProcessEnv = {}): ParsedEndpoint {
-  if (endpoint.startsWith('unix://')) return { kind: 'socket', socketPath: endpoint.slice('unix://'.length) };
-  if (endpoint.startsWith('npipe://')) return { kind: 'socket', socketPath: endpoint.slice('npipe://'.length) };
+  if (endpoint.startsWith('unix://'))
+    return { kind: 'socket', socketPath: endpoint.slice('unix://'.length) };
+  if (endpoint.startsWith('npipe://'))
+    return { kind: 'socket', socketPath: endpoint.slice('npipe://'.length) };
   const tcp = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(endpoint);
   if (tcp) {
     const tls = tcp[1] === 'https' || env.DOCKER_TLS_VERIFY === '1';
-    return { kind: 'tcp', host: (tcp[2] as string).replace(/^\[|\]$/g, ''), port: Number(tcp[3]), tls };
+    return {
+      kind: 'tcp',
+      host: (tcp[2] as string).replace(/^\[|\]$/g, ''),
+      port: Number(tcp[3]),
+      tls,
+    };
   }
   if (endpoint.startsWith('ssh://')) {
-    return { kind: 'invalid', reason: 'ssh:// Docker hosts are not supported; forward the remote socket locally and use unix:// instead' };
+    return {
+      kind: 'invalid',
+      reason:
+        'ssh:// Docker hosts are not supported; forward the remote socket locally and use unix:// instead',
+    };
   }
-  return { kind: 'invalid', reason: `"${endpoint}" is not a Docker endpoint (expected unix:///path, tcp://host:port or npipe:////./pipe/name)` };
+  return {
+    kind: 'invalid',
+    reason: `"${endpoint}" is not a Docker endpoint (expected unix:///path, tcp://host:port or npipe:////./pipe/name)`,
+  };
 }

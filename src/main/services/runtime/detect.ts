@@ -16,7 +16,10 @@ export interface Detection {
  * did not force Docker, then each Docker candidate until one answers. Every candidate probed
  * is reported with why it failed, so the UI can show the exact fix.
  */
-export async function detectRuntime(host: HostEnv, settings: Settings['runtime']): Promise<Detection> {
+export async function detectRuntime(
+  host: HostEnv,
+  settings: Settings['runtime'],
+): Promise<Detection> {
   const checks: RuntimeCheck[] = [];
   const override = settings.hostGatewayOverride;
   const checkedAt = () => new Date().toISOString();
@@ -86,7 +89,10 @@ export async function detectRuntime(host: HostEnv, settings: Settings['runtime']
 }
 
 /** The one line a user reads first: the most actionable failure, with its first fix. */
-export function summariseFailure(checks: RuntimeCheck[], preferred: Settings['runtime']['preferred']): string {
+export function summariseFailure(
+  checks: RuntimeCheck[],
+  preferred: Settings['runtime']['preferred'],
+): string {
   const rank: Record<RuntimeCheck['status'], number> = {
     permission_denied: 0,
     too_old: 1,
@@ -104,7 +110,9 @@ export function summariseFailure(checks: RuntimeCheck[], preferred: Settings['ru
       : 'No container runtime found.';
   }
   const allMissing = relevant.every((c) => c.status === 'not_installed');
-  const lead = allMissing ? 'No container runtime is installed.' : 'No container runtime is available.';
+  const lead = allMissing
+    ? 'No container runtime is installed.'
+    : 'No container runtime is available.';
   const fix = best.fix.length ? ` Fix: ${best.fix.join(' → ')}` : '';
   return `${lead} ${best.message}${fix}`;
 }

@@ -5,7 +5,11 @@ import type { HostEnv } from './host-env';
 import { dockerRemedy, MIN_DOCKER_VERSION, MIN_PODMAN_VERSION, versionAtLeast } from './remedies';
 
 export interface DockerProbeSuccess {
+  /** Requests bounded by the probe timeout: for short calls. */
   client: Docker;
+  /** No timeout: for streams that stay open (events, logs, builds). */
+  streamingClient: Docker;
+  endpoint: string;
   product: string;
   version: string;
   apiVersion: string;
@@ -20,20 +24,44 @@ export interface DockerProbeResult {
 
 const PROBE_TIMEOUT_MS = 3000;
 
-export function createDockerClient(endpoint: string, env: NodeJS.ProcessEnv, timeoutMs = PROBE_TIMEOUT_MS): Docker | string {
+/**
+ * A client for one endpoint. `timeoutMs` bounds every request, streams included, so long-lived
+ * streams (engine events, logs, builds) need a client made with `null`.
+ */
+export function createDockerClient(
+  endpoint: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number | null = PROBE_TIMEOUT_MS,
+): Docker | string {
   const parsed = parseEndpoint(endpoint, env);
   if (parsed.kind === 'invalid') return parsed.reason;
-  if (parsed.kind === 'socket') return new Docker({ socketPath: parsed.socketPath, timeout: timeoutMs });
-  return new Docker({ host: parsed.host, port: parsed.port, protocol: parsed.tls ? 'https' : 'http', timeout: timeoutMs });
+  const timeout = timeoutMs === null ? {} : { timeout: timeoutMs };
+  if (parsed.kind === 'socket') return new Docker({ socketPath: parsed.socketPath, ...timeout });
+  return new Docker({
+    host: parsed.host,
+    port: parsed.port,
+    protocol: parsed.tls ? 'https' : 'http',
+    ...timeout,
+  });
 }
 
 /** Connects to one candidate and classifies the outcome into a check with its remedy. */
-export async function probeDocker(candidate: DockerCandidate, host: HostEnv): Promise<DockerProbeResult> {
+export async function probeDocker(
+  candidate: DockerCandidate,
+  host: HostEnv,
+): Promise<DockerProbeResult> {
   const started = Date.now();
   const parsed = parseEndpoint(candidate.endpoint, host.env);
   const socketPath = parsed.kind === 'socket' ? parsed.socketPath : undefined;
-  const finish = (status: CheckStatus, extra: { version?: string; product?: string; detail?: string } = {}): RuntimeCheck => {
-    const remedy = dockerRemedy(status, host.platform, { endpoint: candidate.endpoint, ...(socketPath ? { socketPath } : {}), ...extra });
+  const finish = (
+    status: CheckStatus,
+    extra: { version?: string; product?: string; detail?: string } = {},
+  ): RuntimeCheck => {
+    const remedy = dockerRemedy(status, host.platform, {
+      endpoint: candidate.endpoint,
+      ...(socketPath ? { socketPath } : {}),
+      ...extra,
+    });
     return {
       backend: 'docker',
       endpoint: candidate.endpoint,
@@ -46,20 +74,24 @@ export async function probeDocker(candidate: DockerCandidate, host: HostEnv): Pr
     };
   };
 
-  if (parsed.kind === 'invalid') return { check: finish('error', { detail: parsed.reason }), success: null };
+  if (parsed.kind === 'invalid')
+    return { check: finish('error', { detail: parsed.reason }), success: null };
   if (socketPath && host.platform !== 'win32' && !(await host.socketExists(socketPath))) {
     // No socket: tell "never installed" from "installed but stopped" by the CLI or daemon binary.
-    const installed = (await host.which('docker')) ?? (await host.which('dockerd')) ?? (await host.which('podman'));
+    const installed =
+      (await host.which('docker')) ?? (await host.which('dockerd')) ?? (await host.which('podman'));
     return { check: finish(installed ? 'not_running' : 'not_installed'), success: null };
   }
 
   const client = createDockerClient(candidate.endpoint, host.env);
-  if (typeof client === 'string') return { check: finish('error', { detail: client }), success: null };
+  if (typeof client === 'string')
+    return { check: finish('error', { detail: client }), success: null };
   try {
     await client.ping();
     const version = await client.version();
     const info = (await client.info()) as { OperatingSystem?: string; Name?: string };
-    const components = (version as { Components?: { Name: string; Version: string }[] }).Components ?? [];
+    const components =
+      (version as { Components?: { Name: string; Version: string }[] }).Components ?? [];
     const podman = components.find((c) => /podman/i.test(c.Name));
     const operatingSystem = info.OperatingSystem ?? '';
     const product = podman ? 'Podman' : productName(candidate, operatingSystem, info.Name ?? '');
@@ -70,7 +102,16 @@ export async function probeDocker(candidate: DockerCandidate, host: HostEnv): Pr
     }
     return {
       check: finish('ok', { version: engineVersion, product }),
-      success: { client, product, version: engineVersion, apiVersion: version.ApiVersion, operatingSystem, isPodman: Boolean(podman) },
+      success: {
+        client,
+        streamingClient: createDockerClient(candidate.endpoint, host.env, null) as Docker,
+        endpoint: candidate.endpoint,
+        product,
+        version: engineVersion,
+        apiVersion: version.ApiVersion,
+        operatingSystem,
+        isPodman: Boolean(podman),
+      },
     };
   } catch (error) {
     const status = classifyDockerError(error);
@@ -88,13 +129,29 @@ function productName(candidate: DockerCandidate, operatingSystem: string, name: 
 export function classifyDockerError(error: unknown): CheckStatus {
   const e = error as { code?: string; statusCode?: number; message?: string };
   if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission_denied';
-  if (['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTSOCK'].includes(e.code ?? '')) return 'not_running';
+  if (
+    [
+      'ENOENT',
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      'ENOTSOCK',
+    ].includes(e.code ?? '')
+  )
+    return 'not_running';
   if (/timeout/i.test(e.message ?? '')) return 'not_running';
   return 'error';
 }
 
 export function describeError(error: unknown): string {
-  const e = error as { code?: string; statusCode?: number; message?: string; json?: { message?: string } };
+  const e = error as {
+    code?: string;
+    statusCode?: number;
+    message?: string;
+    json?: { message?: string };
+  };
   if (e.json?.message) return e.json.message;
   if (e.statusCode) return `HTTP ${e.statusCode}${e.message ? `: ${e.message}` : ''}`;
   return e.message ?? String(error);

@@ -16,7 +16,11 @@ export interface HostEnv {
   /** Finds an executable on PATH without running it. */
   which(command: string): Promise<string | null>;
   /** Runs a command with a timeout; never throws. */
-  run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; error?: string }>;
+  run(
+    command: string,
+    args: string[],
+    timeoutMs: number,
+  ): Promise<{ code: number | null; stdout: string; stderr: string; error?: string }>;
   interfaceIPv4(name: string): string | null;
 }
 
@@ -53,10 +57,20 @@ export function realHostEnv(): HostEnv {
     },
     run(command, args, timeoutMs) {
       return new Promise((resolve) => {
-        execFile(command, args, { timeout: timeoutMs, windowsHide: true }, (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-          resolve({ code, stdout: String(stdout), stderr: String(stderr), ...(error ? { error: error.message } : {}) });
-        });
+        execFile(
+          command,
+          args,
+          { timeout: timeoutMs, windowsHide: true },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+            resolve({
+              code,
+              stdout: String(stdout),
+              stderr: String(stderr),
+              ...(error ? { error: error.message } : {}),
+            });
+          },
+        );
       });
     },
     interfaceIPv4(name) {

@@ -15,17 +15,34 @@ export const MIN_PODMAN_VERSION = '4.0.0';
 export function dockerRemedy(
   status: CheckStatus,
   platform: NodeJS.Platform,
-  ctx: { endpoint: string; socketPath?: string; product?: string; version?: string; detail?: string },
+  ctx: {
+    endpoint: string;
+    socketPath?: string;
+    product?: string;
+    version?: string;
+    detail?: string;
+  },
 ): Remedy {
   const linux = platform === 'linux';
   switch (status) {
     case 'ok':
-      return { message: `${ctx.product ?? 'Docker'} ${ctx.version ?? ''} is running at ${ctx.endpoint}.`.replace('  ', ' '), fix: [] };
+      return {
+        message:
+          `${ctx.product ?? 'Docker'} ${ctx.version ?? ''} is running at ${ctx.endpoint}.`.replace(
+            '  ',
+            ' ',
+          ),
+        fix: [],
+      };
     case 'not_installed':
       return linux
         ? {
             message: 'Docker is not installed (no docker command and no Docker socket).',
-            fix: ['Install Docker Engine, e.g. `sudo apt-get install docker.io` (Debian/Ubuntu)', 'sudo systemctl start docker', 'sudo systemctl enable docker'],
+            fix: [
+              'Install Docker Engine, e.g. `sudo apt-get install docker.io` (Debian/Ubuntu)',
+              'sudo systemctl start docker',
+              'sudo systemctl enable docker',
+            ],
           }
         : {
             message: 'Docker is not installed (no docker command and no Docker socket).',
@@ -45,7 +62,11 @@ export function dockerRemedy(
       return linux
         ? {
             message: `Permission denied on the Docker socket ${ctx.socketPath ?? ctx.endpoint}: your user is not in the docker group.`,
-            fix: ['groups $USER | grep docker', 'sudo usermod -aG docker $USER', 'newgrp docker  (or log out and back in), then press Re-check'],
+            fix: [
+              'groups $USER | grep docker',
+              'sudo usermod -aG docker $USER',
+              'newgrp docker  (or log out and back in), then press Re-check',
+            ],
           }
         : {
             message: `Permission denied on the Docker socket ${ctx.socketPath ?? ctx.endpoint}.`,
@@ -54,7 +75,11 @@ export function dockerRemedy(
     case 'too_old':
       return {
         message: `${ctx.product ?? 'Docker'} ${ctx.version ?? ''} is too old; aigo needs Docker ${MIN_DOCKER_VERSION} or newer (Podman ${MIN_PODMAN_VERSION} or newer).`,
-        fix: linux ? ['Update Docker from your distribution or docker.com, then `sudo systemctl restart docker`'] : ['Update Docker Desktop'],
+        fix: linux
+          ? [
+              'Update Docker from your distribution or docker.com, then `sudo systemctl restart docker`',
+            ]
+          : ['Update Docker Desktop'],
       };
     case 'not_applicable':
       return { message: ctx.detail ?? 'Not used on this system.', fix: [] };
@@ -62,8 +87,16 @@ export function dockerRemedy(
       return {
         message: `Docker at ${ctx.endpoint} answered with an error: ${ctx.detail ?? 'unknown error'}.`,
         fix: linux
-          ? ['sudo systemctl restart docker', 'Check free disk space: df -h /var/lib/docker', 'Review the app log: aigo logs --last 500']
-          : ['Docker Desktop → Quit and reopen', 'Check free disk space', 'Review the app log: aigo logs --last 500'],
+          ? [
+              'sudo systemctl restart docker',
+              'Check free disk space: df -h /var/lib/docker',
+              'Review the app log: aigo logs --last 500',
+            ]
+          : [
+              'Docker Desktop → Quit and reopen',
+              'Check free disk space',
+              'Review the app log: aigo logs --last 500',
+            ],
       };
   }
 }
@@ -75,26 +108,46 @@ export function appleContainerRemedy(status: CheckStatus, detail?: string): Reme
     case 'not_installed':
       return {
         message: 'Apple Container is not installed (no `container` command on PATH).',
-        fix: ['which container', 'container --version', 'Reinstall from the Apple Container GitHub releases'],
+        fix: [
+          'which container',
+          'container --version',
+          'Reinstall from the Apple Container GitHub releases',
+        ],
       };
     case 'not_running':
-      return { message: 'Apple Container is installed but its system service is not running.', fix: ['container system start'] };
+      return {
+        message: 'Apple Container is installed but its system service is not running.',
+        fix: ['container system start'],
+      };
     case 'too_old':
-      return { message: `Apple Container is too old: ${detail ?? ''}`.trim(), fix: ['Install the latest release from the Apple Container GitHub releases'] };
+      return {
+        message: `Apple Container is too old: ${detail ?? ''}`.trim(),
+        fix: ['Install the latest release from the Apple Container GitHub releases'],
+      };
     case 'permission_denied':
     case 'error':
       return {
         message: `Apple Container failed: ${detail ?? 'unknown error'}.`,
-        fix: ['container system stop && container system start', 'Review the app log: aigo logs --last 500'],
+        fix: [
+          'container system stop && container system start',
+          'Review the app log: aigo logs --last 500',
+        ],
       };
     case 'not_applicable':
-      return { message: detail ?? 'Apple Container needs macOS 15 or newer on Apple Silicon.', fix: [] };
+      return {
+        message: detail ?? 'Apple Container needs macOS 15 or newer on Apple Silicon.',
+        fix: [],
+      };
   }
 }
 
 /** Compares dotted versions, ignoring suffixes like `+dfsg1` or `-ce`. */
 export function versionAtLeast(version: string, minimum: string): boolean {
-  const parse = (v: string) => v.split(/[^0-9.]/)[0]!.split('.').map((n) => Number(n) || 0);
+  const parse = (v: string) =>
+    v
+      .split(/[^0-9.]/)[0]!
+      .split('.')
+      .map((n) => Number(n) || 0);
   const a = parse(version);
   const b = parse(minimum);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {

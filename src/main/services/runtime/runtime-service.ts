@@ -1,4 +1,3 @@
-import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
 import type { RuntimeStatus } from '../../../shared/schemas/runtime';
@@ -6,6 +5,7 @@ import type { Settings } from '../../../shared/schemas/settings';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import { detectRuntime, type Detection } from './detect';
+import type { DockerProbeSuccess } from './docker-probe';
 import type { HostEnv } from './host-env';
 import { noNetworking } from './networking';
 
@@ -71,14 +71,18 @@ export class RuntimeService {
     return this.current.status;
   }
 
-  /** The Docker client of the detected engine, for services that run containers. */
-  dockerClient(): Docker {
+  /** The Docker clients of the detected engine, for services that run containers. */
+  docker(): DockerProbeSuccess {
     if (!this.current.docker) {
-      throw new AppError('RUNTIME_UNAVAILABLE', `No Docker engine is available. ${this.current.status.message}`, {
-        runtime: this.current.status.message,
-      });
+      throw new AppError(
+        'RUNTIME_UNAVAILABLE',
+        `No Docker engine is available. ${this.current.status.message}`,
+        {
+          runtime: this.current.status.message,
+        },
+      );
     }
-    return this.current.docker.client;
+    return this.current.docker;
   }
 
   /** Detects now. Concurrent callers share one detection. */
@@ -102,13 +106,21 @@ export class RuntimeService {
       detection = await detectRuntime(this.deps.host, this.deps.settings());
     } catch (error) {
       this.deps.logger.error({ err: error }, 'Runtime detection failed unexpectedly');
-      detection = { docker: null, status: { ...previous, available: false, message: `Runtime detection failed: ${(error as Error).message}`, checkedAt: new Date().toISOString() } };
+      detection = {
+        docker: null,
+        status: {
+          ...previous,
+          available: false,
+          message: `Runtime detection failed: ${(error as Error).message}`,
+          checkedAt: new Date().toISOString(),
+        },
+      };
     }
     if (this.stopped) return detection.status;
     const engineChanged = detection.docker?.client !== this.current.docker?.client;
     this.current = detection;
     if (engineChanged || !detection.docker) this.closeEventStream();
-    if (detection.docker && !this.eventStream) this.watchEngineEvents(detection.docker.client);
+    if (detection.docker && !this.eventStream) this.watchEngineEvents(detection.docker);
     this.reportChange(previous, detection.status, reason);
     this.scheduleNext();
     return detection.status;
@@ -116,14 +128,30 @@ export class RuntimeService {
 
   private reportChange(previous: RuntimeStatus, next: RuntimeStatus, reason: string): void {
     if (fingerprint(previous) === fingerprint(next)) return;
-    const summary = { available: next.available, backend: next.backend, version: next.version, endpoint: next.endpoint, reason };
-    if (next.available) this.deps.logger.info(summary, `Container runtime available: ${next.product} ${next.version}`);
-    else this.deps.logger.warn({ ...summary, message: next.message }, 'Container runtime not available');
+    const summary = {
+      available: next.available,
+      backend: next.backend,
+      version: next.version,
+      endpoint: next.endpoint,
+      reason,
+    };
+    if (next.available)
+      this.deps.logger.info(
+        summary,
+        `Container runtime available: ${next.product} ${next.version}`,
+      );
+    else
+      this.deps.logger.warn(
+        { ...summary, message: next.message },
+        'Container runtime not available',
+      );
     if (previous.available !== next.available && previous.checks.length > 0) {
       this.deps.audit.record({
         severity: next.available ? 'info' : 'warning',
         category: 'runtime',
-        message: next.available ? `Container runtime became available (${next.product} ${next.version})` : `Container runtime became unavailable: ${next.message}`,
+        message: next.available
+          ? `Container runtime became available (${next.product} ${next.version})`
+          : `Container runtime became unavailable: ${next.message}`,
         details: summary,
       });
     }
@@ -158,10 +186,18 @@ export class RuntimeService {
     await this.detect('background');
   }
 
-  private watchEngineEvents(client: Docker): void {
-    client.getEvents({}, (error, stream) => {
-      if (error || !stream || this.stopped) return;
-      if (this.current.docker?.client !== client) {
+  private watchEngineEvents(engine: DockerProbeSuccess): void {
+    engine.streamingClient.getEvents({}, (error, stream) => {
+      if (this.stopped) return;
+      if (error || !stream) {
+        // Either the engine just went away, or it does not offer an event stream; a ping tells
+        // which. Without the stream, the periodic health ping still watches the engine.
+        if (this.current.docker === engine) {
+          engine.client.ping().catch(() => void this.detect('engine stopped answering'));
+        }
+        return;
+      }
+      if (this.current.docker !== engine) {
         (stream as unknown as { destroy?: () => void }).destroy?.();
         return;
       }

@@ -91,11 +91,17 @@ export class SettingsService {
     try {
       await rename(this.path, aside);
     } catch (error) {
-      throw new AppError('INTERNAL', `Cannot move the unreadable settings file aside: ${(error as Error).message}`);
+      throw new AppError(
+        'INTERNAL',
+        `Cannot move the unreadable settings file aside: ${(error as Error).message}`,
+      );
     }
     this.db.data = defaultSettings();
     const message = `Settings could not be loaded: ${problem}. The file was kept as ${aside} and aigo started with default settings. Compare the two files and copy back the values you need.`;
-    this.deps.logger.warn({ aside, problem }, 'Settings file was unreadable; moved aside, using defaults');
+    this.deps.logger.warn(
+      { aside, problem },
+      'Settings file was unreadable; moved aside, using defaults',
+    );
     this.deps.warnings.add('SETTINGS_CORRUPT', message, { keptAs: aside });
   }
 

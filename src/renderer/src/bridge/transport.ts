@@ -1,4 +1,9 @@
-import type { AnyEvent, OperationInput, OperationName, OperationOutput } from '../../../shared/contract';
+import type {
+  AnyEvent,
+  OperationInput,
+  OperationName,
+  OperationOutput,
+} from '../../../shared/contract';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 

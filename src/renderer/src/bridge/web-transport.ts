@@ -8,7 +8,11 @@ export const TOKEN_STORAGE_KEY = 'aigo.apiToken';
  * `aigo serve` prints a link with the API token in the URL fragment (never sent to a server).
  * Move it to session storage and clean the address bar so it is not bookmarked or shared.
  */
-export function adoptTokenFromLocation(location: Location, storage: Storage, history: History): void {
+export function adoptTokenFromLocation(
+  location: Location,
+  storage: Storage,
+  history: History,
+): void {
   const match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (!match?.[1]) return;
   storage.setItem(TOKEN_STORAGE_KEY, decodeURIComponent(match[1]));

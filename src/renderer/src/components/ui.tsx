@@ -1,6 +1,16 @@
 import { useState, type ReactNode } from 'react';
 
-export function Card({ title, actions, children, testId }: { title: string; actions?: ReactNode; children: ReactNode; testId?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  testId,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <section className="card" data-testid={testId}>
       <header className="card-header">
@@ -12,7 +22,15 @@ export function Card({ title, actions, children, testId }: { title: string; acti
   );
 }
 
-export function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+export function Field({
+  label,
+  children,
+  testId,
+}: {
+  label: string;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className="field" data-testid={testId}>
       <div className="field-label">{label}</div>
@@ -21,7 +39,13 @@ export function Field({ label, children, testId }: { label: string; children: Re
   );
 }
 
-export function Toggle(props: { checked: boolean; disabled?: boolean; label: string; onChange(next: boolean): void; testId?: string }) {
+export function Toggle(props: {
+  checked: boolean;
+  disabled?: boolean;
+  label: string;
+  onChange(next: boolean): void;
+  testId?: string;
+}) {
   return (
     <label className={`toggle${props.disabled ? ' disabled' : ''}`}>
       <input
@@ -59,7 +83,15 @@ export function CopyButton({ text }: { text: string }) {
   );
 }
 
-export function Badge({ tone, children, testId }: { tone: 'ok' | 'bad' | 'warn' | 'muted'; children: ReactNode; testId?: string }) {
+export function Badge({
+  tone,
+  children,
+  testId,
+}: {
+  tone: 'ok' | 'bad' | 'warn' | 'muted';
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <span className={`badge ${tone}`} data-testid={testId}>
       {children}

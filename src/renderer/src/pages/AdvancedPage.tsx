@@ -21,7 +21,8 @@ export function AdvancedPage() {
           onChange={(debugLogging) => void update({ advanced: { debugLogging } })}
         />
         <p className="muted">
-          Current level: <strong data-testid="log-level">{logLevel}</strong>. Collect the log with <code>aigo logs --last 500</code>.
+          Current level: <strong data-testid="log-level">{logLevel}</strong>. Collect the log with{' '}
+          <code>aigo logs --last 500</code>.
         </p>
       </Card>
       <Card title="Data folder">
@@ -33,21 +34,32 @@ export function AdvancedPage() {
           className="button"
           onClick={() => void openDataDir()}
           disabled={!info.capabilities.openPath || !canMutate}
-          title={info.capabilities.openPath ? undefined : 'This machine has no desktop to open it on; copy the path instead.'}
+          title={
+            info.capabilities.openPath
+              ? undefined
+              : 'This machine has no desktop to open it on; copy the path instead.'
+          }
         >
           Open
         </button>
         {info.capabilities.openPath ? null : (
-          <p className="muted">This machine has no desktop to open the folder on; copy the path instead.</p>
+          <p className="muted">
+            This machine has no desktop to open the folder on; copy the path instead.
+          </p>
         )}
       </Card>
       <Card title="About">
         <Field label="Version" testId="app-version">
           {info.version}
         </Field>
-        <Field label="Mode">{info.mode === 'desktop' ? 'Desktop app' : 'Headless (aigo serve)'}</Field>
+        <Field label="Mode">
+          {info.mode === 'desktop' ? 'Desktop app' : 'Headless (aigo serve)'}
+        </Field>
         <Field label="Local API">
-          <code>{info.apiUrl}/api/v1</code> <a href={`${info.apiUrl}/api/v1/openapi.json`} target="_blank" rel="noreferrer">OpenAPI</a>
+          <code>{info.apiUrl}/api/v1</code>{' '}
+          <a href={`${info.apiUrl}/api/v1/openapi.json`} target="_blank" rel="noreferrer">
+            OpenAPI
+          </a>
         </Field>
         <Field label="Platform">
           {info.platform} {info.arch}, Node {info.nodeVersion}

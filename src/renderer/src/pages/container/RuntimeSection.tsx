@@ -15,7 +15,9 @@ const STATUS_TEXT: Record<RuntimeCheck['status'], string> = {
 
 /** A fix step that looks like a shell command gets a copy button. */
 function FixStep({ step }: { step: string }) {
-  const command = /^(sudo |docker |groups |newgrp |container |which |ls |df )/.test(step) ? step.split('  (')[0] : null;
+  const command = /^(sudo |docker |groups |newgrp |container |which |ls |df )/.test(step)
+    ? step.split('  (')[0]
+    : null;
   return (
     <li>
       {command ? <code>{step}</code> : step}
@@ -34,7 +36,13 @@ function CheckRow({ check }: { check: RuntimeCheck }) {
         <code className="muted">{check.endpoint}</code>
       </div>
       <p>{check.message}</p>
-      {check.fix.length > 0 ? <ol className="fix">{check.fix.map((step) => <FixStep key={step} step={step} />)}</ol> : null}
+      {check.fix.length > 0 ? (
+        <ol className="fix">
+          {check.fix.map((step) => (
+            <FixStep key={step} step={step} />
+          ))}
+        </ol>
+      ) : null}
     </li>
   );
 }
@@ -51,7 +59,13 @@ export function RuntimeSection() {
       title="Runtime"
       testId="runtime-card"
       actions={
-        <button type="button" className="button" onClick={() => void recheck()} disabled={rechecking} data-testid="runtime-recheck">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void recheck()}
+          disabled={rechecking}
+          data-testid="runtime-recheck"
+        >
           {rechecking ? <Spinner /> : null} Re-check
         </button>
       }
@@ -60,7 +74,9 @@ export function RuntimeSection() {
         <Badge tone={runtime.available ? 'ok' : 'bad'} testId="runtime-name">
           {name}
         </Badge>
-        {runtime.product && runtime.product !== name ? <span className="muted"> {runtime.product}</span> : null}
+        {runtime.product && runtime.product !== name ? (
+          <span className="muted"> {runtime.product}</span>
+        ) : null}
       </Field>
       {runtime.available ? (
         <>
@@ -72,7 +88,8 @@ export function RuntimeSection() {
             <code>{runtime.endpoint}</code>
           </Field>
           <Field label="Host gateway" testId="runtime-gateway">
-            <code>{runtime.networking.hostGateway ?? 'unknown'}</code> <span className="muted">from {runtime.networking.source.replace('_', ' ')}</span>
+            <code>{runtime.networking.hostGateway ?? 'unknown'}</code>{' '}
+            <span className="muted">from {runtime.networking.source.replace('_', ' ')}</span>
           </Field>
         </>
       ) : (
@@ -81,12 +98,18 @@ export function RuntimeSection() {
         </p>
       )}
       <Field label="Last checked">
-        <span data-testid="runtime-checked-at">{new Date(runtime.checkedAt).toLocaleTimeString()}</span>
+        <span data-testid="runtime-checked-at">
+          {new Date(runtime.checkedAt).toLocaleTimeString()}
+        </span>
       </Field>
       {failed.length > 0 || !runtime.available ? (
         <details open={!runtime.available} className="checks">
           <summary>What was checked ({runtime.checks.length})</summary>
-          <ul>{runtime.checks.map((c) => <CheckRow key={`${c.backend}:${c.endpoint}`} check={c} />)}</ul>
+          <ul>
+            {runtime.checks.map((c) => (
+              <CheckRow key={`${c.backend}:${c.endpoint}`} check={c} />
+            ))}
+          </ul>
         </details>
       ) : null}
     </Card>

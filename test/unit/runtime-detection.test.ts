@@ -1,0 +1,227 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dockerCandidates, parseEndpoint } from '../../src/main/services/runtime/candidates';
+import { detectRuntime, summariseFailure } from '../../src/main/services/runtime/detect';
+import { dockerRemedy, versionAtLeast } from '../../src/main/services/runtime/remedies';
+import { defaultSettings } from '../../src/shared/schemas/settings';
+import { fakeHost } from '../helpers/fake-host';
+import { startFakeDockerApi } from '../helpers/fake-docker-api';
+import { tempDir } from '../helpers/temp';
+
+const runtimeSettings = (patch: Partial<ReturnType<typeof defaultSettings>['runtime']> = {}) => ({
+  ...defaultSettings().runtime,
+  ...patch,
+});
+
+describe('Docker candidates', () => {
+  it('tries the setting, then DOCKER_HOST, then the usual sockets, without duplicates', () => {
+    const host = fakeHost({
+      env: { DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_RUNTIME_DIR: '/run/user/1000' },
+    });
+    const list = dockerCandidates(host, '/custom/docker.sock').map((c) => c.endpoint);
+    expect(list[0]).toBe('unix:///custom/docker.sock');
+    expect(list[1]).toBe('unix:///var/run/docker.sock');
+    expect(list.filter((e) => e === 'unix:///var/run/docker.sock')).toHaveLength(1);
+    expect(list).toContain('unix:///home/tester/.docker/run/docker.sock');
+    expect(list).toContain('unix:///home/tester/.colima/default/docker.sock');
+    expect(list).toContain('unix:///home/tester/.orbstack/run/docker.sock');
+    expect(list).toContain('unix:///run/user/1000/podman/podman.sock');
+  });
+
+  it('uses the named pipe on Windows', () => {
+    expect(dockerCandidates(fakeHost({ platform: 'win32' }), null)[0]?.endpoint).toBe(
+      'npipe:////./pipe/docker_engine',
+    );
+  });
+
+  it('parses endpoints and rejects what it cannot use', () => {
+    expect(parseEndpoint('tcp://127.0.0.1:2375')).toEqual({
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 2375,
+      tls: false,
+    });
+    expect(parseEndpoint('unix:///x.sock')).toEqual({ kind: 'socket', socketPath: '/x.sock' });
+    expect(parseEndpoint('ssh://me@box').kind).toBe('invalid');
+  });
+});
+
+describe('remedies', () => {
+  it('gives the guide commands for each Linux cause', () => {
+    expect(
+      dockerRemedy('permission_denied', 'linux', { endpoint: 'unix:///var/run/docker.sock' }).fix,
+    ).toEqual(
+      expect.arrayContaining([
+        'sudo usermod -aG docker $USER',
+        expect.stringContaining('newgrp docker'),
+      ]),
+    );
+    expect(dockerRemedy('not_running', 'linux', { endpoint: 'x' }).fix).toContain(
+      'sudo systemctl start docker',
+    );
+    expect(dockerRemedy('not_running', 'darwin', { endpoint: 'x' }).fix[0]).toContain(
+      'Docker Desktop',
+    );
+  });
+
+  it('compares versions ignoring distribution suffixes', () => {
+    expect(versionAtLeast('20.10.24+dfsg1', '20.10.0')).toBe(true);
+    expect(versionAtLeast('19.03.15', '20.10.0')).toBe(false);
+    expect(versionAtLeast('4.9.3', '4.0.0')).toBe(true);
+  });
+});
+
+describe('detectRuntime against Docker API peers', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const closers: (() => Promise<void>)[] = [];
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+    await dir.cleanup();
+  });
+
+  const engineHost = async (engine: Parameters<typeof startFakeDockerApi>[1]) => {
+    const fake = await startFakeDockerApi(dir.path, engine);
+    closers.push(fake.close);
+    return fakeHost({
+      env: { DOCKER_HOST: `unix://${fake.socketPath}` },
+      realSocketsUnder: dir.path,
+      commands: ['docker'],
+    });
+  };
+
+  it('finds a Docker engine and reports its version and a host-network gateway when there is no bridge', async () => {
+    const { status } = await detectRuntime(
+      await engineHost({ version: '27.3.1' }),
+      runtimeSettings(),
+    );
+    expect(status).toMatchObject({
+      available: true,
+      backend: 'docker',
+      product: 'Docker Engine',
+      version: '27.3.1',
+    });
+    expect(status.networking).toMatchObject({ hostGateway: '127.0.0.1', source: 'host_network' });
+  });
+
+  it('tells Podman from Docker', async () => {
+    const { status } = await detectRuntime(
+      await engineHost({ version: '4.9.3', podman: true }),
+      runtimeSettings(),
+    );
+    expect(status).toMatchObject({ available: true, product: 'Podman', version: '4.9.3' });
+    expect(status.networking.hostGateway).toBe('host.containers.internal');
+  });
+
+  it('knows Docker Desktop by its operating system and uses host.docker.internal', async () => {
+    const { status } = await detectRuntime(
+      await engineHost({ version: '27.0.0', operatingSystem: 'Docker Desktop' }),
+      runtimeSettings(),
+    );
+    expect(status).toMatchObject({
+      product: 'Docker Desktop',
+      networking: { hostGateway: 'host.docker.internal' },
+    });
+  });
+
+  it('refuses an engine that is too old, with the reason', async () => {
+    const { status } = await detectRuntime(
+      await engineHost({ version: '19.03.5', apiVersion: '1.40' }),
+      runtimeSettings(),
+    );
+    expect(status.available).toBe(false);
+    expect(status.checks.find((c) => c.status === 'too_old')?.message).toContain(
+      '19.03.5 is too old',
+    );
+    expect(status.message).toContain('too old');
+  });
+
+  it('honours a host-gateway override from settings', async () => {
+    const { status } = await detectRuntime(
+      await engineHost({ version: '27.0.0' }),
+      runtimeSettings({ hostGatewayOverride: '10.0.0.1' }),
+    );
+    expect(status.networking).toMatchObject({ hostGateway: '10.0.0.1', source: 'settings' });
+  });
+
+  it('says "not installed" when there is neither a socket nor a docker command', async () => {
+    const { status } = await detectRuntime(fakeHost(), runtimeSettings());
+    expect(status.available).toBe(false);
+    expect(
+      status.checks
+        .filter((c) => c.backend === 'docker')
+        .every((c) => c.status === 'not_installed'),
+    ).toBe(true);
+    expect(status.message).toMatch(/^No container runtime is installed/);
+  });
+
+  it('says "not running" with systemctl when docker is installed but no daemon answers', async () => {
+    const { status } = await detectRuntime(fakeHost({ commands: ['docker'] }), runtimeSettings());
+    expect(status.checks[1]).toMatchObject({
+      endpoint: 'unix:///var/run/docker.sock',
+      status: 'not_running',
+    });
+    expect(status.message).toContain('sudo systemctl start docker');
+  });
+
+  it('prefers a running Apple Container on macOS 15 Apple Silicon and reads its gateway', async () => {
+    const host = fakeHost({
+      platform: 'darwin',
+      arch: 'arm64',
+      darwinMajor: 24,
+      commands: ['container'],
+      run: async (_cmd, args) =>
+        args[0] === '--version'
+          ? { code: 0, stdout: 'container CLI version 0.5.0\n', stderr: '' }
+          : {
+              code: 0,
+              stdout: 'apiserver is running\nnetwork gateway: 192.168.65.1\n',
+              stderr: '',
+            },
+    });
+    const { status } = await detectRuntime(host, runtimeSettings());
+    expect(status).toMatchObject({
+      available: true,
+      backend: 'apple_container',
+      version: '0.5.0',
+      networking: { hostGateway: '192.168.65.1' },
+    });
+  });
+
+  it('tells the user to run `container system start` when Apple Container is stopped', async () => {
+    const host = fakeHost({
+      platform: 'darwin',
+      arch: 'arm64',
+      darwinMajor: 24,
+      commands: ['container'],
+      run: async (_cmd, args) =>
+        args[0] === '--version'
+          ? { code: 0, stdout: '0.5.0', stderr: '' }
+          : { code: 1, stdout: '', stderr: 'apiserver is not running' },
+    });
+    const { status } = await detectRuntime(host, runtimeSettings({ preferred: 'apple_container' }));
+    expect(status.available).toBe(false);
+    expect(status.checks).toHaveLength(1);
+    expect(status.checks[0]).toMatchObject({
+      status: 'not_running',
+      fix: ['container system start'],
+    });
+  });
+
+  it('summarises the most actionable failure first', () => {
+    const check = (status: 'not_installed' | 'permission_denied') => ({
+      backend: 'docker' as const,
+      endpoint: 'e',
+      label: 'l',
+      status,
+      message: status,
+      fix: ['do it'],
+      version: null,
+      durationMs: 0,
+    });
+    expect(
+      summariseFailure([check('not_installed'), check('permission_denied')], 'auto'),
+    ).toContain('permission_denied Fix: do it');
+  });
+});

@@ -1,0 +1,76 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WarningCenter } from '../../src/main/services/app/warnings';
+import { EventBus } from '../../src/main/services/events/event-bus';
+import { SettingsService } from '../../src/main/services/settings/settings-service';
+import { AppError } from '../../src/shared/errors';
+import { silentLogger, tempDir } from '../helpers/temp';
+
+describe('SettingsService', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let bus: EventBus;
+  let warnings: WarningCenter;
+  const make = () =>
+    new SettingsService({ dataDir: dir.path, bus, warnings, logger: silentLogger() });
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    bus = new EventBus();
+    warnings = new WarningCenter(bus);
+  });
+  afterEach(() => dir.cleanup());
+
+  it('starts on defaults and writes them', async () => {
+    const s = make();
+    await s.start();
+    expect(s.get().advanced.debugLogging).toBe(false);
+    expect(JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8'))).toEqual(s.get());
+  });
+
+  it('merges a patch, persists it, and announces it', async () => {
+    const s = make();
+    await s.start();
+    const seen: boolean[] = [];
+    bus.on('settings.changed', (next) => seen.push(next.advanced.debugLogging));
+    await s.update({ advanced: { debugLogging: true } });
+    await s.update({ runtime: { preferred: 'docker' } });
+    const reloaded = make();
+    await reloaded.start();
+    expect(reloaded.get().advanced.debugLogging).toBe(true);
+    expect(reloaded.get().runtime.preferred).toBe('docker');
+    expect(seen).toEqual([true, true]);
+    expect((await readdir(dir.path)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('rejects a bad value with the field and reason, and keeps the old value', async () => {
+    const s = make();
+    await s.start();
+    const error = await s
+      .update({ runtime: { preferred: 'kubernetes' as never } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('INVALID_INPUT');
+    expect((error as AppError).message).toContain('runtime.preferred');
+    expect(s.get().runtime.preferred).toBe('auto');
+  });
+
+  it.each([
+    ['not JSON', '{"advanced": {"debugLogging": tru'],
+    ['a wrong type', JSON.stringify({ advanced: { debugLogging: 'yes' } })],
+  ])(
+    'sets aside a settings file that is %s, starts on defaults and warns',
+    async (_what, content) => {
+      await writeFile(join(dir.path, 'settings.json'), content);
+      const s = make();
+      await s.start();
+      expect(s.get().advanced.debugLogging).toBe(false);
+      const aside = (await readdir(dir.path)).find((n) => n.startsWith('settings.json.corrupt-'));
+      expect(aside).toBeDefined();
+      expect(await readFile(join(dir.path, aside as string), 'utf8')).toBe(content);
+      const [warning] = warnings.list();
+      expect(warning?.code).toBe('SETTINGS_CORRUPT');
+      expect(warning?.message).toContain(aside);
+    },
+  );
+});
