@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserWindow} from 'electron';
+import type { BrowserWindow } from 'electron';
 import { app, dialog } from 'electron';
 import { createApp, type AppCore } from '../app';
 import { resolveApiPort, resolveDataDir } from '../services/app/paths';
