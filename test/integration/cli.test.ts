@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerRequirement, requirePart } from '../helpers/requirements';
+import { runAigo, startServe, type ServeProcess } from '../helpers/serve-process';
+import { tempDir } from '../helpers/temp';
+
+const runDocker = requirePart('Docker', dockerRequirement());
+
+describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: ServeProcess;
+  const env = () => ({ AIGO_DATA_DIR: dir.path });
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    // A corrupt settings file must not stop the app; it is set aside with a warning.
+    await writeFile(join(dir.path, 'settings.json'), '{ not json');
+    serve = await startServe(dir.path);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await dir.cleanup();
+  });
+
+  it('prints a tokened web UI link in the fragment, never the query string', () => {
+    expect(serve.uiLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{40,}$/);
+    expect(serve.output()).toContain('Runtime:  Docker');
+  });
+
+  it('`aigo status` finds the app through the discovery file and shows Docker and the settings warning', () => {
+    const result = runAigo(['status'], env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Runtime:\s+Docker — Docker Engine \S+ at unix:\/\//);
+    expect(result.stdout).toContain('Settings could not be loaded');
+    expect(result.stdout).toContain('settings.json.corrupt-');
+  });
+
+  it('`aigo status -o json` and `-o yaml` print the API data', () => {
+    const json = JSON.parse(runAigo(['status', '-o', 'json'], env()).stdout);
+    expect(json.runtime.available).toBe(true);
+    expect(json.app.dataDir).toBe(dir.path);
+    expect(runAigo(['status', '-o', 'yaml'], env()).stdout).toMatch(/^app:\n {2}name: aigo/);
+  });
+
+  it('`aigo logs --last 500` prints the app log readably, and --json raw', () => {
+    const text = runAigo(['logs', '--last', '500'], env());
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\d\d:\d\d:\d\d\.\d{3} INFO {2}aigo started/);
+    expect(text.stdout).toMatch(/WARN {2}\[settings\] Settings file was unreadable/);
+    const lines = runAigo(['logs', '--last', '3', '--json'], env()).stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(JSON.parse(line)).toHaveProperty('msg');
+  });
+
+  it('rejects bad arguments with a clear message', () => {
+    const result = runAigo(['logs', '--last', 'lots'], env());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('expected a whole number');
+  });
+
+  it('the audit-log URL of the guide returns valid JSON', async () => {
+    const res = await fetch(`${serve.url}/api/v1/container/audit-log?limit=500`);
+    expect(res.status).toBe(200);
+    expect(Array.isArray((await res.json()).entries)).toBe(true);
+  });
+
+  it('stops cleanly on SIGTERM and removes its discovery file; status then says it is not running', async () => {
+    const code = await serve.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(existsSync(join(dir.path, 'mgmt-api.json'))).toBe(false);
+    const result = runAigo(['status'], env());
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('aigo is not running');
+  });
+});
