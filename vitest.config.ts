@@ -20,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
+          expect: { poll: { timeout: 10_000, interval: 50 } },
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -30,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           environment: 'node',
+          expect: { poll: { timeout: 10_000, interval: 50 } },
           include: ['e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

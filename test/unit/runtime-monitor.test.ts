@@ -74,10 +74,11 @@ describe('RuntimeService background monitor', () => {
     await revived.close();
   });
 
-  it('shares one detection between concurrent re-checks', async () => {
+  it('runs one fresh detection after a running one, shared by every re-check that arrives meanwhile', async () => {
     const bus = new EventBus();
     audit = new AuditLog({ dir: `${dir.path}/audit`, bus, logger: silentLogger() });
     await audit.start();
+    let preferred: 'auto' | 'docker' = 'auto';
     let probes = 0;
     const host = fakeHost();
     const counting = { ...host, which: async (c: string) => (probes++, host.which(c)) };
@@ -86,16 +87,21 @@ describe('RuntimeService background monitor', () => {
       bus,
       audit,
       logger: silentLogger(),
-      settings: () => defaultSettings().runtime,
+      settings: () => ({ ...defaultSettings().runtime, preferred }),
       retryMinMs: 60_000,
     });
     await service.start();
     probes = 0;
-    await Promise.all([service.recheck(), service.recheck(), service.recheck()]);
-    const single = probes;
-    probes = 0;
     await service.recheck();
-    expect(single).toBe(probes);
+    const oneDetection = probes;
+    probes = 0;
+    const first = service.recheck();
+    preferred = 'docker'; // a settings change lands while the first detection runs
+    const [a, b, c] = await Promise.all([first, service.recheck(), service.recheck()]);
+    expect(probes).toBe(oneDetection * 2);
+    expect(b).toBe(c);
+    expect(a.checks.some((check) => check.backend === 'apple_container')).toBe(true);
+    expect(b.checks.some((check) => check.backend === 'apple_container')).toBe(false);
   });
 });
 

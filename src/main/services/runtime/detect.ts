@@ -106,7 +106,7 @@ export function summariseFailure(
   const best = [...relevant].sort((a, b) => rank[a.status] - rank[b.status])[0];
   if (!best) {
     return preferred === 'apple_container'
-      ? 'No container runtime: Apple Container is not supported on this system. Choose Docker in Settings > Container.'
+      ? 'No container runtime: Apple Container is not supported on this system. Choose Automatic or Docker under Settings > Container > Runtime preferences.'
       : 'No container runtime found.';
   }
   const allMissing = relevant.every((c) => c.status === 'not_installed');

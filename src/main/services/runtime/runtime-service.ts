@@ -33,6 +33,7 @@ export class RuntimeService {
   private timer: NodeJS.Timeout | null = null;
   private eventStream: NodeJS.ReadableStream | null = null;
   private inFlight: Promise<RuntimeStatus> | null = null;
+  private queued: Promise<RuntimeStatus> | null = null;
   private retryDelay: number;
   private stopped = true;
 
@@ -85,11 +86,22 @@ export class RuntimeService {
     return this.current.docker;
   }
 
-  /** Detects now. Concurrent callers share one detection. */
+  /**
+   * Detects now. A detection already running may predate what prompted this call (a settings
+   * change), so one more runs after it; every caller that arrives meanwhile shares that one.
+   */
   recheck(reason = 'requested'): Promise<RuntimeStatus> {
-    return this.detect(reason);
+    if (!this.inFlight) return this.detect(reason);
+    this.queued ??= this.inFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.detect(reason);
+      });
+    return this.queued;
   }
 
+  /** Background detections join one already running: its result is just as fresh. */
   private detect(reason: string): Promise<RuntimeStatus> {
     if (this.inFlight) return this.inFlight;
     this.inFlight = this.runDetection(reason).finally(() => {

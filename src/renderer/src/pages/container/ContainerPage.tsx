@@ -1,3 +1,4 @@
+import { RuntimePreferences } from './RuntimePreferences';
 import { RuntimeSection } from './RuntimeSection';
 
 export function ContainerPage() {
@@ -9,6 +10,7 @@ export function ContainerPage() {
         you what to fix when it can't.
       </p>
       <RuntimeSection />
+      <RuntimePreferences />
     </div>
   );
 }

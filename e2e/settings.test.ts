@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
+import { startServe, type ServeProcess } from '../test/helpers/serve-process';
+import { tempDir } from '../test/helpers/temp';
+import { launchChromium, screenshot, watchErrors } from './browser';
+
+const run = requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
+
+describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: ServeProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    await writeFile(join(dir.path, 'settings.json'), '{"advanced": {"debugLogging": "sometimes"}}');
+    serve = await startServe(dir.path);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await dir?.cleanup();
+  });
+
+  it('Container > Runtime shows Docker with its version, and Re-check checks again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(serve.uiLink);
+    // The token moves out of the address bar into session storage.
+    await page.waitForFunction(() => !location.hash.includes('token='));
+    expect(page.url()).not.toContain('token=');
+    expect(await page.evaluate(() => sessionStorage.getItem('aigo.apiToken'))).toBeTruthy();
+
+    const version = execFileSync('docker', ['version', '--format', '{{.Server.Version}}']).toString().trim();
+    await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
+    expect(await page.getByTestId('runtime-version').textContent()).toContain(version);
+
+    const before = await page.getByTestId('runtime-checked-at').textContent();
+    await page.waitForTimeout(1100); // the clock shows seconds
+    await page.getByTestId('runtime-recheck').click();
+    await expect.poll(() => page.getByTestId('runtime-checked-at').textContent()).not.toBe(before);
+    await screenshot(page, 'container-runtime');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the corrupt-settings warning and lets the user dismiss it', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.uiLink);
+    const warning = page.getByTestId('app-warning');
+    await expect.poll(() => warning.textContent()).toContain('Settings could not be loaded');
+    expect(await warning.textContent()).toContain('settings.json.corrupt-');
+    await screenshot(page, 'settings-warning');
+    await warning.getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => warning.count()).toBe(0);
+  });
+
+  it('Advanced > Debug Logging switches the log level, visible through the API', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.uiLink);
+    await page.getByTestId('nav-advanced').click();
+    const level = async () => ((await (await fetch(`${serve.url}/api/v1/status`)).json()) as { logLevel: string }).logLevel;
+    expect(await level()).toBe('info');
+    await page.getByText('Debug Logging').click();
+    await expect.poll(level).toBe('debug');
+    await expect.poll(() => page.getByTestId('log-level').textContent()).toBe('debug');
+    const saved = JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8'));
+    expect(saved.advanced.debugLogging).toBe(true);
+    expect(await page.getByTestId('data-dir').textContent()).toBe(dir.path);
+    await screenshot(page, 'advanced');
+    await page.getByText('Debug Logging').click();
+    await expect.poll(level).toBe('info');
+  });
+
+  it('updates live when the runtime changes elsewhere (server-sent events)', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.uiLink);
+    await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
+    const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim();
+    // Force Apple Container, which this Linux machine cannot run: the page must follow.
+    await fetch(`${serve.url}/api/v1/settings`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ runtime: { preferred: 'apple_container' } }),
+    });
+    await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Not available');
+    expect(await page.getByTestId('runtime-message').textContent()).toContain('Apple Container');
+    await screenshot(page, 'runtime-not-available');
+    await fetch(`${serve.url}/api/v1/settings`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ runtime: { preferred: 'auto' } }),
+    });
+    await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
+  });
+
+  it('Runtime preferences save through the form and a bad value is explained', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.uiLink);
+    const form = page.getByTestId('runtime-preferences');
+    await form.getByTestId('runtime-preferred').selectOption('docker');
+    await form.getByPlaceholder('automatic', { exact: true }).fill('not a host!');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('runtime.hostGatewayOverride');
+    await form.getByPlaceholder('automatic', { exact: true }).fill('');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8')).runtime.preferred).toBe('docker');
+    await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
+    await screenshot(page, 'runtime-preferences');
+  });
+
+  it('without the token the page is read-only and says how to get write access', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(serve.url);
+    await expect.poll(() => page.getByTestId('readonly-banner').count()).toBe(1);
+    await page.getByTestId('nav-advanced').click();
+    expect(await page.getByTestId('debug-logging').isDisabled()).toBe(true);
+    await context.close();
+  });
+});

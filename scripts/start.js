@@ -1,0 +1,40 @@
+// `npm start`: build, then open the desktop app where Electron can run; otherwise run
+// headless (`aigo serve`) and say why. Extra arguments go to `aigo serve`.
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { electronBinary, electronInstaller, hasDisplay } from './electron-binary.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+if (run(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']).status !== 0) {
+  console.error('aigo: the build failed; see the errors above.');
+  process.exit(1);
+}
+
+function headless(reason) {
+  console.log(`aigo: ${reason} — starting headless instead (aigo serve). Open the printed link in a browser.\n`);
+  const child = spawn(process.execPath, [join(root, 'bin/aigo.js'), 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+if (process.env.AIGO_HEADLESS === '1') {
+  headless('AIGO_HEADLESS=1 is set');
+} else if (!hasDisplay()) {
+  headless('no display (DISPLAY/WAYLAND_DISPLAY unset)');
+} else {
+  let binary = electronBinary();
+  if (!binary) {
+    console.log('aigo: fetching the Electron binary (first start only)…');
+    const fetched = spawnSync(process.execPath, [electronInstaller], { cwd: root, stdio: 'inherit', timeout: 180_000 });
+    binary = fetched.status === 0 ? electronBinary() : null;
+  }
+  if (!binary) {
+    headless('the Electron binary is not available and could not be downloaded');
+  } else {
+    const child = spawn(binary, ['.'], { cwd: root, stdio: 'inherit' });
+    child.on('exit', (code) => process.exit(code ?? 0));
+  }
+}
