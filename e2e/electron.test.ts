@@ -8,7 +8,11 @@ import { screenshot } from './browser';
 
 const binary = (electronBinary as () => string | null)();
 const display = (hasDisplay as () => boolean)();
-const reason = !binary ? 'no Electron binary (it cannot be downloaded on this machine)' : !display ? 'no display (run under xvfb-run)' : null;
+const reason = !binary
+  ? 'no Electron binary (it cannot be downloaded on this machine)'
+  : !display
+    ? 'no display (run under xvfb-run)'
+    : null;
 if (reason) process.stdout.write(`\n[skip] Electron e2e skipped: ${reason}\n`);
 
 /** The same smoke checks as the browser e2e, in the real desktop window, where Electron can run. */
@@ -23,9 +27,15 @@ describe.skipIf(reason !== null)('the desktop app', () => {
     });
     try {
       const page = await app.firstWindow();
-      expect(await page.evaluate(() => typeof (window as unknown as { aigo?: unknown }).aigo)).toBe('object');
-      expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-      await expect.poll(() => page.getByTestId('runtime-name').textContent()).toMatch(/Docker|Apple Container|Not available/);
+      expect(await page.evaluate(() => typeof (window as unknown as { aigo?: unknown }).aigo)).toBe(
+        'object',
+      );
+      expect(
+        await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require),
+      ).toBe('undefined');
+      await expect
+        .poll(() => page.getByTestId('runtime-name').textContent())
+        .toMatch(/Docker|Apple Container|Not available/);
       await page.getByTestId('nav-advanced').click();
       await expect.poll(() => page.getByTestId('app-version').textContent()).toBeTruthy();
       await screenshot(page, 'electron-settings');

@@ -8,7 +8,8 @@ import { startServe, type ServeProcess } from '../test/helpers/serve-process';
 import { tempDir } from '../test/helpers/temp';
 import { launchChromium, screenshot, watchErrors } from './browser';
 
-const run = requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
+const run =
+  requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 
 describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -36,7 +37,9 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     expect(page.url()).not.toContain('token=');
     expect(await page.evaluate(() => sessionStorage.getItem('aigo.apiToken'))).toBeTruthy();
 
-    const version = execFileSync('docker', ['version', '--format', '{{.Server.Version}}']).toString().trim();
+    const version = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'])
+      .toString()
+      .trim();
     await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
     expect(await page.getByTestId('runtime-version').textContent()).toContain(version);
 
@@ -63,7 +66,8 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     const page = await browser.newPage();
     await page.goto(serve.uiLink);
     await page.getByTestId('nav-advanced').click();
-    const level = async () => ((await (await fetch(`${serve.url}/api/v1/status`)).json()) as { logLevel: string }).logLevel;
+    const level = async () =>
+      ((await (await fetch(`${serve.url}/api/v1/status`)).json()) as { logLevel: string }).logLevel;
     expect(await level()).toBe('info');
     await page.getByText('Debug Logging').click();
     await expect.poll(level).toBe('debug');
@@ -105,10 +109,17 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await form.getByTestId('runtime-preferred').selectOption('docker');
     await form.getByPlaceholder('automatic', { exact: true }).fill('not a host!');
     await form.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('runtime.hostGatewayOverride');
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('runtime.hostGatewayOverride');
     await form.getByPlaceholder('automatic', { exact: true }).fill('');
     await form.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8')).runtime.preferred).toBe('docker');
+    await expect
+      .poll(
+        async () =>
+          JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8')).runtime.preferred,
+      )
+      .toBe('docker');
     await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
     await screenshot(page, 'runtime-preferences');
   });

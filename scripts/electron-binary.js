@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 const electronDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'electron');
 
 export function electronBinary() {
-  if (process.env.AIGO_ELECTRON) return existsSync(process.env.AIGO_ELECTRON) ? process.env.AIGO_ELECTRON : null;
+  if (process.env.AIGO_ELECTRON)
+    return existsSync(process.env.AIGO_ELECTRON) ? process.env.AIGO_ELECTRON : null;
   const pathFile = join(electronDir, 'path.txt');
   if (!existsSync(pathFile)) return null;
   const binary = join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim());

@@ -8,14 +8,23 @@ import { electronBinary, electronInstaller, hasDisplay } from './electron-binary
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
-if (run(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']).status !== 0) {
+if (
+  run(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'])
+    .status !== 0
+) {
   console.error('aigo: the build failed; see the errors above.');
   process.exit(1);
 }
 
 function headless(reason) {
-  console.log(`aigo: ${reason} — starting headless instead (aigo serve). Open the printed link in a browser.\n`);
-  const child = spawn(process.execPath, [join(root, 'bin/aigo.js'), 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  console.log(
+    `aigo: ${reason} — starting headless instead (aigo serve). Open the printed link in a browser.\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/aigo.js'), 'serve', ...process.argv.slice(2)],
+    { cwd: root, stdio: 'inherit' },
+  );
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
 }
@@ -28,7 +37,11 @@ if (process.env.AIGO_HEADLESS === '1') {
   let binary = electronBinary();
   if (!binary) {
     console.log('aigo: fetching the Electron binary (first start only)…');
-    const fetched = spawnSync(process.execPath, [electronInstaller], { cwd: root, stdio: 'inherit', timeout: 180_000 });
+    const fetched = spawnSync(process.execPath, [electronInstaller], {
+      cwd: root,
+      stdio: 'inherit',
+      timeout: 180_000,
+    });
     binary = fetched.status === 0 ? electronBinary() : null;
   }
   if (!binary) {

@@ -30,9 +30,13 @@ export function RuntimePreferences() {
             data-testid="runtime-preferred"
             value={draft.preferred}
             disabled={!canMutate}
-            onChange={(e) => setDraft({ ...draft, preferred: e.target.value as RuntimeSettings['preferred'] })}
+            onChange={(e) =>
+              setDraft({ ...draft, preferred: e.target.value as RuntimeSettings['preferred'] })
+            }
           >
-            <option value="auto">Automatic (Apple Container on macOS 15+ when running, else Docker)</option>
+            <option value="auto">
+              Automatic (Apple Container on macOS 15+ when running, else Docker)
+            </option>
             <option value="docker">Docker (or a Docker-compatible engine)</option>
             <option value="apple_container">Apple Container</option>
           </select>
@@ -45,7 +49,9 @@ export function RuntimePreferences() {
             disabled={!canMutate}
             onChange={(e) => setDraft({ ...draft, dockerHost: text(e.target.value) })}
           />
-          <small className="muted">unix:///path/docker.sock, tcp://host:2375 or npipe:////./pipe/name</small>
+          <small className="muted">
+            unix:///path/docker.sock, tcp://host:2375 or npipe:////./pipe/name
+          </small>
         </label>
         <label>
           <span>Host gateway override</span>
@@ -55,13 +61,21 @@ export function RuntimePreferences() {
             disabled={!canMutate}
             onChange={(e) => setDraft({ ...draft, hostGatewayOverride: text(e.target.value) })}
           />
-          <small className="muted">The address containers use to reach aigo (credential proxy). Leave empty unless detection is wrong.</small>
+          <small className="muted">
+            The address containers use to reach aigo (credential proxy). Leave empty unless
+            detection is wrong.
+          </small>
         </label>
         <div className="form-actions">
           <button type="submit" className="button primary" disabled={!dirty || !canMutate}>
             Save
           </button>
-          <button type="button" className="button ghost" disabled={!dirty} onClick={() => setDraft(saved)}>
+          <button
+            type="button"
+            className="button ghost"
+            disabled={!dirty}
+            onClick={() => setDraft(saved)}
+          >
             Undo changes
           </button>
         </div>
