@@ -6,6 +6,7 @@ export interface FakeEngine {
   apiVersion?: string;
   operatingSystem?: string;
   podman?: boolean;
+  rootDir?: string;
 }
 
 /**
@@ -47,6 +48,7 @@ export async function startFakeDockerApi(
       json({
         OperatingSystem: engine.operatingSystem ?? 'Debian GNU/Linux 12 (bookworm)',
         Name: 'fake',
+        DockerRootDir: engine.rootDir,
       });
     } else if (url.startsWith('/networks/bridge')) {
       json({ message: 'network bridge not found' }, 404);

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dockerCandidates, parseEndpoint } from '../../src/main/services/runtime/candidates';
+import { join } from 'node:path';
 import { detectRuntime, summariseFailure } from '../../src/main/services/runtime/detect';
+import { engineDisk, lowDiskMessage } from '../../src/main/services/runtime/disk';
 import { dockerRemedy, versionAtLeast } from '../../src/main/services/runtime/remedies';
 import { defaultSettings } from '../../src/shared/schemas/settings';
 import { fakeHost } from '../helpers/fake-host';
@@ -103,6 +105,20 @@ describe('detectRuntime against Docker API peers', () => {
       version: '27.3.1',
     });
     expect(status.networking).toMatchObject({ hostGateway: '127.0.0.1', source: 'host_network' });
+  });
+
+  it('reports free space where the engine keeps images, and warns when it is low', async () => {
+    const { status } = await detectRuntime(
+      await engineHost({ version: '27.3.1', rootDir: dir.path }),
+      runtimeSettings(),
+    );
+    expect(status.disk).toMatchObject({ path: dir.path, low: expect.any(Boolean) });
+    expect(status.disk!.freeBytes).toBeGreaterThan(0);
+    expect(status.disk!.totalBytes).toBeGreaterThanOrEqual(status.disk!.freeBytes);
+    const low = await engineDisk(dir.path, Number.POSITIVE_INFINITY);
+    expect(low?.low).toBe(true);
+    expect(lowDiskMessage(low!)).toMatch(/^Only \d+\.\d GB free on .+docker system prune/);
+    expect(await engineDisk(join(dir.path, 'missing'))).toBeNull();
   });
 
   it('tells Podman from Docker', async () => {

@@ -10,6 +10,7 @@ const base: RuntimeStatus = {
   apiVersion: '1.46',
   endpoint: 'unix:///var/run/docker.sock',
   networking: { hostGateway: '172.17.0.1', extraRunArgs: [], source: 'docker0' },
+  disk: null,
   message: 'ok',
   checks: [],
   checkedAt: new Date(0).toISOString(),

@@ -57,6 +57,10 @@ export const runtimeStatusSchema = z
     apiVersion: z.string().nullable(),
     endpoint: z.string().nullable(),
     networking: networkingSchema,
+    /** Free space where the engine stores images, when that folder is on this host. */
+    disk: z
+      .object({ path: z.string(), freeBytes: z.number(), totalBytes: z.number(), low: z.boolean() })
+      .nullable(),
     message: z.string(),
     checks: z.array(runtimeCheckSchema),
     checkedAt: z.string(),

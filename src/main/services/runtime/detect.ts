@@ -4,6 +4,7 @@ import { probeAppleContainer } from './apple-container-probe';
 import { dockerCandidates } from './candidates';
 import { probeDocker, type DockerProbeSuccess } from './docker-probe';
 import type { HostEnv } from './host-env';
+import { engineDisk, lowDiskMessage } from './disk';
 import { appleContainerNetworking, dockerNetworking, noNetworking } from './networking';
 
 export interface Detection {
@@ -38,6 +39,7 @@ export async function detectRuntime(
           apiVersion: null,
           endpoint: 'container',
           networking: appleContainerNetworking(apple.gateway, override),
+          disk: null,
           message: `Apple Container${apple.version ? ` ${apple.version}` : ''} is running.`,
           checks,
           checkedAt: checkedAt(),
@@ -52,6 +54,11 @@ export async function detectRuntime(
       checks.push(probe.check);
       if (probe.success) {
         const d = probe.success;
+        // An engine in a VM reports a root folder that is not on this host; only local ones count.
+        const disk =
+          d.operatingSystem.match(/docker desktop|orbstack/i) || d.isPodman
+            ? null
+            : await engineDisk(d.rootDir);
         return {
           docker: d,
           status: {
@@ -62,7 +69,10 @@ export async function detectRuntime(
             apiVersion: d.apiVersion,
             endpoint: candidate.endpoint,
             networking: await dockerNetworking(host, d, override),
-            message: probe.check.message,
+            disk,
+            message: disk?.low
+              ? `${probe.check.message} ${lowDiskMessage(disk)}`
+              : probe.check.message,
             checks,
             checkedAt: checkedAt(),
           },
@@ -81,6 +91,7 @@ export async function detectRuntime(
       apiVersion: null,
       endpoint: null,
       networking: noNetworking(override),
+      disk: null,
       message: summariseFailure(checks, settings.preferred),
       checks,
       checkedAt: checkedAt(),

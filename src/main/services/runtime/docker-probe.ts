@@ -14,6 +14,8 @@ export interface DockerProbeSuccess {
   version: string;
   apiVersion: string;
   operatingSystem: string;
+  /** Where the engine keeps images (`DockerRootDir`), as the engine sees it. */
+  rootDir: string | null;
   isPodman: boolean;
 }
 
@@ -89,7 +91,11 @@ export async function probeDocker(
   try {
     await client.ping();
     const version = await client.version();
-    const info = (await client.info()) as { OperatingSystem?: string; Name?: string };
+    const info = (await client.info()) as {
+      OperatingSystem?: string;
+      Name?: string;
+      DockerRootDir?: string;
+    };
     const components =
       (version as { Components?: { Name: string; Version: string }[] }).Components ?? [];
     const podman = components.find((c) => /podman/i.test(c.Name));
@@ -110,6 +116,7 @@ export async function probeDocker(
         version: engineVersion,
         apiVersion: version.ApiVersion,
         operatingSystem,
+        rootDir: info.DockerRootDir ?? null,
         isPodman: Boolean(podman),
       },
     };

@@ -49,6 +49,7 @@ export class RuntimeService {
         apiVersion: null,
         endpoint: null,
         networking: noNetworking(null),
+        disk: null,
         message: 'Detecting the container runtime…',
         checks: [],
         checkedAt: new Date().toISOString(),

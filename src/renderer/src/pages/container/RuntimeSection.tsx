@@ -13,6 +13,11 @@ const STATUS_TEXT: Record<RuntimeCheck['status'], string> = {
   error: 'Error',
 };
 
+function formatBytes(bytes: number): string {
+  const gb = bytes / 1024 ** 3;
+  return gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
+}
+
 /** A fix step that looks like a shell command gets a copy button. */
 function FixStep({ step }: { step: string }) {
   const command = /^(sudo |docker |groups |newgrp |container |which |ls |df )/.test(step)
@@ -87,6 +92,14 @@ export function RuntimeSection() {
           <Field label="Socket">
             <code>{runtime.endpoint}</code>
           </Field>
+          {runtime.disk ? (
+            <Field label="Disk free" testId="runtime-disk">
+              {formatBytes(runtime.disk.freeBytes)} of {formatBytes(runtime.disk.totalBytes)}{' '}
+              <span className="muted">on {runtime.disk.path}</span>{' '}
+              {runtime.disk.low ? <Badge tone="warn">Low</Badge> : null}
+            </Field>
+          ) : null}
+          {runtime.disk?.low ? <p className="problem warn">{runtime.message}</p> : null}
           <Field label="Host gateway" testId="runtime-gateway">
             <code>{runtime.networking.hostGateway ?? 'unknown'}</code>{' '}
             <span className="muted">from {runtime.networking.source.replace('_', ' ')}</span>
