@@ -181,8 +181,9 @@ describe('detectRuntime against Docker API peers', () => {
     expect(status.message).toContain('sudo systemctl start docker');
   });
 
-  it('prefers a running Apple Container on macOS 15 Apple Silicon and reads its gateway', async () => {
-    const host = fakeHost({
+  /** A macOS 15 Apple Silicon host whose `container system status` answers as given. */
+  const appleHost = (status: { code: number; stdout: string; stderr: string }) =>
+    fakeHost({
       platform: 'darwin',
       arch: 'arm64',
       darwinMajor: 24,
@@ -190,11 +191,14 @@ describe('detectRuntime against Docker API peers', () => {
       run: async (_cmd, args) =>
         args[0] === '--version'
           ? { code: 0, stdout: 'container CLI version 0.5.0\n', stderr: '' }
-          : {
-              code: 0,
-              stdout: 'apiserver is running\nnetwork gateway: 192.168.65.1\n',
-              stderr: '',
-            },
+          : status,
+    });
+
+  it('prefers a running Apple Container on macOS 15 Apple Silicon and reads its gateway', async () => {
+    const host = appleHost({
+      code: 0,
+      stdout: 'apiserver is running\nnetwork gateway: 192.168.65.1\n',
+      stderr: '',
     });
     const { status } = await detectRuntime(host, runtimeSettings());
     expect(status).toMatchObject({
@@ -206,16 +210,7 @@ describe('detectRuntime against Docker API peers', () => {
   });
 
   it('tells the user to run `container system start` when Apple Container is stopped', async () => {
-    const host = fakeHost({
-      platform: 'darwin',
-      arch: 'arm64',
-      darwinMajor: 24,
-      commands: ['container'],
-      run: async (_cmd, args) =>
-        args[0] === '--version'
-          ? { code: 0, stdout: '0.5.0', stderr: '' }
-          : { code: 1, stdout: '', stderr: 'apiserver is not running' },
-    });
+    const host = appleHost({ code: 1, stdout: '', stderr: 'apiserver is not running' });
     const { status } = await detectRuntime(host, runtimeSettings({ preferred: 'apple_container' }));
     expect(status.available).toBe(false);
     expect(status.checks).toHaveLength(1);
