@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerRequirement, requirePart } from '../helpers/requirements';
-import { runAigo, startServe, type ServeProcess } from '../helpers/serve-process';
+import { AIGO_BIN, runAigo, startServe, type ServeProcess } from '../helpers/serve-process';
 import { tempDir } from '../helpers/temp';
 
 const runDocker = requirePart('Docker', dockerRequirement());
@@ -52,6 +53,26 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
     const lines = runAigo(['logs', '--last', '3', '--json'], env()).stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     for (const line of lines) expect(JSON.parse(line)).toHaveProperty('msg');
+  });
+
+  it('`aigo logs --follow` prints new entries as they are written', async () => {
+    const follower = spawn(process.execPath, [AIGO_BIN, 'logs', '--last', '1', '--follow'], {
+      env: { ...process.env, ...env() },
+    });
+    let out = '';
+    follower.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await expect.poll(() => out.length).toBeGreaterThan(0);
+      const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim();
+      await fetch(`${serve.url}/api/v1/settings`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ advanced: { debugLogging: true } }),
+      });
+      await expect.poll(() => out).toContain('Log level changed');
+    } finally {
+      follower.kill('SIGINT');
+    }
   });
 
   it('rejects bad arguments with a clear message', () => {
