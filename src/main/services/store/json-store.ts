@@ -1,0 +1,98 @@
+import { rename } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { AppError, invalidInput } from '../../../shared/errors';
+import type { WarningCenter } from '../app/warnings';
+
+export interface JsonStoreOptions<S extends z.ZodType> {
+  path: string;
+  schema: S;
+  defaults: () => z.output<S>;
+  /** What the file holds, for messages: "Settings", "The mount security policy". */
+  label: string;
+  /** Warning code shown to the user when the file had to be set aside. */
+  warningCode: string;
+  logger: Logger;
+  warnings: WarningCenter;
+}
+
+/**
+ * One JSON document under DATA_DIR, validated on load and on every write, written atomically
+ * (lowdb's writer renames a fully written temp file) and one write at a time. A file that
+ * cannot be read is moved aside, never overwritten, and the app carries on with defaults.
+ */
+export class JsonStore<S extends z.ZodType> {
+  private readonly db: Low<z.output<S>>;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: JsonStoreOptions<S>) {
+    this.db = new Low<z.output<S>>(new JSONFile<z.output<S>>(options.path), options.defaults());
+  }
+
+  get path(): string {
+    return this.options.path;
+  }
+
+  async load(): Promise<void> {
+    let problem: string | null = null;
+    try {
+      await this.db.read();
+      const parsed = this.options.schema.safeParse(this.db.data);
+      if (parsed.success) this.db.data = parsed.data;
+      else problem = invalidInput(parsed.error, basename(this.options.path)).message;
+    } catch (error) {
+      problem = `the file is not valid JSON (${(error as Error).message})`;
+    }
+    if (problem) await this.setAside(problem);
+    // Write back so defaults for new fields are on disk and the file is known-good.
+    await this.persist();
+  }
+
+  /** A copy: callers cannot change the stored document behind the store's back. */
+  get(): z.output<S> {
+    return structuredClone(this.db.data);
+  }
+
+  async replace(next: unknown, what = 'change'): Promise<z.output<S>> {
+    const parsed = this.options.schema.safeParse(next);
+    if (!parsed.success)
+      throw invalidInput(parsed.error, `${this.options.label.toLowerCase()} ${what}`);
+    this.db.data = parsed.data;
+    await this.persist();
+    return this.get();
+  }
+
+  flush(): Promise<void> {
+    return this.writes.catch(() => undefined);
+  }
+
+  private async setAside(problem: string): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const aside = `${this.options.path}.corrupt-${stamp}`;
+    try {
+      await rename(this.options.path, aside);
+    } catch (error) {
+      throw new AppError(
+        'INTERNAL',
+        `Cannot move the unreadable file ${this.options.path} aside: ${(error as Error).message}`,
+      );
+    }
+    this.db.data = this.options.defaults();
+    const message = `${this.options.label} could not be loaded: ${problem}. The file was kept as ${aside} and aigo started with defaults. Compare the two files and copy back the values you need.`;
+    this.options.logger.warn(
+      { aside, problem },
+      `${this.options.label} file was unreadable; moved aside, using defaults`,
+    );
+    this.options.warnings.add(this.options.warningCode, message, { keptAs: aside });
+  }
+
+  private persist(): Promise<void> {
+    // Serialise writes so two quick changes cannot race their renames.
+    const next = this.writes.catch(() => undefined).then(() => this.db.write());
+    this.writes = next;
+    return next;
+  }
+}
