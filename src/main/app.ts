@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { arch, platform } from 'node:os';
+import { arch, homedir, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { createHandlers } from './handlers';
@@ -11,6 +11,7 @@ import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/pa
 import { WarningCenter } from './services/app/warnings';
 import { AuditLog } from './services/audit/audit-log';
 import { EventBus } from './services/events/event-bus';
+import { MountSecurityService } from './services/mounts/mount-security-service';
 import { createAppLogger } from './services/logging/logger';
 import { realHostEnv, type HostEnv } from './services/runtime/host-env';
 import { RuntimeService } from './services/runtime/runtime-service';
@@ -41,6 +42,7 @@ export interface AppCore {
     settings: SettingsService;
     audit: AuditLog;
     runtime: RuntimeService;
+    mounts: MountSecurityService;
     warnings: WarningCenter;
   };
   stop(): Promise<void>;
@@ -54,6 +56,7 @@ export interface AppCore {
  *  4. settings                — decides the log level and runtime preferences
  *  5. audit log               — security events from every later service
  *  6. container runtime       — detection and its background monitor
+ *  6b. mount security         — the allowlist; protects the runtime's socket, so after 6
  *  7. API token, HTTP API     — the surface; starts last so it never serves a half-built core
  *  8. discovery file          — written once the API answers, so the CLI never finds a dead URL
  */
@@ -122,6 +125,23 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     );
     stack.push(async () => void offRuntimeSettings());
 
+    const mounts = new MountSecurityService({
+      dataDir: paths.dataDir,
+      home: homedir(),
+      env: process.env,
+      caseInsensitive: process.platform === 'darwin' || process.platform === 'win32',
+      bus,
+      audit,
+      logger: logger.child({ scope: 'mounts' }),
+      warnings,
+      runtimeSocket: () => {
+        const endpoint = runtime.status().endpoint;
+        return endpoint?.startsWith('unix://') ? endpoint.slice('unix://'.length) : null;
+      },
+    });
+    await mounts.start();
+    stack.push(() => mounts.stop());
+
     const shell = options.shell ?? headlessShell();
     const token = await loadOrCreateApiToken(paths.tokenFile);
     let info: AppInfo | null = null;
@@ -136,6 +156,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         settings,
         audit,
         runtime,
+        mounts,
         warnings,
         shell,
       }),
@@ -186,7 +207,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       dispatch,
       api,
       token,
-      services: { settings, audit, runtime, warnings },
+      services: { settings, audit, runtime, mounts, warnings },
       stop: async () => {
         logger.info('aigo stopping');
         await stopAll();

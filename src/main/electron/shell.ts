@@ -2,7 +2,7 @@ import { dialog, shell } from 'electron';
 import { AppError } from '../../shared/errors';
 import type { HostShell } from '../services/app/host-shell';
 
-export function electronShell(): HostShell & { pickFolder(): Promise<string | null> } {
+export function electronShell(): HostShell {
   return {
     canOpenPath: true,
     canPickFolder: true,

@@ -5,6 +5,7 @@ import type { AuditLog } from '../services/audit/audit-log';
 import type { WarningCenter } from '../services/app/warnings';
 import type { HostShell } from '../services/app/host-shell';
 import { readLastLogEntries } from '../services/logging/log-reader';
+import type { MountSecurityService } from '../services/mounts/mount-security-service';
 import type { RuntimeService } from '../services/runtime/runtime-service';
 import type { SettingsService } from '../services/settings/settings-service';
 
@@ -14,6 +15,7 @@ export interface HandlerDeps {
   settings: SettingsService;
   audit: AuditLog;
   runtime: RuntimeService;
+  mounts: MountSecurityService;
   warnings: WarningCenter;
   shell: HostShell;
 }
@@ -50,6 +52,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await deps.shell.openPath(deps.info().dataDir);
       return { ok: true as const };
     },
+    'app.pickFolder': async () => ({ path: await deps.shell.pickFolder() }),
+    'mounts.getPolicy': () => deps.mounts.view(),
+    'mounts.updatePolicy': (input) => deps.mounts.update(input),
+    'mounts.validate': (request) => deps.mounts.validate(request, 'user'),
     'runtime.get': () => deps.runtime.status(),
     'runtime.recheck': () => deps.runtime.recheck('requested by the user'),
     'settings.get': () => deps.settings.get(),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appWarningSchema } from '../schemas/app';
 import { auditEntrySchema } from '../schemas/audit';
+import { mountSecurityViewSchema } from '../schemas/mounts';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsSchema } from '../schemas/settings';
 
@@ -10,6 +11,7 @@ export const events = {
   'settings.changed': settingsSchema,
   'app.warning': appWarningSchema,
   'audit.appended': auditEntrySchema,
+  'mountSecurity.changed': mountSecurityViewSchema,
 } as const;
 
 export type Events = typeof events;

@@ -3,6 +3,12 @@ import { defineOperation } from './define';
 import { appInfoSchema, appStatusSchema, appWarningSchema } from '../schemas/app';
 import { auditQueryResultSchema, auditQuerySchema } from '../schemas/audit';
 import { logEntrySchema, LOGS_MAX_LAST } from '../schemas/logs';
+import {
+  mountPolicyUpdateSchema,
+  mountRequestSchema,
+  mountSecurityViewSchema,
+  mountVerdictSchema,
+} from '../schemas/mounts';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
 
@@ -42,6 +48,39 @@ export const operations = {
     summary: "Open the data folder in the system's file manager",
     input: empty,
     output: okSchema,
+  }),
+  'app.pickFolder': defineOperation({
+    method: 'POST',
+    path: '/api/v1/app/pick-folder',
+    tag: 'app',
+    summary: "Let the user choose a folder with the system's folder picker (desktop app only)",
+    input: empty,
+    output: z.object({ path: z.string().nullable() }),
+  }),
+  'mounts.getPolicy': defineOperation({
+    method: 'GET',
+    path: '/api/v1/container/mount-security',
+    tag: 'container',
+    summary: 'The mount allowlist: allowed roots, blocked patterns, non-main read-only',
+    input: empty,
+    output: mountSecurityViewSchema,
+  }),
+  'mounts.updatePolicy': defineOperation({
+    method: 'PUT',
+    path: '/api/v1/container/mount-security',
+    tag: 'container',
+    summary: 'Replace the mount allowlist; a new broad root needs confirmBroad: true',
+    input: mountPolicyUpdateSchema,
+    output: mountSecurityViewSchema,
+  }),
+  'mounts.validate': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/mounts/validate',
+    tag: 'container',
+    summary:
+      'Check whether a host path may be mounted, where, read-only or not, and what is hidden',
+    input: mountRequestSchema,
+    output: mountVerdictSchema,
   }),
   'runtime.get': defineOperation({
     method: 'GET',

@@ -6,6 +6,8 @@ export interface HostShell {
   readonly canOpenPath: boolean;
   readonly canPickFolder: boolean;
   openPath(path: string): Promise<void>;
+  /** The chosen folder, or null when the user cancelled. */
+  pickFolder(): Promise<string | null>;
 }
 
 /**
@@ -21,6 +23,14 @@ export function headlessShell(
   return {
     canOpenPath: hasDesktop,
     canPickFolder: false,
+    pickFolder() {
+      return Promise.reject(
+        new AppError(
+          'UNSUPPORTED',
+          'The folder picker exists only in the desktop app; type the path instead.',
+        ),
+      );
+    },
     openPath(path) {
       if (!hasDesktop) {
         return Promise.reject(

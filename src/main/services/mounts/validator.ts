@@ -1,0 +1,249 @@
+import { stat } from 'node:fs/promises';
+import { basename, isAbsolute, resolve, sep } from 'node:path';
+import type { MountPolicy, MountVerdict } from '../../../shared/schemas/mounts';
+import { scanForMasks } from './mask-scan';
+import { expandHome, isInside, realPathOrNull } from './path-utils';
+import { findBlockedComponent } from './patterns';
+
+export const CONTAINER_EXTRA_DIR = '/workspace/extra';
+
+export interface ValidationContext {
+  policy: MountPolicy;
+  /** Defaults plus the user's own. */
+  patterns: readonly string[];
+  home: string;
+  /** Real paths that may never be mounted or seen: the data folder, runtime sockets. */
+  protectedPaths: readonly string[];
+  isMain: boolean;
+  caseInsensitive: boolean;
+}
+
+export interface ValidationInput {
+  hostPath: string;
+  containerPath?: string | undefined;
+  readonly: boolean;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const FIX_BLOCKED = [
+  'Use a different path that does not contain sensitive directory names',
+  'or copy only the necessary files to an approved location',
+];
+const FIX_NOT_UNDER_ROOT = [
+  'Go to Settings > Container > Mount Security',
+  'Add the parent directory of the path you want to use as an allowed root',
+  'Be specific — avoid adding broad roots like your home directory',
+];
+
+/**
+ * Decides whether a host path may be mounted into an agent container: deny by default, every
+ * symlink resolved before any check, blocked patterns on every component of both the given
+ * and the real path, component-wise containment in a real-pathed allowed root.
+ */
+export async function validateMount(
+  input: ValidationInput,
+  ctx: ValidationContext,
+): Promise<MountVerdict> {
+  const deny = (
+    code: string,
+    reason: string,
+    fix: string[],
+    realPath: string | null = null,
+  ): MountVerdict => ({
+    allowed: false,
+    reason,
+    code,
+    hostPath: input.hostPath,
+    realPath,
+    containerPath: null,
+    readonly: true,
+    masked: [],
+    maskScanIncomplete: false,
+    root: null,
+    fix,
+  });
+  const raw = input.hostPath;
+  if (raw.trim() === '')
+    return deny('invalid_path', 'Path is empty: enter the full path of a folder.', []);
+  if (CONTROL.test(raw)) {
+    return deny(
+      'invalid_path',
+      'Path contains control characters (such as a newline), which aigo never mounts.',
+      ['Rename the folder, or pick another one'],
+    );
+  }
+  if (raw.startsWith('~') && !/^~($|[\\/])/.test(raw)) {
+    return deny(
+      'invalid_path',
+      `Path "${raw}" names another user's home folder; use the full path instead.`,
+      [],
+    );
+  }
+  const expanded = expandHome(raw, ctx.home);
+  if (!isAbsolute(expanded)) {
+    return deny('relative_path', `Host path must be absolute: "${raw}" is relative.`, [
+      `Use the full path, e.g. ${ctx.home}${sep}projects${sep}${basename(raw) || 'folder'}`,
+    ]);
+  }
+
+  const asGiven = findBlockedComponent(expanded, ctx.patterns);
+  if (asGiven)
+    return deny(
+      'blocked_pattern',
+      `Path contains blocked pattern "${asGiven.pattern}" ("${asGiven.component}").`,
+      FIX_BLOCKED,
+    );
+
+  let real: string | null;
+  try {
+    real = await realPathOrNull(expanded);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP')
+      return deny('symlink_loop', `Path "${raw}" is a symlink loop.`, [
+        'Use the canonical (real) path, not a symlink',
+      ]);
+    return deny('no_access', `Cannot resolve "${raw}": ${code ?? (error as Error).message}.`, [
+      'Check that aigo can read the folder',
+    ]);
+  }
+  if (real === null)
+    return deny('not_found', `Path does not exist: "${raw}".`, [
+      'Check the spelling, or create the folder first',
+    ]);
+
+  const viaLink = real !== resolve(expanded);
+  const blocked = findBlockedComponent(real, ctx.patterns);
+  if (blocked) {
+    const reason = viaLink
+      ? `Path contains blocked pattern "${blocked.pattern}": "${raw}" resolves to "${real}", which contains blocked pattern "${blocked.pattern}".`
+      : `Path contains blocked pattern "${blocked.pattern}" ("${blocked.component}").`;
+    return deny(
+      'blocked_pattern',
+      reason,
+      viaLink ? ['Use the canonical (real) path, not a symlink', ...FIX_BLOCKED] : FIX_BLOCKED,
+      real,
+    );
+  }
+
+  const guarded = ctx.protectedPaths.find((p) => isInside(real, p, ctx.caseInsensitive));
+  if (guarded) {
+    return deny(
+      'protected',
+      `Path is inside "${guarded}", which belongs to aigo or the container runtime and is never mounted.`,
+      ["Choose a folder outside aigo's data folder"],
+      real,
+    );
+  }
+  const info = await stat(real);
+  if (!info.isDirectory() && !info.isFile()) {
+    return deny(
+      'not_mountable',
+      `Path "${real}" is neither a folder nor a regular file (sockets and devices are never mounted).`,
+      [],
+      real,
+    );
+  }
+
+  const root = await findRoot(real, ctx);
+  if (!root) {
+    const where = viaLink ? `"${raw}" resolves to "${real}", which is` : `"${real}" is`;
+    return deny(
+      'not_under_root',
+      `Path not under any allowed root: ${where} not inside any folder allowed in Settings > Container > Mount Security.`,
+      FIX_NOT_UNDER_ROOT,
+      real,
+    );
+  }
+
+  // The name the user knows (a symlink's own name), not where it happens to point.
+  const name = input.containerPath ?? defaultContainerName(resolve(expanded));
+  const nameProblem = containerPathProblem(name);
+  if (nameProblem)
+    return deny(
+      'invalid_container_path',
+      `Container path "${name}" ${nameProblem}.`,
+      ['Use a plain relative name such as "project" or "data/notes"'],
+      real,
+    );
+
+  const notes: string[] = [];
+  let readonly = input.readonly;
+  if (!readonly) {
+    if (!root.allowReadWrite)
+      notes.push(`Mounted read-only: the allowed root "${root.path}" does not allow read-write.`);
+    else if (!ctx.isMain && ctx.policy.nonMainReadOnly)
+      notes.push(
+        'Mounted read-only: agents outside the main group get read-only mounts (Settings > Container > Mount Security).',
+      );
+    readonly = notes.length > 0;
+  }
+
+  const scan = info.isDirectory()
+    ? await scanForMasks(real, { patterns: ctx.patterns, protectedPaths: ctx.protectedPaths })
+    : { masked: [], incomplete: false };
+  if (scan.masked.length)
+    notes.push(
+      `${scan.masked.length} sensitive ${scan.masked.length === 1 ? 'entry is' : 'entries are'} hidden from the agent.`,
+    );
+  if (scan.incomplete)
+    notes.push(
+      'The folder is very large: only part of it was scanned for sensitive files. Mount a smaller folder to be sure.',
+    );
+
+  return {
+    allowed: true,
+    reason: notes.length ? notes.join(' ') : 'Allowed.',
+    code: 'allowed',
+    hostPath: raw,
+    realPath: real,
+    containerPath: `${CONTAINER_EXTRA_DIR}/${name}`,
+    readonly,
+    masked: scan.masked,
+    maskScanIncomplete: scan.incomplete,
+    root: root.path,
+    fix: [],
+  };
+}
+
+async function findRoot(
+  real: string,
+  ctx: ValidationContext,
+): Promise<(MountPolicy['allowedRoots'][number] & { real: string }) | null> {
+  let best: (MountPolicy['allowedRoots'][number] & { real: string }) | null = null;
+  for (const root of ctx.policy.allowedRoots) {
+    let rootReal: string | null;
+    try {
+      rootReal = await realPathOrNull(expandHome(root.path, ctx.home));
+    } catch {
+      continue;
+    }
+    if (!rootReal || !isInside(real, rootReal, ctx.caseInsensitive)) continue;
+    if (!best || rootReal.length > best.real.length) best = { ...root, real: rootReal };
+  }
+  return best;
+}
+
+/** The folder's own name, made safe for a container path. */
+export function defaultContainerName(real: string): string {
+  const name = basename(real)
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[-.]+/, '');
+  return name || 'mount';
+}
+
+/** Relative, non-empty, no `..`, no `:` (it would inject -v options), no leading `-`. */
+export function containerPathProblem(name: string): string | null {
+  if (name.trim() === '') return 'is empty';
+  if (CONTROL.test(name)) return 'contains control characters';
+  if (name.startsWith('/') || name.startsWith('\\'))
+    return 'must be relative (it is placed under /workspace/extra/)';
+  if (name.includes(':')) return 'must not contain ":"';
+  if (name.startsWith('-')) return 'must not start with "-"';
+  if (name.split(/[\\/]/).some((part) => part === '..')) return 'must not contain ".."';
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name))
+    return 'may only use letters, digits, ".", "_", "-" and "/" between names';
+  return null;
+}
