@@ -1,5 +1,5 @@
-import { rename } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, rename } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { Logger } from 'pino';
@@ -37,6 +37,7 @@ export class JsonStore<S extends z.ZodType> {
   }
 
   async load(): Promise<void> {
+    await mkdir(dirname(this.options.path), { recursive: true, mode: 0o700 });
     let problem: string | null = null;
     try {
       await this.db.read();
