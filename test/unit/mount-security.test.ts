@@ -444,10 +444,15 @@ describe('policy changes', () => {
 
   it('refuses roots that are blocked, protected, missing or relative', async () => {
     const current = service.policy();
-    const tryRoot = (path: string) =>
+    const tryRoot = (path: string): Promise<AppError> =>
       service
         .update({ ...current, allowedRoots: [{ path, allowReadWrite: false, description: '' }] })
-        .catch((e: unknown) => e as AppError);
+        .then(
+          () => {
+            throw new Error(`"${path}" was accepted as a root`);
+          },
+          (e: unknown) => e as AppError,
+        );
     expect((await tryRoot(join(home, '.ssh'))).message).toMatch(
       /^Path contains blocked pattern "\.ssh"/,
     );

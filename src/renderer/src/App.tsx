@@ -1,6 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { AdvancedPage } from './pages/AdvancedPage';
-import { ContainerPage } from './pages/container/ContainerPage';
+import { CONTAINER_TABS, ContainerPage, type ContainerTab } from './pages/container/ContainerPage';
 import { useApp, type Page } from './store';
 
 const PAGES: { id: Page; label: string }[] = [
@@ -8,9 +8,11 @@ const PAGES: { id: Page; label: string }[] = [
   { id: 'advanced', label: 'Advanced' },
 ];
 
-function pageFromHash(): Page {
-  const id = window.location.hash.replace(/^#\/?/, '');
-  return PAGES.some((p) => p.id === id) ? (id as Page) : 'container';
+function routeFromHash(): { page: Page; tab: ContainerTab } {
+  const [id, sub] = window.location.hash.replace(/^#\/?/, '').split('/');
+  const page = PAGES.some((p) => p.id === id) ? (id as Page) : 'container';
+  const tab = CONTAINER_TABS.some((t) => t.id === sub) ? (sub as ContainerTab) : 'runtime';
+  return { page, tab };
 }
 
 function Banners() {
@@ -57,9 +59,14 @@ export function App() {
   const page = useApp((s) => s.page);
   const setPage = useApp((s) => s.setPage);
   const info = useApp((s) => s.info);
+  const [tab, setTab] = useState<ContainerTab>('runtime');
 
   useEffect(() => {
-    const sync = () => setPage(pageFromHash());
+    const sync = () => {
+      const route = routeFromHash();
+      setPage(route.page);
+      setTab(route.tab);
+    };
     sync();
     window.addEventListener('hashchange', sync);
     return () => window.removeEventListener('hashchange', sync);
@@ -85,7 +92,7 @@ export function App() {
       </nav>
       <main className="content">
         <Banners />
-        {page === 'container' ? <ContainerPage /> : <AdvancedPage />}
+        {page === 'container' ? <ContainerPage tab={tab} /> : <AdvancedPage />}
       </main>
     </div>
   );

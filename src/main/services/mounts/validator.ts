@@ -119,7 +119,7 @@ export async function validateMount(
   if (blocked) {
     const reason = viaLink
       ? `Path contains blocked pattern "${blocked.pattern}": "${raw}" resolves to "${real}", which contains blocked pattern "${blocked.pattern}".`
-      : `Path contains blocked pattern "${blocked.pattern}" ("${blocked.component}").`;
+      : `Path contains blocked pattern ${describeMatch(blocked)}.`;
     return deny(
       'blocked_pattern',
       reason,
@@ -224,6 +224,13 @@ async function findRoot(
     if (!best || rootReal.length > best.real.length) best = { ...root, real: rootReal };
   }
   return best;
+}
+
+/** `".env"`, or `".env" (in ".env.local")` when a variant matched. */
+function describeMatch(match: { pattern: string; component: string }): string {
+  return match.component === match.pattern
+    ? `"${match.pattern}"`
+    : `"${match.pattern}" (in "${match.component}")`;
 }
 
 /** The folder's own name, made safe for a container path. */

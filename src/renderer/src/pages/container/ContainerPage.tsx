@@ -1,16 +1,47 @@
+import { MountSecuritySection } from './mounts/MountSecuritySection';
 import { RuntimePreferences } from './RuntimePreferences';
 import { RuntimeSection } from './RuntimeSection';
 
-export function ContainerPage() {
+export const CONTAINER_TABS = [
+  { id: 'runtime', label: 'Runtime' },
+  { id: 'mounts', label: 'Mount Security' },
+] as const;
+export type ContainerTab = (typeof CONTAINER_TABS)[number]['id'];
+
+export function ContainerPage({ tab }: { tab: ContainerTab }) {
   return (
     <div className="page" data-testid="page-container">
       <h1>Container</h1>
-      <p className="lead">
-        Where your agents run. aigo finds Docker (or Podman) and Apple Container by itself and tells
-        you what to fix when it can't.
-      </p>
-      <RuntimeSection />
-      <RuntimePreferences />
+      <nav className="tabs" aria-label="Container settings">
+        {CONTAINER_TABS.map((t) => (
+          <a
+            key={t.id}
+            href={`#/container/${t.id}`}
+            className={tab === t.id ? 'active' : ''}
+            data-testid={`tab-${t.id}`}
+          >
+            {t.label}
+          </a>
+        ))}
+      </nav>
+      {tab === 'runtime' ? (
+        <>
+          <p className="lead">
+            Where your agents run. aigo finds Docker (or Podman) and Apple Container by itself and
+            tells you what to fix when it can't.
+          </p>
+          <RuntimeSection />
+          <RuntimePreferences />
+        </>
+      ) : (
+        <>
+          <p className="lead">
+            Which of your folders agents may see. Deny by default: a folder is mounted only if it is
+            inside an allowed root and nothing in its path looks like a secret.
+          </p>
+          <MountSecuritySection />
+        </>
+      )}
     </div>
   );
 }

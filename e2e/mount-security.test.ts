@@ -1,0 +1,105 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
+import { startServe, type ServeProcess } from '../test/helpers/serve-process';
+import { tempDir } from '../test/helpers/temp';
+import { launchChromium, screenshot, watchErrors } from './browser';
+
+const run =
+  requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
+
+describe.runIf(run)('Settings > Container > Mount Security in the browser', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  let projects: string;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    await chmod(dir.path, 0o755);
+    projects = join(dir.path, 'projects');
+    await mkdir(join(projects, 'app/.ssh'), { recursive: true });
+    await mkdir(join(dir.path, 'elsewhere'), { recursive: true });
+    await writeFile(join(projects, 'app/.env'), 'SECRET=1');
+    await writeFile(join(projects, 'app/main.py'), 'print(1)');
+    serve = await startServe(join(dir.path, 'data'));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await dir?.cleanup();
+  });
+
+  const testPath = async (path: string) => {
+    await page.getByTestId('test-path').fill(path);
+    await page.getByTestId('test-run').click();
+  };
+
+  it('adds an allowed root, then tests an allowed path, a blocked one and one outside every root', async () => {
+    const errors = watchErrors(page);
+    await page.goto(serve.uiLink);
+    await page.getByTestId('tab-mounts').click();
+    await expect.poll(() => page.getByText('No allowed roots yet').count()).toBe(1);
+
+    await page.getByTestId('root-path').fill(projects);
+    await page.getByLabel('Description').fill('Code');
+    await page.getByTestId('root-add').click();
+    await expect.poll(() => page.getByTestId('allowed-root').count()).toBe(1);
+    expect(await page.getByTestId('allowed-root').textContent()).toContain(projects);
+
+    await testPath(join(projects, 'app'));
+    await expect.poll(() => page.getByTestId('verdict-badge').textContent()).toBe('Allowed');
+    const masked = await page.getByTestId('verdict-masked').textContent();
+    expect(masked).toContain('.env');
+    expect(masked).toContain('.ssh');
+    await screenshot(page, 'mount-security-allowed');
+
+    await testPath(join(projects, 'app/.env'));
+    await expect.poll(() => page.getByTestId('verdict-badge').textContent()).toBe('Refused');
+    expect(await page.getByTestId('verdict-reason').textContent()).toMatch(
+      /^Path contains blocked pattern "\.env"/,
+    );
+    expect(await page.getByTestId('verdict').textContent()).toContain(
+      'copy only the necessary files to an approved location',
+    );
+    await screenshot(page, 'mount-security-blocked');
+
+    await testPath(join(dir.path, 'elsewhere'));
+    await expect
+      .poll(() => page.getByTestId('verdict-reason').textContent())
+      .toMatch(/^Path not under any allowed root/);
+    expect(await page.getByTestId('verdict').textContent()).toContain('Add the parent directory');
+    expect(errors).toEqual([]);
+  });
+
+  it('asks before adding a broad root, and adds nothing when cancelled', async () => {
+    await page.getByTestId('root-path').fill('/');
+    await page.getByTestId('root-add').click();
+    await expect
+      .poll(() => page.getByTestId('broad-confirm').textContent())
+      .toContain('is a broad root');
+    await screenshot(page, 'mount-security-broad');
+    await page.getByTestId('broad-confirm').getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('allowed-root').count()).toBe(1);
+  });
+
+  it('adds and removes a blocked pattern, which applies at once', async () => {
+    await page.getByLabel('New blocked pattern').fill('main.py');
+    await page.getByRole('button', { name: 'Add pattern' }).click();
+    await expect.poll(() => page.getByTestId('user-pattern').count()).toBe(1);
+    await testPath(join(projects, 'app/main.py'));
+    await expect
+      .poll(() => page.getByTestId('verdict-reason').textContent())
+      .toContain('"main.py"');
+    await page.getByRole('button', { name: 'Remove main.py' }).click();
+    await expect.poll(() => page.getByTestId('user-pattern').count()).toBe(0);
+    await testPath(join(projects, 'app/main.py'));
+    await expect.poll(() => page.getByTestId('verdict-badge').textContent()).toBe('Allowed');
+    await screenshot(page, 'mount-security');
+  });
+});

@@ -1,0 +1,102 @@
+import { create } from 'zustand';
+import { AppError } from '../../../../../shared/errors';
+import type {
+  MountPolicy,
+  MountRequest,
+  MountSecurityView,
+  MountVerdict,
+} from '../../../../../shared/schemas/mounts';
+import { useApp } from '../../../store';
+
+export interface PendingBroad {
+  policy: MountPolicy;
+  broadRoots: string[];
+  message: string;
+}
+
+interface MountsState {
+  view: MountSecurityView | null;
+  saving: boolean;
+  pendingBroad: PendingBroad | null;
+  verdict: MountVerdict | null;
+  testing: boolean;
+  load(): Promise<void>;
+  setView(view: MountSecurityView): void;
+  /** Saves; a new broad root comes back as `pendingBroad` for the user to confirm. */
+  save(policy: MountPolicy, confirmBroad?: boolean): Promise<boolean>;
+  cancelBroad(): void;
+  test(request: MountRequest): Promise<void>;
+  pickFolder(): Promise<string | null>;
+}
+
+const transport = () => {
+  const t = useApp.getState().transport;
+  if (!t) throw new AppError('UNREACHABLE', 'Not connected to aigo yet.');
+  return t;
+};
+const showError = (error: unknown) =>
+  useApp.setState({
+    notice: { kind: 'error', text: error instanceof Error ? error.message : String(error) },
+  });
+
+export const useMounts = create<MountsState>()((set) => ({
+  view: null,
+  saving: false,
+  pendingBroad: null,
+  verdict: null,
+  testing: false,
+  async load() {
+    try {
+      set({ view: await transport().call('mounts.getPolicy') });
+    } catch (error) {
+      showError(error);
+    }
+  },
+  setView: (view) => set({ view }),
+  async save(policy, confirmBroad = false) {
+    set({ saving: true });
+    try {
+      set({
+        view: await transport().call('mounts.updatePolicy', { ...policy, confirmBroad }),
+        pendingBroad: null,
+      });
+      return true;
+    } catch (error) {
+      const details =
+        error instanceof AppError
+          ? (error.details as { needsConfirmation?: boolean; broadRoots?: string[] } | undefined)
+          : undefined;
+      if (details?.needsConfirmation)
+        set({
+          pendingBroad: {
+            policy,
+            broadRoots: details.broadRoots ?? [],
+            message: (error as Error).message,
+          },
+        });
+      else showError(error);
+      return false;
+    } finally {
+      set({ saving: false });
+    }
+  },
+  cancelBroad: () => set({ pendingBroad: null }),
+  async test(request) {
+    set({ testing: true });
+    try {
+      set({ verdict: await transport().call('mounts.validate', request) });
+    } catch (error) {
+      showError(error);
+    } finally {
+      set({ testing: false });
+    }
+  },
+  async pickFolder() {
+    try {
+      return (await transport().call('app.pickFolder')).path;
+    } catch (error) {
+      showError(error);
+      return null;
+    }
+  },
+}));
