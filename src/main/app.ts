@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { arch, homedir, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
 import { createDispatcher, type Dispatch } from './dispatch';
@@ -12,6 +13,8 @@ import { WarningCenter } from './services/app/warnings';
 import { AuditLog } from './services/audit/audit-log';
 import { EventBus } from './services/events/event-bus';
 import { MountSecurityService } from './services/mounts/mount-security-service';
+import { CredentialProxyService } from './services/proxy/credential-proxy-service';
+import { fileOnlyCodec, SecretStore, type SecretCodec } from './services/secrets/secret-store';
 import { createAppLogger } from './services/logging/logger';
 import { realHostEnv, type HostEnv } from './services/runtime/host-env';
 import { RuntimeService } from './services/runtime/runtime-service';
@@ -27,6 +30,10 @@ export interface AppOptions {
   rendererDir?: string | null;
   shell?: HostShell;
   hostEnv?: HostEnv;
+  /** How secrets are protected at rest: the OS keychain in the desktop app, a 0600 file headless. */
+  secretCodec?: SecretCodec;
+  /** Credential proxy port instead of the configured one (AIGO_PROXY_PORT). */
+  proxyPort?: number;
   /** Echo log lines to stderr too. */
   echoLogs?: boolean;
   runtimeTiming?: { healthIntervalMs?: number; retryMinMs?: number; retryMaxMs?: number };
@@ -43,6 +50,7 @@ export interface AppCore {
     audit: AuditLog;
     runtime: RuntimeService;
     mounts: MountSecurityService;
+    proxy: CredentialProxyService;
     warnings: WarningCenter;
   };
   stop(): Promise<void>;
@@ -57,6 +65,7 @@ export interface AppCore {
  *  5. audit log               — security events from every later service
  *  6. container runtime       — detection and its background monitor
  *  6b. mount security         — the allowlist; protects the runtime's socket, so after 6
+ *  6c. credential proxy       — binds where containers reach the host, so after 6
  *  7. API token, HTTP API     — the surface; starts last so it never serves a half-built core
  *  8. discovery file          — written once the API answers, so the CLI never finds a dead URL
  */
@@ -142,6 +151,23 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     await mounts.start();
     stack.push(() => mounts.stop());
 
+    const secrets = new SecretStore(
+      join(paths.dataDir, 'secrets.json'),
+      options.secretCodec ?? fileOnlyCodec,
+    );
+    const proxy = new CredentialProxyService({
+      dataDir: paths.dataDir,
+      bus,
+      audit,
+      logger: logger.child({ scope: 'proxy' }),
+      warnings,
+      secrets,
+      runtime: () => runtime.status(),
+      ...(options.proxyPort !== undefined ? { portOverride: options.proxyPort } : {}),
+    });
+    await proxy.start();
+    stack.push(() => proxy.stop());
+
     const shell = options.shell ?? headlessShell();
     const token = await loadOrCreateApiToken(paths.tokenFile);
     let info: AppInfo | null = null;
@@ -157,6 +183,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         audit,
         runtime,
         mounts,
+        proxy,
         warnings,
         shell,
       }),
@@ -207,7 +234,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       dispatch,
       api,
       token,
-      services: { settings, audit, runtime, mounts, warnings },
+      services: { settings, audit, runtime, mounts, proxy, warnings },
       stop: async () => {
         logger.info('aigo stopping');
         await stopAll();

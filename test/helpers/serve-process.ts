@@ -31,7 +31,7 @@ export async function startServe(
 ): Promise<ServeProcess> {
   requireBuild();
   const child = spawn(process.execPath, [AIGO_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, AIGO_PROXY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -39,6 +39,9 @@ export async function serve(options: ServeOptions): Promise<void> {
     port: resolveApiPort(options.port),
     rendererDir,
     echoLogs: options.verbose ?? false,
+    ...(process.env.AIGO_PROXY_PORT
+      ? { proxyPort: resolveApiPort(process.env.AIGO_PROXY_PORT) }
+      : {}),
   });
   const runtime = core.services.runtime.status();
   const lines = [

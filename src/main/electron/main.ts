@@ -5,6 +5,7 @@ import { app, dialog } from 'electron';
 import { createApp, type AppCore } from '../app';
 import { resolveApiPort, resolveDataDir } from '../services/app/paths';
 import { forwardEvents, registerIpc } from './ipc';
+import { safeStorageCodec } from './secret-codec';
 import { electronShell } from './shell';
 import { createTray, trayIconPath } from './tray';
 import { createSettingsWindow } from './window';
@@ -40,6 +41,7 @@ async function start(): Promise<void> {
     dataDir,
     port: resolveApiPort(undefined),
     shell: electronShell(),
+    secretCodec: safeStorageCodec(),
   });
   const ownContents = () => (window && !window.isDestroyed() ? window.webContents : null);
   cleanups.push(registerIpc(core, (sender) => sender === ownContents()));

@@ -6,6 +6,7 @@ import type { WarningCenter } from '../services/app/warnings';
 import type { HostShell } from '../services/app/host-shell';
 import { readLastLogEntries } from '../services/logging/log-reader';
 import type { MountSecurityService } from '../services/mounts/mount-security-service';
+import type { CredentialProxyService } from '../services/proxy/credential-proxy-service';
 import type { RuntimeService } from '../services/runtime/runtime-service';
 import type { SettingsService } from '../services/settings/settings-service';
 
@@ -16,6 +17,7 @@ export interface HandlerDeps {
   audit: AuditLog;
   runtime: RuntimeService;
   mounts: MountSecurityService;
+  proxy: CredentialProxyService;
   warnings: WarningCenter;
   shell: HostShell;
 }
@@ -56,6 +58,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'mounts.getPolicy': () => deps.mounts.view(),
     'mounts.updatePolicy': (input) => deps.mounts.update(input),
     'mounts.validate': (request) => deps.mounts.validate(request, 'user'),
+    'proxy.status': () => deps.proxy.status(),
+    'proxy.get': () => deps.proxy.view(),
+    'proxy.updateSettings': (patch) => deps.proxy.updateSettings(patch),
+    'proxy.start': () => deps.proxy.setEnabled(true),
+    'proxy.stop': () => deps.proxy.setEnabled(false),
+    'proxy.createMapping': (input) => deps.proxy.createMapping(input),
+    'proxy.updateMapping': (input) => deps.proxy.updateMapping(input),
+    'proxy.deleteMapping': async ({ id }) => {
+      await deps.proxy.deleteMapping(id);
+      return { ok: true as const };
+    },
+    'proxy.testMapping': ({ id }) => deps.proxy.testMapping(id),
     'runtime.get': () => deps.runtime.status(),
     'runtime.recheck': () => deps.runtime.recheck('requested by the user'),
     'settings.get': () => deps.settings.get(),
@@ -64,5 +78,24 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'logs.tail': async ({ last }) => ({
       entries: await readLastLogEntries(deps.info().logDir, last),
     }),
+  };
+}
+
+function proxyState(proxy: CredentialProxyService): {
+  name: string;
+  state: 'running' | 'stopped' | 'degraded';
+  detail: string;
+} {
+  const s = proxy.status();
+  if (s.running)
+    return {
+      name: 'proxy',
+      state: 'running',
+      detail: `${s.bindAddress}:${s.port}, ${s.mappingCount} mapping(s)`,
+    };
+  return {
+    name: 'proxy',
+    state: s.enabled ? 'degraded' : 'stopped',
+    detail: s.lastError ?? (s.enabled ? 'not running' : 'turned off'),
   };
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appWarningSchema } from '../schemas/app';
 import { auditEntrySchema } from '../schemas/audit';
 import { mountSecurityViewSchema } from '../schemas/mounts';
+import { proxyStatusSchema } from '../schemas/proxy';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsSchema } from '../schemas/settings';
 
@@ -12,6 +13,7 @@ export const events = {
   'app.warning': appWarningSchema,
   'audit.appended': auditEntrySchema,
   'mountSecurity.changed': mountSecurityViewSchema,
+  'proxy.changed': proxyStatusSchema,
 } as const;
 
 export type Events = typeof events;

@@ -9,6 +9,15 @@ import {
   mountSecurityViewSchema,
   mountVerdictSchema,
 } from '../schemas/mounts';
+import {
+  createMappingSchema,
+  mappingTestResultSchema,
+  proxyMappingViewSchema,
+  proxySettingsPatchSchema,
+  proxyStatusSchema,
+  proxyViewSchema,
+  updateMappingSchema,
+} from '../schemas/proxy';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
 
@@ -81,6 +90,80 @@ export const operations = {
       'Check whether a host path may be mounted, where, read-only or not, and what is hidden',
     input: mountRequestSchema,
     output: mountVerdictSchema,
+  }),
+  'proxy.status': defineOperation({
+    method: 'GET',
+    path: '/api/v1/container/credential-proxy/status',
+    tag: 'container',
+    summary: 'Is the credential proxy running, where, with how many mappings, and how it is doing',
+    input: empty,
+    output: proxyStatusSchema,
+  }),
+  'proxy.get': defineOperation({
+    method: 'GET',
+    path: '/api/v1/container/credential-proxy',
+    tag: 'container',
+    summary: 'Credential proxy settings, mappings (keys masked) and presets',
+    input: empty,
+    output: proxyViewSchema,
+  }),
+  'proxy.updateSettings': defineOperation({
+    method: 'PATCH',
+    path: '/api/v1/container/credential-proxy',
+    tag: 'container',
+    summary: 'Change the port, bind address, strict mode, upstream timeout or the on/off toggle',
+    input: proxySettingsPatchSchema,
+    output: proxyViewSchema,
+  }),
+  'proxy.start': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/credential-proxy/start',
+    tag: 'container',
+    summary: 'Turn the credential proxy on (remembered)',
+    input: empty,
+    output: proxyStatusSchema,
+  }),
+  'proxy.stop': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/credential-proxy/stop',
+    tag: 'container',
+    summary: 'Turn the credential proxy off (remembered)',
+    input: empty,
+    output: proxyStatusSchema,
+  }),
+  'proxy.createMapping': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/credential-proxy/mappings',
+    tag: 'container',
+    summary:
+      'Add a credential mapping: upstream URL, placeholder, how to send the key, and the real key',
+    input: createMappingSchema,
+    output: proxyMappingViewSchema,
+    successStatus: 201,
+  }),
+  'proxy.updateMapping': defineOperation({
+    method: 'PATCH',
+    path: '/api/v1/container/credential-proxy/mappings/{id}',
+    tag: 'container',
+    summary: 'Change a mapping; apiKey replaces the key (it can never be read back)',
+    input: updateMappingSchema,
+    output: proxyMappingViewSchema,
+  }),
+  'proxy.deleteMapping': defineOperation({
+    method: 'DELETE',
+    path: '/api/v1/container/credential-proxy/mappings/{id}',
+    tag: 'container',
+    summary: 'Remove a mapping and its key',
+    input: z.object({ id: z.string().min(1) }),
+    output: okSchema,
+  }),
+  'proxy.testMapping': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/credential-proxy/mappings/{id}/test',
+    tag: 'container',
+    summary: 'Send a cheap authenticated request upstream: reachable, key rejected, or unreachable',
+    input: z.object({ id: z.string().min(1) }),
+    output: mappingTestResultSchema,
   }),
   'runtime.get': defineOperation({
     method: 'GET',

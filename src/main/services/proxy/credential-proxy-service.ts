@@ -1,0 +1,442 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AppError } from '../../../shared/errors';
+import {
+  PROXY_HOST_ALIAS,
+  PROXY_PLACEHOLDER,
+  PROXY_PRESETS,
+  PROXY_SESSION_HEADER,
+  proxyConfigSchema,
+  type createMappingSchema,
+  type MappingTestResult,
+  type ProxyConfig,
+  type ProxyMapping,
+  type ProxyMappingView,
+  type proxySettingsPatchSchema,
+  type ProxyStatus,
+  type ProxyView,
+  type updateMappingSchema,
+} from '../../../shared/schemas/proxy';
+import type { RuntimeStatus } from '../../../shared/schemas/runtime';
+import type { z } from 'zod';
+import type { WarningCenter } from '../app/warnings';
+import type { AuditLog } from '../audit/audit-log';
+import type { EventBus } from '../events/event-bus';
+import { redactString } from '../logging/redact';
+import { maskKey, type SecretStore } from '../secrets/secret-store';
+import { JsonStore } from '../store/json-store';
+import { autoBindAddress, hostGatewayTarget } from './bind-address';
+import { testMapping } from './mapping-test';
+import { ProxyServer, type Refusal } from './proxy-server';
+import { SessionTokens } from './session-tokens';
+
+export const PROXY_CONFIG_FILE = 'credential-proxy.json';
+
+export interface CredentialProxyDeps {
+  dataDir: string;
+  bus: EventBus;
+  audit: AuditLog;
+  logger: Logger;
+  warnings: WarningCenter;
+  secrets: SecretStore;
+  runtime: () => RuntimeStatus;
+  /** Overrides the configured port (AIGO_PROXY_PORT; 0 picks a free one): a second instance, tests. */
+  portOverride?: number;
+}
+
+/** What a container session needs to reach the proxy: the guide's env vars and its token. */
+export interface ContainerProxyConfig {
+  env: Record<string, string>;
+  extraHosts: string[];
+  token: string;
+}
+
+/**
+ * Real API keys stay on the host: containers send a placeholder and a per-session token, the
+ * proxy swaps in the key and streams to the upstream. Keys live in the secret store only.
+ */
+export class CredentialProxyService {
+  private readonly store: JsonStore<typeof proxyConfigSchema>;
+  private readonly server: ProxyServer;
+  readonly sessions = new SessionTokens();
+  private bound: { host: string; port: number } | null = null;
+  private stats = { requestsTotal: 0, requestsFailed: 0, lastError: null as string | null };
+  private readonly usage = new Map<string, { lastStatus: number; lastUsedAt: string }>();
+  private statusTimer: NodeJS.Timeout | null = null;
+  private offRuntime: (() => void) | null = null;
+  private transition: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: CredentialProxyDeps) {
+    this.store = new JsonStore({
+      path: join(deps.dataDir, PROXY_CONFIG_FILE),
+      schema: proxyConfigSchema,
+      defaults: () => proxyConfigSchema.parse({}),
+      label: 'The credential proxy settings',
+      warningCode: 'PROXY_CONFIG_CORRUPT',
+      logger: deps.logger,
+      warnings: deps.warnings,
+    });
+    this.server = new ProxyServer({
+      resolve: (presented) => this.resolve(presented),
+      session: (token) => this.sessions.check(token),
+      strict: () => this.config().strict,
+      timeoutMs: () => this.config().upstreamTimeoutMs,
+      onRefused: (refusal, req) => this.onRefused(refusal, req),
+      onResponse: (mapping, status, session) => this.onResponse(mapping, status, session),
+      onUpstreamError: (mapping, message) => {
+        this.stats.lastError = message;
+        this.deps.logger.warn(
+          { mapping: mapping.name, upstream: mapping.upstreamUrl },
+          `Upstream failed: ${message}`,
+        );
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.store.load();
+    await this.deps.secrets.load();
+    // Follow the runtime: when Docker's gateway address changes, the auto bind address does too.
+    this.offRuntime = this.deps.bus.on('runtime.changed', () => {
+      if (this.bound && !this.config().bindAddress && this.bindAddress() !== this.bound.host)
+        void this.restart('the host gateway changed');
+    });
+    if (this.config().enabled) await this.startServer('app start', false);
+  }
+
+  async stop(): Promise<void> {
+    this.offRuntime?.();
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = null;
+    await this.transition.catch(() => undefined);
+    await this.server.close();
+    this.bound = null;
+    await this.store.flush();
+    await this.deps.secrets.flush();
+  }
+
+  config(): ProxyConfig {
+    return this.store.get();
+  }
+
+  status(): ProxyStatus {
+    const config = this.config();
+    return {
+      running: this.bound !== null,
+      enabled: config.enabled,
+      port: this.bound?.port ?? config.port,
+      bindAddress: this.bound?.host ?? this.bindAddress(),
+      mappingCount: config.mappings.length,
+      strict: config.strict,
+      requestsTotal: this.stats.requestsTotal,
+      requestsFailed: this.stats.requestsFailed,
+      lastError: this.stats.lastError,
+      containerBaseUrl: `http://${PROXY_HOST_ALIAS}:${this.bound?.port ?? config.port}`,
+      mappings: this.mappingViews().map(({ id, name, upstreamUrl, lastStatus, lastUsedAt }) => ({
+        id,
+        name,
+        upstreamUrl,
+        lastStatus,
+        lastUsedAt,
+      })),
+    };
+  }
+
+  view(): ProxyView {
+    const { mappings: _mappings, ...config } = this.config();
+    return { status: this.status(), config, mappings: this.mappingViews(), presets: PROXY_PRESETS };
+  }
+
+  /** The toggle: persists the choice, then starts or stops the server. */
+  async setEnabled(enabled: boolean): Promise<ProxyStatus> {
+    await this.store.replace({ ...this.config(), enabled });
+    if (enabled) await this.startServer('turned on', true);
+    else await this.stopServer('turned off');
+    return this.status();
+  }
+
+  async updateSettings(patch: z.infer<typeof proxySettingsPatchSchema>): Promise<ProxyView> {
+    const before = this.config();
+    const next = await this.store.replace({ ...before, ...patch });
+    const rebind = next.port !== before.port || next.bindAddress !== before.bindAddress;
+    if (next.enabled && (!this.bound || rebind)) await this.restart('settings changed', true);
+    if (!next.enabled && this.bound) await this.stopServer('turned off');
+    this.changed();
+    return this.view();
+  }
+
+  async createMapping(input: z.infer<typeof createMappingSchema>): Promise<ProxyMappingView> {
+    const now = new Date().toISOString();
+    const mapping: ProxyMapping = {
+      id: randomUUID(),
+      name: input.name,
+      kind: input.kind,
+      upstreamUrl: input.upstreamUrl.replace(/\/+$/, ''),
+      placeholder: input.placeholder ?? PROXY_PLACEHOLDER,
+      auth: input.auth,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.assertPlaceholderFree(mapping.placeholder, null);
+    await this.deps.secrets.set(mapping.id, input.apiKey);
+    await this.store.replace({ ...this.config(), mappings: [...this.config().mappings, mapping] });
+    this.deps.audit.record({
+      severity: 'info',
+      category: 'proxy',
+      message: `Credential mapping "${mapping.name}" added`,
+      details: { id: mapping.id, upstreamUrl: mapping.upstreamUrl },
+    });
+    this.changed();
+    return this.mappingView(mapping);
+  }
+
+  async updateMapping(input: z.infer<typeof updateMappingSchema>): Promise<ProxyMappingView> {
+    const current = this.findMapping(input.id);
+    const { apiKey, id, ...fields } = input;
+    const next: ProxyMapping = {
+      ...current,
+      ...definedOnly(fields),
+      updatedAt: new Date().toISOString(),
+    };
+    next.upstreamUrl = next.upstreamUrl.replace(/\/+$/, '');
+    this.assertPlaceholderFree(next.placeholder, id);
+    if (apiKey) await this.deps.secrets.set(id, apiKey);
+    await this.store.replace({
+      ...this.config(),
+      mappings: this.config().mappings.map((m) => (m.id === id ? next : m)),
+    });
+    this.deps.audit.record({
+      severity: 'info',
+      category: 'proxy',
+      message: `Credential mapping "${next.name}" changed${apiKey ? ' (key replaced)' : ''}`,
+      details: { id, fields: Object.keys(definedOnly(fields)), keyReplaced: Boolean(apiKey) },
+    });
+    this.changed();
+    return this.mappingView(next);
+  }
+
+  async deleteMapping(id: string): Promise<void> {
+    const mapping = this.findMapping(id);
+    await this.store.replace({
+      ...this.config(),
+      mappings: this.config().mappings.filter((m) => m.id !== id),
+    });
+    await this.deps.secrets.delete(id);
+    this.usage.delete(id);
+    this.deps.audit.record({
+      severity: 'info',
+      category: 'proxy',
+      message: `Credential mapping "${mapping.name}" removed`,
+      details: { id },
+    });
+    this.changed();
+  }
+
+  async testMapping(id: string): Promise<MappingTestResult> {
+    const mapping = this.findMapping(id);
+    const key = this.deps.secrets.get(id);
+    if (!key)
+      return {
+        result: 'error',
+        status: null,
+        latencyMs: 0,
+        message: `Mapping "${mapping.name}" has no API key. Enter one and save.`,
+      };
+    const result = await testMapping(mapping, key);
+    if (result.result === 'key_rejected') {
+      this.deps.audit.record({
+        severity: 'warning',
+        category: 'proxy',
+        message: `Upstream rejected the key of mapping "${mapping.name}" during a test (HTTP ${result.status})`,
+        details: { id },
+      });
+    }
+    return result;
+  }
+
+  /** Env and host entries for a new container session; revoke with `revokeSession` when it ends. */
+  containerConfig(session: string, mapping?: ProxyMapping): ContainerProxyConfig {
+    if (!this.bound)
+      throw new AppError(
+        'UNREACHABLE',
+        'The credential proxy is not running. Turn it on in Settings > Container > Credential Proxy.',
+      );
+    const token = this.sessions.issue(session);
+    return {
+      token,
+      env: {
+        ANTHROPIC_BASE_URL: `http://${PROXY_HOST_ALIAS}:${this.bound.port}`,
+        ANTHROPIC_API_KEY: mapping?.placeholder ?? PROXY_PLACEHOLDER,
+        AIGO_PROXY_TOKEN: token,
+        ANTHROPIC_CUSTOM_HEADERS: `${PROXY_SESSION_HEADER}: ${token}`,
+      },
+      extraHosts: [
+        `${PROXY_HOST_ALIAS}:${hostGatewayTarget(this.bound.host, this.deps.runtime())}`,
+      ],
+    };
+  }
+
+  revokeSession(session: string): void {
+    this.sessions.revokeSession(session);
+  }
+
+  private bindAddress(): string {
+    return this.config().bindAddress ?? autoBindAddress(this.deps.runtime());
+  }
+
+  private restart(reason: string, throwOnError = false): Promise<void> {
+    return this.serialise(async () => {
+      await this.server.close();
+      this.bound = null;
+      await this.listen(reason, throwOnError);
+    });
+  }
+
+  private startServer(reason: string, throwOnError: boolean): Promise<void> {
+    return this.serialise(async () => {
+      if (!this.bound) await this.listen(reason, throwOnError);
+    });
+  }
+
+  private stopServer(reason: string): Promise<void> {
+    return this.serialise(async () => {
+      if (!this.bound) return;
+      await this.server.close();
+      this.bound = null;
+      this.deps.audit.record({
+        severity: 'info',
+        category: 'proxy',
+        message: `Credential proxy stopped (${reason})`,
+        details: {},
+      });
+      this.changed();
+    });
+  }
+
+  private async listen(reason: string, throwOnError: boolean): Promise<void> {
+    const host = this.bindAddress();
+    try {
+      this.bound = await this.server.listen(host, this.deps.portOverride ?? this.config().port);
+      this.stats.lastError = null;
+      this.deps.audit.record({
+        severity: 'info',
+        category: 'proxy',
+        message: `Credential proxy started on ${this.bound.host}:${this.bound.port} (${reason})`,
+        details: { ...this.bound, strict: this.config().strict },
+      });
+      this.deps.logger.info(this.bound, 'Credential proxy listening');
+    } catch (error) {
+      this.stats.lastError = (error as Error).message;
+      this.deps.logger.error({ err: error }, 'Credential proxy could not start');
+      if (throwOnError) throw error;
+      this.deps.warnings.add('PROXY_START_FAILED', (error as Error).message);
+    } finally {
+      this.changed();
+    }
+  }
+
+  private serialise(work: () => Promise<void>): Promise<void> {
+    const next = this.transition.catch(() => undefined).then(work);
+    this.transition = next;
+    return next;
+  }
+
+  private resolve(
+    presented: string,
+  ): { mapping: ProxyMapping; key: string } | { refusal: Refusal } {
+    const mapping = this.config().mappings.find((m) => m.placeholder === presented);
+    if (!mapping)
+      return {
+        refusal:
+          redactString(presented) !== presented || presented.length >= 40
+            ? 'real_key'
+            : 'unknown_placeholder',
+      };
+    const key = this.deps.secrets.get(mapping.id);
+    return key ? { mapping, key } : { refusal: 'no_real_key' };
+  }
+
+  private onRefused(
+    refusal: Refusal,
+    req: { method: string; path: string; remote: string | undefined; session: string | null },
+  ): void {
+    this.stats.requestsTotal++;
+    this.stats.requestsFailed++;
+    this.stats.lastError = `Refused ${req.method} ${req.path}: ${refusal.replace(/_/g, ' ')}`;
+    this.deps.audit.record({
+      severity: 'violation',
+      category: 'proxy',
+      ...(req.session ? { container: req.session } : {}),
+      message: `Credential proxy refused ${req.method} ${req.path}: ${refusal.replace(/_/g, ' ')}`,
+      details: { refusal, method: req.method, path: req.path, remote: req.remote ?? null },
+    });
+    this.changed();
+  }
+
+  private onResponse(mapping: ProxyMapping, status: number, session: string | null): void {
+    this.stats.requestsTotal++;
+    if (status >= 400) this.stats.requestsFailed++;
+    this.usage.set(mapping.id, { lastStatus: status, lastUsedAt: new Date().toISOString() });
+    if (status === 401 || status === 403) {
+      this.deps.audit.record({
+        severity: 'warning',
+        category: 'proxy',
+        ...(session ? { container: session } : {}),
+        message: `Upstream ${mapping.upstreamUrl} rejected the key of mapping "${mapping.name}" (HTTP ${status}). Check that the real API key is valid.`,
+        details: { id: mapping.id, status },
+      });
+    }
+    this.changed();
+  }
+
+  /** Status events at most twice a second, however busy the proxy is. */
+  private changed(): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.deps.bus.emit('proxy.changed', this.status());
+    }, 500);
+    this.statusTimer.unref();
+  }
+
+  private findMapping(id: string): ProxyMapping {
+    const mapping = this.config().mappings.find((m) => m.id === id);
+    if (!mapping) throw new AppError('NOT_FOUND', `No credential mapping with id "${id}".`);
+    return mapping;
+  }
+
+  private assertPlaceholderFree(placeholder: string, except: string | null): void {
+    const other = this.config().mappings.find(
+      (m) => m.placeholder === placeholder && m.id !== except,
+    );
+    if (other)
+      throw new AppError(
+        'CONFLICT',
+        `The placeholder "${placeholder}" is already used by mapping "${other.name}"; each mapping needs its own.`,
+        { mapping: other.id },
+      );
+  }
+
+  private mappingViews(): ProxyMappingView[] {
+    return this.config().mappings.map((m) => this.mappingView(m));
+  }
+
+  private mappingView(mapping: ProxyMapping): ProxyMappingView {
+    const key = this.deps.secrets.get(mapping.id);
+    const usage = this.usage.get(mapping.id);
+    return {
+      ...mapping,
+      hasKey: key !== null,
+      keyLast4: maskKey(key),
+      lastStatus: usage?.lastStatus ?? null,
+      lastUsedAt: usage?.lastUsedAt ?? null,
+    };
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}

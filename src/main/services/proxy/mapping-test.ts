@@ -1,0 +1,64 @@
+import type { MappingTestResult, ProxyMapping } from '../../../shared/schemas/proxy';
+
+/** The cheapest authenticated request each provider answers: list the models. */
+export function healthRequest(
+  mapping: ProxyMapping,
+  key: string,
+): { url: string; headers: Record<string, string> } {
+  const base = mapping.upstreamUrl.replace(/\/+$/, '');
+  const url = /\/v1$/.test(base) ? `${base}/models` : `${base}/v1/models`;
+  const headers: Record<string, string> = {};
+  if (mapping.auth.type === 'x-api-key') headers['x-api-key'] = key;
+  else if (mapping.auth.type === 'bearer') headers.authorization = `Bearer ${key}`;
+  else headers[mapping.auth.header] = key;
+  if (mapping.kind === 'anthropic') headers['anthropic-version'] = '2023-06-01';
+  return { url, headers };
+}
+
+/** "Test" on a mapping: reachable, key rejected, or unreachable with the network error. */
+export async function testMapping(
+  mapping: ProxyMapping,
+  key: string,
+  timeoutMs = 10_000,
+): Promise<MappingTestResult> {
+  const { url, headers } = healthRequest(mapping, key);
+  const started = Date.now();
+  try {
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    const latencyMs = Date.now() - started;
+    if (response.status === 401 || response.status === 403) {
+      return {
+        result: 'key_rejected',
+        status: response.status,
+        latencyMs,
+        message: `${mapping.upstreamUrl} rejected the key (HTTP ${response.status}). Check that the real API key is valid.`,
+      };
+    }
+    if (response.ok)
+      return {
+        result: 'reachable',
+        status: response.status,
+        latencyMs,
+        message: `${mapping.upstreamUrl} accepted the key (HTTP ${response.status}, ${latencyMs} ms).`,
+      };
+    return {
+      result: 'reachable',
+      status: response.status,
+      latencyMs,
+      message: `${mapping.upstreamUrl} answered HTTP ${response.status} to GET ${new URL(url).pathname}, so it is reachable, but the key could not be checked there.`,
+    };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const timedOut = (error as Error).name === 'TimeoutError';
+    const detail = timedOut
+      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+      : (cause?.code ?? cause?.message ?? (error as Error).message);
+    return {
+      result: 'unreachable',
+      status: null,
+      latencyMs: Date.now() - started,
+      message: `Cannot reach ${mapping.upstreamUrl}: ${detail}. Verify the upstream URL in the credential mapping is correct and reachable.`,
+    };
+  }
+}
