@@ -40,6 +40,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
             state: runtime.available ? 'running' : 'degraded',
             detail: runtime.message,
           },
+          proxyState(deps.proxy),
         ],
         logLevel: deps.logLevel(),
         warnings: deps.warnings.list(),

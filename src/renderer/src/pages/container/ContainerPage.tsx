@@ -1,10 +1,12 @@
 import { MountSecuritySection } from './mounts/MountSecuritySection';
+import { CredentialProxySection } from './proxy/CredentialProxySection';
 import { RuntimePreferences } from './RuntimePreferences';
 import { RuntimeSection } from './RuntimeSection';
 
 export const CONTAINER_TABS = [
   { id: 'runtime', label: 'Runtime' },
   { id: 'mounts', label: 'Mount Security' },
+  { id: 'proxy', label: 'Credential Proxy' },
 ] as const;
 export type ContainerTab = (typeof CONTAINER_TABS)[number]['id'];
 
@@ -32,6 +34,14 @@ export function ContainerPage({ tab }: { tab: ContainerTab }) {
           </p>
           <RuntimeSection />
           <RuntimePreferences />
+        </>
+      ) : tab === 'proxy' ? (
+        <>
+          <p className="lead">
+            Your real API keys stay on this machine. Containers get a placeholder key and a
+            per-session token; the proxy swaps in the real key on the way out.
+          </p>
+          <CredentialProxySection />
         </>
       ) : (
         <>

@@ -1,0 +1,89 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream } from '../test/helpers/fake-upstream';
+import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
+import { startServe, type ServeProcess } from '../test/helpers/serve-process';
+import { tempDir } from '../test/helpers/temp';
+import { launchChromium, screenshot, watchErrors } from './browser';
+
+const run =
+  requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
+const REAL_KEY = 'sk-ant-api03-E2EREALKEY-abcdefghijklmnop';
+
+describe.runIf(run)('Settings > Container > Credential Proxy in the browser', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+  const status = async () =>
+    (await (await fetch(`${serve.url}/api/v1/container/credential-proxy/status`)).json()) as {
+      running: boolean;
+      mappingCount: number;
+    };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    upstream = await startFakeUpstream({ apiKey: REAL_KEY });
+    serve = await startServe(dir.path);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await upstream?.close();
+    await dir?.cleanup();
+  });
+
+  it('adds a mapping, and Test reports a rejected key for a wrong key', async () => {
+    const errors = watchErrors(page);
+    await page.goto(serve.uiLink);
+    await page.getByTestId('tab-proxy').click();
+    await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Running');
+    await page.getByTestId('mapping-add').click();
+    const form = page.getByTestId('mapping-form');
+    await form.getByLabel('Upstream URL').fill(upstream.url);
+    await form.getByLabel('Real API key').fill('sk-ant-api03-WRONG-000000000000');
+    await form.getByTestId('mapping-save').click();
+    await expect.poll(() => page.getByTestId('mapping').count()).toBe(1);
+    expect(await page.getByTestId('mapping').textContent()).toContain('…0000');
+    await expect.poll(async () => (await status()).mappingCount).toBe(1);
+
+    await page.getByTestId('mapping-test').click();
+    await expect
+      .poll(() => page.getByTestId('mapping-test-result').textContent())
+      .toContain('Key rejected');
+    expect(await page.getByTestId('mapping-test-result').textContent()).toContain(
+      'Check that the real API key is valid',
+    );
+    await screenshot(page, 'credential-proxy-rejected');
+    expect(errors).toEqual([]);
+  });
+
+  it('replaces the key (never shown) and Test then accepts it', async () => {
+    await page.getByTestId('mapping').getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByTestId('mapping-form');
+    expect(await form.getByLabel('Real API key').inputValue()).toBe('');
+    await form.getByLabel('Real API key').fill(REAL_KEY);
+    await form.getByTestId('mapping-save').click();
+    await expect
+      .poll(() => page.getByTestId('mapping').textContent())
+      .toContain(`…${REAL_KEY.slice(-4)}`);
+    await page.getByTestId('mapping-test').click();
+    await expect
+      .poll(() => page.getByTestId('mapping-test-result').textContent())
+      .toContain('Key accepted');
+    expect(await page.content()).not.toContain(REAL_KEY);
+  });
+
+  it('the toggle stops and starts the proxy, and the status follows', async () => {
+    await page.getByText('Credential proxy on').click();
+    await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Stopped');
+    expect((await status()).running).toBe(false);
+    await page.getByText('Credential proxy on').click();
+    await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Running');
+    expect((await status()).running).toBe(true);
+    await screenshot(page, 'credential-proxy');
+  });
+});

@@ -1,0 +1,168 @@
+import { useState } from 'react';
+import {
+  PROXY_PLACEHOLDER,
+  type ProxyAuth,
+  type ProxyMappingView,
+  type ProxyView,
+} from '../../../../../shared/schemas/proxy';
+import { useProxy } from './proxy-store';
+
+type Kind = ProxyMappingView['kind'];
+
+/** Add or edit a mapping. Keys are write-only: editing shows none and only replaces. */
+export function MappingForm({
+  view,
+  editing,
+  onDone,
+}: {
+  view: ProxyView;
+  editing: ProxyMappingView | null;
+  onDone(): void;
+}) {
+  const createMapping = useProxy((s) => s.createMapping);
+  const updateMapping = useProxy((s) => s.updateMapping);
+  const [name, setName] = useState(editing?.name ?? 'Anthropic');
+  const [kind, setKind] = useState<Kind>(editing?.kind ?? 'anthropic');
+  const [upstreamUrl, setUpstreamUrl] = useState(
+    editing?.upstreamUrl ?? 'https://api.anthropic.com',
+  );
+  const [authType, setAuthType] = useState<ProxyAuth['type']>(editing?.auth.type ?? 'x-api-key');
+  const [header, setHeader] = useState(editing?.auth.type === 'header' ? editing.auth.header : '');
+  const [placeholder, setPlaceholder] = useState(
+    editing?.placeholder ?? (view.mappings.length === 0 ? PROXY_PLACEHOLDER : ''),
+  );
+  const [apiKey, setApiKey] = useState('');
+  const [saving, setSaving] = useState(false);
+
+  const applyPreset = (id: string) => {
+    const preset = view.presets.find((p) => p.id === id);
+    if (!preset) return;
+    setName(preset.name);
+    setKind(preset.kind);
+    setUpstreamUrl(preset.upstreamUrl);
+    setAuthType(preset.auth.type);
+  };
+  const auth: ProxyAuth = authType === 'header' ? { type: 'header', header } : { type: authType };
+
+  const submit = async () => {
+    setSaving(true);
+    const common = {
+      name,
+      kind,
+      upstreamUrl,
+      auth,
+      ...(placeholder.trim() ? { placeholder: placeholder.trim() } : {}),
+    };
+    const ok = editing
+      ? await updateMapping({ id: editing.id, ...common, ...(apiKey ? { apiKey } : {}) })
+      : await createMapping({ ...common, apiKey });
+    setSaving(false);
+    if (ok) onDone();
+  };
+
+  return (
+    <form
+      className="form mapping-form"
+      data-testid="mapping-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      {!editing ? (
+        <label>
+          <span>Preset</span>
+          <select
+            aria-label="Preset"
+            defaultValue="anthropic"
+            onChange={(e) => applyPreset(e.target.value)}
+          >
+            {view.presets.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <div className="form-row">
+        <label>
+          <span>Name</span>
+          <input aria-label="Mapping name" value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          <span>Upstream URL</span>
+          <input
+            aria-label="Upstream URL"
+            value={upstreamUrl}
+            onChange={(e) => setUpstreamUrl(e.target.value)}
+          />
+        </label>
+      </div>
+      <div className="form-row">
+        <label>
+          <span>Send the key as</span>
+          <select
+            aria-label="Send the key as"
+            value={authType}
+            onChange={(e) => setAuthType(e.target.value as ProxyAuth['type'])}
+          >
+            <option value="x-api-key">x-api-key header (Anthropic)</option>
+            <option value="bearer">Authorization: Bearer (OpenAI-compatible)</option>
+            <option value="header">Another header</option>
+          </select>
+        </label>
+        {authType === 'header' ? (
+          <label>
+            <span>Header name</span>
+            <input
+              aria-label="Header name"
+              value={header}
+              onChange={(e) => setHeader(e.target.value)}
+            />
+          </label>
+        ) : null}
+        <label>
+          <span>Placeholder</span>
+          <input
+            aria-label="Placeholder"
+            placeholder={PROXY_PLACEHOLDER}
+            value={placeholder}
+            onChange={(e) => setPlaceholder(e.target.value)}
+          />
+        </label>
+      </div>
+      <label>
+        <span>{editing ? 'Replace the API key' : 'Real API key'}</span>
+        <input
+          aria-label="Real API key"
+          type="password"
+          autoComplete="off"
+          placeholder={
+            editing
+              ? `Leave empty to keep the current key (${editing.keyLast4 ?? 'none'})`
+              : 'sk-ant-…'
+          }
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+        />
+        <small className="muted">
+          Stored on this machine only and never shown again; containers see only the placeholder.
+        </small>
+      </label>
+      <div className="form-actions">
+        <button
+          type="submit"
+          className="button primary"
+          disabled={saving || (!editing && apiKey.trim() === '')}
+          data-testid="mapping-save"
+        >
+          {editing ? 'Save mapping' : 'Add mapping'}
+        </button>
+        <button type="button" className="button ghost" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

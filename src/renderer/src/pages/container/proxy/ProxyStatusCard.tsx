@@ -1,0 +1,125 @@
+import { useEffect, useState } from 'react';
+import type { ProxyView } from '../../../../../shared/schemas/proxy';
+import { Badge, Card, Field, Toggle } from '../../../components/ui';
+import { useApp } from '../../../store';
+import { useProxy } from './proxy-store';
+
+export function ProxyStatusCard({ view }: { view: ProxyView }) {
+  const setEnabled = useProxy((s) => s.setEnabled);
+  const busy = useProxy((s) => s.busy);
+  const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
+  const s = view.status;
+  return (
+    <Card title="Credential proxy" testId="proxy-status">
+      <Toggle
+        label="Credential proxy on"
+        testId="proxy-toggle"
+        checked={s.enabled}
+        disabled={!canMutate || busy}
+        onChange={(on) => void setEnabled(on)}
+      />
+      <Field label="Status">
+        <Badge tone={s.running ? 'ok' : s.enabled ? 'bad' : 'muted'} testId="proxy-running">
+          {s.running ? 'Running' : s.enabled ? 'Not running' : 'Stopped'}
+        </Badge>
+      </Field>
+      <Field label="Listening on">
+        <code data-testid="proxy-address">
+          {s.bindAddress}:{s.port}
+        </code>
+      </Field>
+      <Field label="Containers get">
+        <code>ANTHROPIC_BASE_URL={s.containerBaseUrl}</code>{' '}
+        <code>ANTHROPIC_API_KEY=CREDENTIAL_PROXY_PLACEHOLDER</code>
+      </Field>
+      <Field label="Requests">
+        <span data-testid="proxy-requests">
+          {s.requestsTotal} total, {s.requestsFailed} failed
+        </span>
+      </Field>
+      {s.lastError ? (
+        <p className="problem" data-testid="proxy-last-error">
+          {s.lastError}
+        </p>
+      ) : null}
+    </Card>
+  );
+}
+
+export function ProxySettingsCard({ view }: { view: ProxyView }) {
+  const updateSettings = useProxy((s) => s.updateSettings);
+  const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
+  const [port, setPort] = useState(String(view.config.port));
+  const [bind, setBind] = useState(view.config.bindAddress ?? '');
+  const [timeout, setTimeoutSecs] = useState(
+    String(Math.round(view.config.upstreamTimeoutMs / 1000)),
+  );
+  useEffect(() => {
+    setPort(String(view.config.port));
+    setBind(view.config.bindAddress ?? '');
+    setTimeoutSecs(String(Math.round(view.config.upstreamTimeoutMs / 1000)));
+  }, [view.config]);
+  return (
+    <Card title="Proxy settings">
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void updateSettings({
+            port: Number(port),
+            bindAddress: bind.trim() || null,
+            upstreamTimeoutMs: Number(timeout) * 1000,
+          });
+        }}
+      >
+        <div className="form-row">
+          <label>
+            <span>Port</span>
+            <input
+              type="number"
+              min={1}
+              max={65535}
+              value={port}
+              onChange={(e) => setPort(e.target.value)}
+              disabled={!canMutate}
+            />
+          </label>
+          <label>
+            <span>Bind address</span>
+            <input
+              placeholder={`automatic (${view.status.bindAddress})`}
+              value={bind}
+              onChange={(e) => setBind(e.target.value)}
+              disabled={!canMutate}
+            />
+          </label>
+          <label>
+            <span>Upstream timeout (s)</span>
+            <input
+              type="number"
+              min={1}
+              value={timeout}
+              onChange={(e) => setTimeoutSecs(e.target.value)}
+              disabled={!canMutate}
+            />
+          </label>
+        </div>
+        <small className="muted">
+          Automatic binds where containers reach this machine (the host gateway), never all
+          interfaces. Use 0.0.0.0 only if you know you need it.
+        </small>
+        <Toggle
+          label="Strict: only containers started by aigo (with a session token) may use the proxy"
+          checked={view.config.strict}
+          disabled={!canMutate}
+          onChange={(strict) => void updateSettings({ strict })}
+        />
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={!canMutate}>
+            Save
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
