@@ -1,4 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent as HttpAgent,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import httpProxy from 'http-proxy';
 import { AppError } from '../../../shared/errors';
@@ -99,6 +106,11 @@ export class ProxyServer {
     xfwd: false,
     ws: false,
   });
+  // http-proxy opens a new upstream connection per request unless given an agent; keep them alive.
+  private readonly agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+  };
 
   constructor(private readonly handlers: ProxyHandlers) {
     this.proxy.on('proxyRes', (proxyRes) =>
@@ -154,6 +166,9 @@ export class ProxyServer {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    // Idle upstream connections would otherwise hold the process open.
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -198,7 +213,12 @@ export class ProxyServer {
     this.proxy.web(
       req,
       res,
-      { target: mapping.upstreamUrl, proxyTimeout: timeout, timeout },
+      {
+        target: mapping.upstreamUrl,
+        proxyTimeout: timeout,
+        timeout,
+        agent: mapping.upstreamUrl.startsWith('https:') ? this.agents.https : this.agents.http,
+      },
       (error: NodeJS.ErrnoException) => {
         const timedOut = Date.now() - started >= timeout - 50;
         const reason = timedOut
