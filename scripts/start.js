@@ -8,10 +8,10 @@ import { electronBinary, electronInstaller, hasDisplay } from './electron-binary
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
-if (
+const built =
   run(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'])
-    .status !== 0
-) {
+    .status === 0 && run(process.execPath, [join(root, 'scripts/build-runner.js')]).status === 0;
+if (!built) {
   console.error('aigo: the build failed; see the errors above.');
   process.exit(1);
 }

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { paths } from './ipc';
+import { jobSchema, type Job } from './job';
+import { runLoop } from './loop';
+import { emit } from './protocol';
+import { anthropicProvider } from './providers/anthropic';
+import { openAiProvider } from './providers/openai';
+import { JOB_FILE, Steering } from './steering';
+import { TOOLS } from './tools';
+
+const EXIT = { ok: 0, failed: 1, badJob: 2, timeout: 124 } as const;
+
+async function readJob(inputDir: string): Promise<unknown> {
+  const file = join(inputDir, JOB_FILE);
+  if (existsSync(file)) {
+    const text = await readFile(file, 'utf8');
+    await rm(file, { force: true });
+    return JSON.parse(text);
+  }
+  if (process.stdin.isTTY) throw new Error(`No job: write ${file} or pipe the job JSON to stdin.`);
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return JSON.parse(text);
+}
+
+function fail(code: string, message: string, exitCode: number): never {
+  emit({ type: 'error', code, message });
+  process.exit(exitCode);
+}
+
+async function main(): Promise<void> {
+  const p = paths(process.env.AIGO_WORKSPACE ?? '/workspace');
+  await mkdir(p.input, { recursive: true }).catch(() => undefined);
+  let job: Job;
+  try {
+    const parsed = jobSchema.safeParse(await readJob(p.input));
+    if (!parsed.success)
+      fail(
+        'INVALID_JOB',
+        `Invalid job: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        EXIT.badJob,
+      );
+    job = parsed.data;
+  } catch (error) {
+    fail('INVALID_JOB', (error as Error).message, EXIT.badJob);
+  }
+  emit({
+    type: 'progress',
+    event: 'start',
+    sessionId: job.sessionId,
+    group: job.group,
+    model: job.model,
+    provider: job.provider,
+  });
+
+  const controller = new AbortController();
+  const timer =
+    job.timeoutSecs > 0
+      ? setTimeout(() => controller.abort(new Error('timeout')), job.timeoutSecs * 1000)
+      : null;
+  const steering = new Steering(p.input);
+  steering.start();
+  try {
+    const provider =
+      job.provider === 'openai' ? openAiProvider(process.env) : anthropicProvider(process.env);
+    const outputCap = Number(process.env.AIGO_TOOL_OUTPUT_CAP ?? 30_000);
+    const result = await runLoop({
+      job,
+      paths: p,
+      provider,
+      tools: TOOLS,
+      steering,
+      signal: controller.signal,
+      outputCap,
+    });
+    emit({ type: 'result', ...result });
+    process.exitCode = EXIT.ok;
+  } catch (error) {
+    if (controller.signal.aborted)
+      fail(
+        'TIMEOUT',
+        `The session passed its ${job.timeoutSecs} s limit and was stopped.`,
+        EXIT.timeout,
+      );
+    const e = error as { status?: number; message?: string };
+    fail(e.status ? `API_${e.status}` : 'FAILED', e.message ?? String(error), EXIT.failed);
+  } finally {
+    if (timer) clearTimeout(timer);
+    steering.stop();
+  }
+}
+
+process.on('uncaughtException', (error) =>
+  fail('CRASH', error.stack ?? error.message, EXIT.failed),
+);
+process.on('unhandledRejection', (error) =>
+  fail('CRASH', String((error as Error)?.stack ?? error), EXIT.failed),
+);
+void main();

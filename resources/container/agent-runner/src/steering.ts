@@ -1,0 +1,79 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const CLOSE_FILE = '_close';
+export const JOB_FILE = 'job.json';
+
+/**
+ * Follow-up messages dropped into `ipc/input/` while the agent works. fs.watch for speed, a
+ * poll as a fallback because bind mounts on some platforms deliver no events.
+ */
+export class Steering {
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private scanning = false;
+  private readonly queue: { name: string; text: string }[] = [];
+  private readonly seen = new Set<string>();
+  closeRequested = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly pollMs = 250,
+  ) {}
+
+  start(): void {
+    try {
+      this.watcher = watch(this.dir, () => void this.scan());
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      this.watcher = null; // polling alone still works
+    }
+    this.timer = setInterval(() => void this.scan(), this.pollMs);
+    void this.scan();
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** New messages, oldest first; their files are deleted once taken. */
+  async take(): Promise<string[]> {
+    await this.scan();
+    const items = this.queue.splice(0);
+    await Promise.all(items.map((i) => rm(join(this.dir, i.name), { force: true })));
+    return items.map((i) => i.text);
+  }
+
+  async scan(): Promise<void> {
+    if (this.scanning) return;
+    this.scanning = true;
+    try {
+      const names = (await readdir(this.dir).catch(() => [] as string[])).sort();
+      for (const name of names) {
+        if (name === CLOSE_FILE) this.closeRequested = true;
+        if (name === CLOSE_FILE || name === JOB_FILE || name.startsWith('.') || this.seen.has(name))
+          continue;
+        const text = await readFile(join(this.dir, name), 'utf8').catch(() => null);
+        if (text === null) continue;
+        this.seen.add(name);
+        this.queue.push({ name, text: messageText(text) });
+      }
+    } finally {
+      this.scanning = false;
+    }
+  }
+}
+
+/** A steering file is `{text}` / `{type: "message", text}` JSON, or plain text. */
+function messageText(raw: string): string {
+  try {
+    const parsed = JSON.parse(raw) as { text?: unknown; content?: unknown };
+    if (typeof parsed.text === 'string') return parsed.text;
+    if (typeof parsed.content === 'string') return parsed.content;
+  } catch {
+    // plain text
+  }
+  return raw.trim();
+}
