@@ -35,9 +35,7 @@ const steeringBlocks = (texts: string[]): Block[] =>
   }));
 
 /** The agent loop: ask the model, run the tools it calls, fold in steering, until done or a limit. */
-export async function runLoop(
-  o: LoopOptions,
-): Promise<{
+export async function runLoop(o: LoopOptions): Promise<{
   text: string;
   turns: number;
   stopReason: string;
@@ -86,6 +84,7 @@ export async function runLoop(
     const results: Block[] = [];
     for (const call of calls) results.push(await runTool(o, call, turn));
 
+    await o.steering.scan(); // notices a `_close` file; unread messages stay for the host
     if (o.steering.closeRequested)
       return { text: lastText, turns: turn, stopReason: 'closed', usage };
     const steering = steeringBlocks(await o.steering.take());
