@@ -12,6 +12,8 @@ import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/pa
 import { WarningCenter } from './services/app/warnings';
 import { AuditLog } from './services/audit/audit-log';
 import { EventBus } from './services/events/event-bus';
+import { locateContext, type ContextFiles } from './services/image/build-context';
+import { ImageService } from './services/image/image-service';
 import { MountSecurityService } from './services/mounts/mount-security-service';
 import { CredentialProxyService } from './services/proxy/credential-proxy-service';
 import { fileOnlyCodec, SecretStore, type SecretCodec } from './services/secrets/secret-store';
@@ -32,6 +34,8 @@ export interface AppOptions {
   hostEnv?: HostEnv;
   /** How secrets are protected at rest: the OS keychain in the desktop app, a 0600 file headless. */
   secretCodec?: SecretCodec;
+  /** The agent image's build context; found next to the app by default. */
+  imageContext?: ContextFiles;
   /** Credential proxy port instead of the configured one (AIGO_PROXY_PORT). */
   proxyPort?: number;
   /** Echo log lines to stderr too. */
@@ -51,6 +55,7 @@ export interface AppCore {
     runtime: RuntimeService;
     mounts: MountSecurityService;
     proxy: CredentialProxyService;
+    image: ImageService;
     warnings: WarningCenter;
   };
   stop(): Promise<void>;
@@ -66,6 +71,7 @@ export interface AppCore {
  *  6. container runtime       — detection and its background monitor
  *  6b. mount security         — the allowlist; protects the runtime's socket, so after 6
  *  6c. credential proxy       — binds where containers reach the host, so after 6
+ *  6d. agent image            — inspects and builds through the runtime, so after 6
  *  7. API token, HTTP API     — the surface; starts last so it never serves a half-built core
  *  8. discovery file          — written once the API answers, so the CLI never finds a dead URL
  */
@@ -168,6 +174,24 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     await proxy.start();
     stack.push(() => proxy.stop());
 
+    const image = new ImageService({
+      runtime,
+      bus,
+      audit,
+      logger: logger.child({ scope: 'image' }),
+      settings: () => settings.get().image,
+      appVersion: version,
+      context: options.imageContext ?? locateContext(),
+    });
+    await image.start();
+    stack.push(() => image.stop());
+    // A runtime that comes back (or changes) may hold a different image: look again.
+    const offImageRuntime = bus.on(
+      'runtime.changed',
+      () => void image.refresh().catch(() => undefined),
+    );
+    stack.push(async () => void offImageRuntime());
+
     const shell = options.shell ?? headlessShell();
     const token = await loadOrCreateApiToken(paths.tokenFile);
     let info: AppInfo | null = null;
@@ -184,6 +208,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         runtime,
         mounts,
         proxy,
+        image,
         warnings,
         shell,
       }),
@@ -234,7 +259,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       dispatch,
       api,
       token,
-      services: { settings, audit, runtime, mounts, proxy, warnings },
+      services: { settings, audit, runtime, mounts, proxy, image, warnings },
       stop: async () => {
         logger.info('aigo stopping');
         await stopAll();

@@ -45,6 +45,33 @@ describe('tray menu', () => {
     });
   });
 
+  it('offers a rebuild when the agent image is outdated, and shows build progress', () => {
+    const outdated = buildTrayMenu({
+      runtime: base,
+      warnings: 0,
+      image: { state: 'outdated', progress: null },
+    });
+    expect(
+      outdated.find((i) => i.type === 'normal' && i.label === 'Agent image outdated — Rebuild'),
+    ).toMatchObject({ action: 'rebuild-image', enabled: true });
+    const building = labels(
+      buildTrayMenu({
+        runtime: base,
+        warnings: 0,
+        image: {
+          state: 'building',
+          progress: { step: 2, totalSteps: 8, percent: 13, currentLine: '' },
+        },
+      }),
+    );
+    expect(building).toContain('Building agent image… 13%');
+    expect(
+      labels(
+        buildTrayMenu({ runtime: base, warnings: 0, image: { state: 'ready', progress: null } }),
+      ),
+    ).toEqual(labels(buildTrayMenu({ runtime: base, warnings: 0 })));
+  });
+
   it('says when detection has not finished and counts warnings', () => {
     const items = labels(buildTrayMenu({ runtime: null, warnings: 2 }));
     expect(items[0]).toBe('Runtime: detecting…');

@@ -50,6 +50,7 @@ async function start(): Promise<void> {
     createTray(core, trayIconPath(join(outDir, '..', 'build')), {
       'open-settings': showSettings,
       'recheck-runtime': () => void core?.services.runtime.recheck('tray'),
+      'rebuild-image': () => void core?.services.image.startBuild(),
       quit: () => app.quit(),
     }),
   );

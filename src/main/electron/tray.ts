@@ -14,22 +14,30 @@ export function createTray(
   );
   const refresh = () => {
     const runtime = core.services.runtime.status();
-    const template = buildTrayMenu({ runtime, warnings: core.services.warnings.list().length }).map(
-      (item) =>
-        item.type === 'separator'
-          ? { type: 'separator' as const }
-          : {
-              label: item.label,
-              enabled: item.enabled,
-              ...(item.action ? { click: actions[item.action] } : {}),
-            },
+    const template = buildTrayMenu({
+      runtime,
+      warnings: core.services.warnings.list().length,
+      image: core.services.image.status(),
+    }).map((item) =>
+      item.type === 'separator'
+        ? { type: 'separator' as const }
+        : {
+            label: item.label,
+            enabled: item.enabled,
+            ...(item.action ? { click: actions[item.action] } : {}),
+          },
     );
     tray.setContextMenu(Menu.buildFromTemplate(template));
     tray.setToolTip(trayTooltip(runtime));
   };
   refresh();
   const off = core.bus.subscribe((event) => {
-    if (event.name === 'runtime.changed' || event.name === 'app.warning') refresh();
+    if (
+      event.name === 'runtime.changed' ||
+      event.name === 'app.warning' ||
+      event.name === 'image.changed'
+    )
+      refresh();
   });
   tray.on('click', actions['open-settings']);
   return () => {

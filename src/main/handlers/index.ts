@@ -5,6 +5,7 @@ import type { AuditLog } from '../services/audit/audit-log';
 import type { WarningCenter } from '../services/app/warnings';
 import type { HostShell } from '../services/app/host-shell';
 import { readLastLogEntries } from '../services/logging/log-reader';
+import type { ImageService } from '../services/image/image-service';
 import type { MountSecurityService } from '../services/mounts/mount-security-service';
 import type { CredentialProxyService } from '../services/proxy/credential-proxy-service';
 import type { RuntimeService } from '../services/runtime/runtime-service';
@@ -18,6 +19,7 @@ export interface HandlerDeps {
   runtime: RuntimeService;
   mounts: MountSecurityService;
   proxy: CredentialProxyService;
+  image: ImageService;
   warnings: WarningCenter;
   shell: HostShell;
 }
@@ -71,6 +73,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { ok: true as const };
     },
     'proxy.testMapping': ({ id }) => deps.proxy.testMapping(id),
+    'image.status': () => deps.image.refresh(),
+    'image.build': (overrides) => deps.image.startBuild(overrides),
+    'image.cancel': () => deps.image.cancel(),
     'runtime.get': () => deps.runtime.status(),
     'runtime.recheck': () => deps.runtime.recheck('requested by the user'),
     'settings.get': () => deps.settings.get(),

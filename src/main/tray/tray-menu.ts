@@ -1,8 +1,9 @@
+import type { ImageStatus } from '../../shared/schemas/image';
 import type { RuntimeStatus } from '../../shared/schemas/runtime';
 import { runtimeDisplayName } from '../../shared/schemas/runtime';
 
 /** Tray actions; the Electron layer maps each to a click handler. */
-export type TrayAction = 'open-settings' | 'recheck-runtime' | 'quit';
+export type TrayAction = 'open-settings' | 'recheck-runtime' | 'rebuild-image' | 'quit';
 
 export type TrayMenuItem =
   { type: 'normal'; label: string; enabled: boolean; action?: TrayAction } | { type: 'separator' };
@@ -10,6 +11,7 @@ export type TrayMenuItem =
 export interface TrayState {
   runtime: RuntimeStatus | null;
   warnings: number;
+  image?: Pick<ImageStatus, 'state' | 'progress'> | null;
 }
 
 /** The tray menu as data: pure, so it is unit-tested without Electron. */
@@ -39,6 +41,34 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
       action: 'recheck-runtime',
     });
   }
+  const image = state.image;
+  if (image?.state === 'outdated')
+    items.push({
+      type: 'normal',
+      label: 'Agent image outdated — Rebuild',
+      enabled: true,
+      action: 'rebuild-image',
+    });
+  if (image?.state === 'missing')
+    items.push({
+      type: 'normal',
+      label: 'Agent image not built — Build',
+      enabled: true,
+      action: 'rebuild-image',
+    });
+  if (image?.state === 'failed')
+    items.push({
+      type: 'normal',
+      label: 'Agent image build failed — open Settings',
+      enabled: true,
+      action: 'open-settings',
+    });
+  if (image?.state === 'building')
+    items.push({
+      type: 'normal',
+      label: `Building agent image… ${image.progress?.percent ?? 0}%`,
+      enabled: false,
+    });
   if (state.warnings > 0) {
     items.push({
       type: 'normal',

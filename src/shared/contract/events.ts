@@ -3,6 +3,7 @@ import { appWarningSchema } from '../schemas/app';
 import { auditEntrySchema } from '../schemas/audit';
 import { mountSecurityViewSchema } from '../schemas/mounts';
 import { proxyStatusSchema } from '../schemas/proxy';
+import { imageStatusSchema } from '../schemas/image';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsSchema } from '../schemas/settings';
 
@@ -14,6 +15,7 @@ export const events = {
   'audit.appended': auditEntrySchema,
   'mountSecurity.changed': mountSecurityViewSchema,
   'proxy.changed': proxyStatusSchema,
+  'image.changed': imageStatusSchema,
 } as const;
 
 export type Events = typeof events;

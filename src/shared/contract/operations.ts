@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from './define';
 import { appInfoSchema, appStatusSchema, appWarningSchema } from '../schemas/app';
+import { buildRequestSchema, imageStatusSchema } from '../schemas/image';
 import { auditQueryResultSchema, auditQuerySchema } from '../schemas/audit';
 import { logEntrySchema, LOGS_MAX_LAST } from '../schemas/logs';
 import {
@@ -164,6 +165,32 @@ export const operations = {
     summary: 'Send a cheap authenticated request upstream: reachable, key rejected, or unreachable',
     input: z.object({ id: z.string().min(1) }),
     output: mappingTestResultSchema,
+  }),
+  'image.status': defineOperation({
+    method: 'GET',
+    path: '/api/v1/container/image/status',
+    tag: 'container',
+    summary:
+      'The agent runner image: state, size, version, build progress, output (log tail), error and hint',
+    input: empty,
+    output: imageStatusSchema,
+  }),
+  'image.build': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/image/build',
+    tag: 'container',
+    summary: 'Rebuild the agent runner image (joins a build already running); follow image/status',
+    input: buildRequestSchema,
+    output: imageStatusSchema,
+    successStatus: 202,
+  }),
+  'image.cancel': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/image/cancel',
+    tag: 'container',
+    summary: 'Cancel the running build and remove what it left behind',
+    input: empty,
+    output: imageStatusSchema,
   }),
   'runtime.get': defineOperation({
     method: 'GET',

@@ -19,6 +19,26 @@ export const runtimeSettingsSchema = z.object({
     .default(null),
 });
 
+/** Docker image reference: `[registry/]name[:tag][@digest]`. */
+const imageRefSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .regex(
+    /^[a-z0-9]([a-z0-9._\/:@-]*[a-z0-9])?$/i,
+    'an image reference looks like [registry/]name[:tag][@digest]',
+  )
+  .refine((ref) => !ref.startsWith('-'), 'an image reference cannot start with "-"');
+
+export const imageSettingsSchema = z.object({
+  baseImage: imageRefSchema.default('node:22-slim'),
+  /** Install git, curl, python3, ripgrep and jq into the image (needs a package mirror). */
+  installTools: z.boolean().default(true),
+  /** Report a build as hanging when it prints nothing for this long. */
+  hangAfterMinutes: z.number().int().min(1).max(120).default(10),
+});
+
 export const advancedSettingsSchema = z.object({
   debugLogging: z.boolean().default(false),
 });
@@ -26,6 +46,7 @@ export const advancedSettingsSchema = z.object({
 export const settingsSchema = z
   .object({
     runtime: runtimeSettingsSchema.prefault({}),
+    image: imageSettingsSchema.prefault({}),
     advanced: advancedSettingsSchema.prefault({}),
   })
   .meta({ id: 'Settings' });
@@ -34,6 +55,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = z
   .object({
     runtime: runtimeSettingsSchema.partial().optional(),
+    image: imageSettingsSchema.partial().optional(),
     advanced: advancedSettingsSchema.partial().optional(),
   })
   .strict()

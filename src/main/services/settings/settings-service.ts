@@ -59,6 +59,7 @@ export class SettingsService {
     const current = this.store.get();
     const next = await this.store.replace({
       runtime: { ...current.runtime, ...checked.data.runtime },
+      image: { ...current.image, ...checked.data.image },
       advanced: { ...current.advanced, ...checked.data.advanced },
     });
     this.deps.logger.info({ changed: Object.keys(checked.data) }, 'Settings changed');

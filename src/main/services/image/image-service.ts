@@ -1,0 +1,415 @@
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type { ImageStatus } from '../../../shared/schemas/image';
+import { AGENT_IMAGE } from '../../../shared/schemas/image';
+import type { Settings } from '../../../shared/schemas/settings';
+import type { AuditLog } from '../audit/audit-log';
+import type { EventBus } from '../events/event-bus';
+import type { RuntimeService } from '../runtime/runtime-service';
+import { contextTar, loadContext, type ContextFiles, type LoadedContext } from './build-context';
+import { BuildLog } from './build-log';
+
+export const LABEL_HASH = 'org.aigo.context-hash';
+export const LABEL_VERSION = 'org.aigo.app-version';
+/** Checked before a build starts: the image is 1-2 GB and its layers need room while building. */
+export const MIN_BUILD_DISK_BYTES = 3 * 1024 ** 3;
+
+export interface ImageServiceDeps {
+  runtime: RuntimeService;
+  bus: EventBus;
+  audit: AuditLog;
+  logger: Logger;
+  settings: () => Settings['image'];
+  appVersion: string;
+  context: ContextFiles;
+  image?: string;
+  minDiskBytes?: number;
+}
+
+interface Build {
+  log: BuildLog;
+  stream: NodeJS.ReadableStream | null;
+  cancelled: boolean;
+  startedAt: Date;
+  done: Promise<void>;
+}
+
+const HINT_RUNTIME =
+  'Ensure the container runtime is running before attempting a build (Settings > Container > Runtime).';
+const HINT_CANCELLED = 'The build was cancelled. Press Rebuild Image when ready.';
+
+/**
+ * Builds aigo-agent-runner:latest from the bundled context, one build at a time, with progress,
+ * cancel, and the guide's hint for each way a build fails. Knows when the image is outdated:
+ * its context-hash label differs from the app's own context.
+ */
+export class ImageService {
+  private current: ImageStatus;
+  private build: Build | null = null;
+  private hangTimer: NodeJS.Timeout | null = null;
+  private emitTimer: NodeJS.Timeout | null = null;
+  private context: LoadedContext | null = null;
+  private readonly image: string;
+
+  constructor(private readonly deps: ImageServiceDeps) {
+    this.image = deps.image ?? AGENT_IMAGE;
+    this.current = blankStatus(this.image);
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.hangTimer = setInterval(() => this.checkHang(), 5000);
+    this.hangTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.hangTimer) clearInterval(this.hangTimer);
+    if (this.emitTimer) clearTimeout(this.emitTimer);
+    this.hangTimer = this.emitTimer = null;
+    if (this.build) await this.cancel();
+  }
+
+  status(): ImageStatus {
+    if (!this.build) return this.current;
+    return {
+      ...this.current,
+      progress: { ...this.build.log.progress },
+      output: this.build.log.text(),
+    };
+  }
+
+  /** Reads the image's labels and compares them with the app's context. */
+  async refresh(): Promise<ImageStatus> {
+    if (this.build) return this.status();
+    let hash: string | null = null;
+    let contextError: string | null = null;
+    try {
+      this.context = await loadContext(this.deps.context);
+      hash = this.context.hash;
+    } catch (error) {
+      contextError = (error as Error).message;
+    }
+    const base = { ...this.current, currentContextHash: hash };
+    let docker: Docker;
+    try {
+      docker = this.deps.runtime.docker().client;
+    } catch {
+      this.set({ ...base, error: contextError, hint: HINT_RUNTIME });
+      return this.current;
+    }
+    try {
+      const info = await docker.getImage(this.image).inspect();
+      const labels = info.Config?.Labels ?? {};
+      const imageHash = labels[LABEL_HASH] ?? null;
+      const keepFailure = this.current.state === 'failed' || this.current.state === 'cancelled';
+      this.set({
+        ...base,
+        state: keepFailure ? this.current.state : hash && imageHash === hash ? 'ready' : 'outdated',
+        imageId: info.Id,
+        sizeBytes: info.Size,
+        builtAt: info.Created,
+        appVersion: labels[LABEL_VERSION] ?? null,
+        contextHash: imageHash,
+        error: keepFailure ? this.current.error : contextError,
+        hint: keepFailure
+          ? this.current.hint
+          : hash && imageHash !== hash
+            ? 'The agent image was built by another version of aigo. Rebuild it so agents get the tools they expect.'
+            : null,
+      });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      const keepFailure = this.current.state === 'failed' || this.current.state === 'cancelled';
+      this.set({
+        ...base,
+        state: keepFailure ? this.current.state : 'missing',
+        imageId: null,
+        sizeBytes: null,
+        builtAt: null,
+        appVersion: null,
+        contextHash: null,
+        error: keepFailure ? this.current.error : contextError,
+        hint: keepFailure ? this.current.hint : null,
+      });
+    }
+    return this.current;
+  }
+
+  /** Starts a build, or joins the one already running. Returns at once; follow `status()`. */
+  async startBuild(
+    overrides: { baseImage?: string | undefined; installTools?: boolean | undefined } = {},
+  ): Promise<ImageStatus> {
+    if (this.build) return this.status();
+    const started = new Date();
+    const fail = (error: string, hint: string) => {
+      this.set({
+        ...this.current,
+        state: 'failed',
+        error,
+        hint,
+        output: '',
+        progress: null,
+        buildStartedAt: started.toISOString(),
+        buildFinishedAt: new Date().toISOString(),
+      });
+      this.deps.audit.record({
+        severity: 'warning',
+        category: 'image',
+        message: `Image build did not start: ${error}`,
+        details: {},
+      });
+      return this.current;
+    };
+    let engine: ReturnType<RuntimeService['docker']>;
+    try {
+      engine = this.deps.runtime.docker();
+    } catch {
+      return fail(
+        `No container runtime is available: ${this.deps.runtime.status().message}`,
+        HINT_RUNTIME,
+      );
+    }
+    const disk = this.deps.runtime.status().disk;
+    const minDisk = this.deps.minDiskBytes ?? MIN_BUILD_DISK_BYTES;
+    if (disk && disk.freeBytes < minDisk) {
+      const gb = (n: number) => (n / 1024 ** 3).toFixed(1);
+      return fail(
+        `Only ${gb(disk.freeBytes)} GB free on ${disk.path}; a build needs about ${gb(minDisk)} GB.`,
+        'Check available disk space (the agent runner image is approximately 1-2 GB). Free space, e.g. `docker system prune`, then rebuild.',
+      );
+    }
+    let context: LoadedContext;
+    try {
+      context = await loadContext(this.deps.context);
+    } catch (error) {
+      return fail(
+        (error as Error).message,
+        'Rebuild aigo itself (npm run build), then Rebuild Image.',
+      );
+    }
+    this.context = context;
+    const settings = this.deps.settings();
+    const buildargs = {
+      BASE_IMAGE: overrides.baseImage ?? settings.baseImage,
+      INSTALL_TOOLS: (overrides.installTools ?? settings.installTools) ? '1' : '0',
+      APP_VERSION: this.deps.appVersion,
+      CONTEXT_HASH: context.hash,
+    };
+    const build: Build = {
+      log: new BuildLog(),
+      stream: null,
+      cancelled: false,
+      startedAt: started,
+      done: Promise.resolve(),
+    };
+    build.log.add(
+      `aigo: building ${this.image} from base image ${buildargs.BASE_IMAGE} (${buildargs.INSTALL_TOOLS === '1' ? 'installing tools' : 'no extra tools'})`,
+    );
+    this.build = build;
+    this.set({
+      ...this.current,
+      state: 'building',
+      error: null,
+      hint: null,
+      output: '',
+      progress: build.log.progress,
+      currentContextHash: context.hash,
+      buildStartedAt: started.toISOString(),
+      buildFinishedAt: null,
+    });
+    this.deps.audit.record({
+      severity: 'info',
+      category: 'image',
+      message: `Image build started (base ${buildargs.BASE_IMAGE})`,
+      details: { ...buildargs },
+    });
+    this.deps.logger.info({ ...buildargs }, 'Image build started');
+    build.done = this.runBuild(engine.streamingClient, build, context, buildargs);
+    return this.status();
+  }
+
+  /** Stops the running build and removes what it left behind. */
+  async cancel(): Promise<ImageStatus> {
+    const build = this.build;
+    if (!build) return this.status();
+    build.cancelled = true;
+    (build.stream as unknown as { destroy?: () => void } | null)?.destroy?.();
+    await build.done;
+    return this.status();
+  }
+
+  /** Waits for the running build, if any (tests, shutdown). */
+  async settled(): Promise<ImageStatus> {
+    await this.build?.done;
+    return this.status();
+  }
+
+  private async runBuild(
+    docker: Docker,
+    build: Build,
+    context: LoadedContext,
+    buildargs: Record<string, string>,
+  ): Promise<void> {
+    let error: string | null = null;
+    try {
+      const stream = await docker.buildImage(contextTar(context), {
+        t: this.image,
+        buildargs,
+        rm: true,
+        forcerm: true,
+      });
+      build.stream = stream;
+      if (build.cancelled) (stream as unknown as { destroy: () => void }).destroy();
+      error = await new Promise<string | null>((resolve) => {
+        let failure: string | null = null;
+        docker.modem.followProgress(
+          stream,
+          (err: Error | null) => resolve(failure ?? (err ? err.message : null)),
+          (event: {
+            stream?: string;
+            error?: string;
+            errorDetail?: { message?: string };
+            status?: string;
+          }) => {
+            if (event.stream) build.log.add(event.stream);
+            if (event.status) build.log.add(event.status);
+            if (event.error) {
+              failure = event.errorDetail?.message ?? event.error;
+              build.log.add(`ERROR: ${failure}`);
+            }
+            this.emitSoon();
+          },
+        );
+        stream.on('close', () => resolve(failure ?? (build.cancelled ? 'cancelled' : null)));
+      });
+    } catch (err) {
+      error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+      build.log.add(`ERROR: ${error}`);
+    }
+    if (build.cancelled) await this.sweepIntermediates(docker, build.startedAt);
+    this.finishBuild(build, build.cancelled ? 'cancelled' : error);
+  }
+
+  private finishBuild(build: Build, error: string | null): void {
+    const finishedAt = new Date().toISOString();
+    const seconds = ((Date.now() - build.startedAt.getTime()) / 1000).toFixed(1);
+    const base = { ...this.current, output: build.log.text(), buildFinishedAt: finishedAt };
+    this.build = null;
+    if (error === 'cancelled') {
+      this.set({
+        ...base,
+        state: 'cancelled',
+        progress: build.log.progress,
+        error: null,
+        hint: HINT_CANCELLED,
+      });
+      this.deps.audit.record({
+        severity: 'info',
+        category: 'image',
+        message: `Image build cancelled after ${seconds} s`,
+        details: {},
+      });
+    } else if (error) {
+      const hint =
+        build.log.hint() ??
+        'Look at the output field of the build status for the error, fix the cause, and rebuild.';
+      this.set({ ...base, state: 'failed', progress: build.log.progress, error, hint });
+      this.deps.audit.record({
+        severity: 'warning',
+        category: 'image',
+        message: `Image build failed after ${seconds} s: ${error}`,
+        details: {},
+      });
+    } else {
+      build.log.finish();
+      this.set({
+        ...base,
+        state: 'ready',
+        progress: build.log.progress,
+        output: build.log.text(),
+        error: null,
+        hint: null,
+      });
+      this.deps.audit.record({
+        severity: 'info',
+        category: 'image',
+        message: `Image built in ${seconds} s`,
+        details: {},
+      });
+    }
+    this.deps.logger.info({ state: this.current.state, seconds }, 'Image build finished');
+    void this.refresh().catch((err: unknown) =>
+      this.deps.logger.warn({ err }, 'Cannot inspect the image after the build'),
+    );
+  }
+
+  /** The classic builder removes its containers on cancel (forcerm); this makes sure. */
+  private async sweepIntermediates(docker: Docker, since: Date): Promise<void> {
+    const cutoff = Math.floor(since.getTime() / 1000) - 1;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const leftovers = (await docker.listContainers({ all: true }).catch(() => [])).filter(
+        (c) =>
+          c.Created >= cutoff &&
+          /^sha256:|^[0-9a-f]{12,64}$/.test(c.Image) &&
+          c.Command.startsWith('/bin/sh -c'),
+      );
+      if (leftovers.length === 0) return;
+      await Promise.all(
+        leftovers.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  private checkHang(): void {
+    const build = this.build;
+    if (!build) return;
+    const limitMs = this.deps.settings().hangAfterMinutes * 60_000;
+    const silentMs = Date.now() - build.log.lastOutputAt;
+    if (silentMs > limitMs && !this.current.hint) {
+      this.set({
+        ...this.current,
+        hint: `The build has printed nothing for ${Math.round(silentMs / 60_000)} minutes. Network issues can cause base image downloads to hang: check your internet connection (and Docker's proxy settings), then cancel the build and try again.`,
+      });
+    }
+  }
+
+  private set(next: ImageStatus): void {
+    this.current = next;
+    this.emitSoon();
+  }
+
+  /** Status events at most four times a second while a build streams output. */
+  private emitSoon(): void {
+    if (this.emitTimer) return;
+    this.emitTimer = setTimeout(() => {
+      this.emitTimer = null;
+      this.deps.bus.emit('image.changed', this.status());
+    }, 250);
+    this.emitTimer.unref();
+  }
+}
+
+function blankStatus(image: string): ImageStatus {
+  return {
+    state: 'missing',
+    image,
+    imageId: null,
+    sizeBytes: null,
+    builtAt: null,
+    appVersion: null,
+    contextHash: null,
+    currentContextHash: null,
+    progress: null,
+    output: '',
+    error: null,
+    hint: null,
+    buildStartedAt: null,
+    buildFinishedAt: null,
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { BuildLog } from '../../src/main/services/image/build-log';
+
+describe('BuildLog', () => {
+  it('follows "Step N/M" into progress and keeps the last 200 lines', () => {
+    const log = new BuildLog();
+    log.add('Step 1/4 : ARG BASE_IMAGE\n');
+    log.add('Step 3/4 : RUN apt-get update\n ---> Running in abc\n');
+    expect(log.progress).toMatchObject({
+      step: 3,
+      totalSteps: 4,
+      percent: 50,
+      currentLine: ' ---> Running in abc',
+    });
+    for (let i = 0; i < 300; i++) log.add(`line ${i}\n`);
+    expect(log.text().split('\n')).toHaveLength(200);
+    expect(log.text().endsWith('line 299')).toBe(true);
+    log.finish();
+    expect(log.progress.percent).toBe(100);
+  });
+
+  it.each([
+    ['dial tcp: lookup registry-1.docker.io: no such host', 'check your internet connection'],
+    ['Temporary failure resolving deb.debian.org', 'proxy'],
+    ['pull access denied for foo, repository does not exist', 'check your internet connection'],
+    ['write /var/lib/docker/tmp/x: no space left on device', 'disk space'],
+  ])('hints at the cause for "%s"', (line, hint) => {
+    const log = new BuildLog();
+    log.add(`ERROR: ${line}\n`);
+    expect(log.hint()).toContain(hint);
+  });
+
+  it('gives no hint when nothing known went wrong', () => {
+    const log = new BuildLog();
+    log.add('Step 1/1 : FROM scratch\n');
+    expect(log.hint()).toBeNull();
+  });
+});
