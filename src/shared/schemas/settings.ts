@@ -26,7 +26,7 @@ const imageRefSchema = z
   .min(1)
   .max(300)
   .regex(
-    /^[a-z0-9]([a-z0-9._\/:@-]*[a-z0-9])?$/i,
+    /^[a-z0-9]([a-z0-9._/:@-]*[a-z0-9])?$/i,
     'an image reference looks like [registry/]name[:tag][@digest]',
   )
   .refine((ref) => !ref.startsWith('-'), 'an image reference cannot start with "-"');
