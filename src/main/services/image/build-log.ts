@@ -24,7 +24,7 @@ export class BuildLog {
   add(chunk: string): void {
     this.lastOutputAt = Date.now();
     for (const raw of chunk.split(/\r?\n/)) {
-    // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
+      // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
       const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
       if (!line) continue;
       this.lines.push(line);
