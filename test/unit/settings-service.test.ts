@@ -43,6 +43,18 @@ describe('SettingsService', () => {
     expect((await readdir(dir.path)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('leaves the fields a patch does not name as they are', async () => {
+    const s = make();
+    await s.start();
+    await s.update({
+      image: { baseImage: 'my-registry/base:1' },
+      runtime: { dockerHost: 'unix:///x.sock' },
+    });
+    await s.update({ image: { installTools: false }, runtime: { preferred: 'docker' } });
+    expect(s.get().image).toMatchObject({ baseImage: 'my-registry/base:1', installTools: false });
+    expect(s.get().runtime).toMatchObject({ dockerHost: 'unix:///x.sock', preferred: 'docker' });
+  });
+
   it('rejects a bad value with the field and reason, and keeps the old value', async () => {
     const s = make();
     await s.start();

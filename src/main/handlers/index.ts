@@ -43,6 +43,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
             detail: runtime.message,
           },
           proxyState(deps.proxy),
+          imageState(deps.image),
         ],
         logLevel: deps.logLevel(),
         warnings: deps.warnings.list(),
@@ -103,5 +104,22 @@ function proxyState(proxy: CredentialProxyService): {
     name: 'proxy',
     state: s.enabled ? 'degraded' : 'stopped',
     detail: s.lastError ?? (s.enabled ? 'not running' : 'turned off'),
+  };
+}
+
+function imageState(image: ImageService): {
+  name: string;
+  state: 'running' | 'stopped' | 'degraded';
+  detail: string;
+} {
+  const s = image.status();
+  const detail =
+    s.state === 'building'
+      ? `building ${s.progress?.percent ?? 0}%`
+      : `${s.image} ${s.state}${s.hint ? ` — ${s.hint}` : ''}`;
+  return {
+    name: 'image',
+    state: s.state === 'ready' || s.state === 'building' ? 'running' : 'degraded',
+    detail,
   };
 }

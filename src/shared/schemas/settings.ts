@@ -52,11 +52,28 @@ export const settingsSchema = z
   .meta({ id: 'Settings' });
 export type Settings = z.infer<typeof settingsSchema>;
 
+/**
+ * A section for patching: every field optional and without its default, so a patch that names
+ * one field leaves the others as they are (zod would otherwise fill in defaults for the rest).
+ */
+type Undefaulted<F> = F extends z.ZodDefault<infer Inner> ? Inner : F;
+type PatchShape<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<Undefaulted<T[K]>> };
+
+function patchOf<T extends z.ZodRawShape>(section: z.ZodObject<T>): z.ZodObject<PatchShape<T>> {
+  const shape = Object.fromEntries(
+    Object.entries(section.shape).map(([key, field]) => [
+      key,
+      ((field instanceof z.ZodDefault ? field.unwrap() : field) as z.ZodType).optional(),
+    ]),
+  );
+  return z.object(shape).strict() as unknown as z.ZodObject<PatchShape<T>>;
+}
+
 export const settingsPatchSchema = z
   .object({
-    runtime: runtimeSettingsSchema.partial().optional(),
-    image: imageSettingsSchema.partial().optional(),
-    advanced: advancedSettingsSchema.partial().optional(),
+    runtime: patchOf(runtimeSettingsSchema).optional(),
+    image: patchOf(imageSettingsSchema).optional(),
+    advanced: patchOf(advancedSettingsSchema).optional(),
   })
   .strict()
   .meta({ id: 'SettingsPatch' });

@@ -1,3 +1,4 @@
+import { ImageSection } from './image/ImageSection';
 import { MountSecuritySection } from './mounts/MountSecuritySection';
 import { CredentialProxySection } from './proxy/CredentialProxySection';
 import { RuntimePreferences } from './RuntimePreferences';
@@ -5,6 +6,7 @@ import { RuntimeSection } from './RuntimeSection';
 
 export const CONTAINER_TABS = [
   { id: 'runtime', label: 'Runtime' },
+  { id: 'image', label: 'Image' },
   { id: 'mounts', label: 'Mount Security' },
   { id: 'proxy', label: 'Credential Proxy' },
 ] as const;
@@ -34,6 +36,14 @@ export function ContainerPage({ tab }: { tab: ContainerTab }) {
           </p>
           <RuntimeSection />
           <RuntimePreferences />
+        </>
+      ) : tab === 'image' ? (
+        <>
+          <p className="lead">
+            The image every agent container starts from: aigo-agent-runner, with the agent runner
+            and the tools agents use. Rebuild it after an aigo update.
+          </p>
+          <ImageSection />
         </>
       ) : tab === 'proxy' ? (
         <>

@@ -1,0 +1,73 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
+import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
+import { startServe, type ServeProcess } from '../test/helpers/serve-process';
+import { tempDir } from '../test/helpers/temp';
+import { launchChromium, screenshot, watchErrors } from './browser';
+
+const run =
+  requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
+
+describe.runIf(run)('Settings > Container > Image in the browser', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureNodeBaseImage();
+    dir = await tempDir();
+    serve = await startServe(dir.path);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await dir?.cleanup();
+  });
+
+  it('Rebuild Image shows progress and ends ready', async () => {
+    const errors = watchErrors(page);
+    await page.goto(serve.uiLink);
+    await page.getByTestId('tab-image').click();
+    // This machine reaches no registry: build on the offline base, without installing tools.
+    await page.getByLabel('Base image').fill('aigo-test-node-base:latest');
+    await page.getByTestId('image-settings-save').click();
+    await page.getByText('Install git, curl, python3, ripgrep and jq').click();
+    await expect
+      .poll(async () => (await (await fetch(`${serve.url}/api/v1/settings`)).json()).image)
+      .toEqual(
+        expect.objectContaining({ baseImage: 'aigo-test-node-base:latest', installTools: false }),
+      );
+
+    // Record every state and progress the page shows, however quick the build is.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        const state = document.querySelector('[data-testid="image-state"]')?.textContent ?? '';
+        const progress = document.querySelector('[data-testid="image-progress"]') ? 'progress' : '';
+        seen.push(`${state}${progress ? `+${progress}` : ''}`);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByTestId('image-rebuild').click();
+    await expect
+      .poll(() => page.getByTestId('image-state').textContent(), { timeout: 120_000 })
+      .toBe('Ready');
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen).toContain('Building+progress');
+    const output = await page.getByTestId('image-output').textContent();
+    expect(output).toMatch(/Step \d+\/\d+ : ENTRYPOINT/);
+    const status = await (await fetch(`${serve.url}/api/v1/container/image/status`)).json();
+    expect(status).toMatchObject({
+      state: 'ready',
+      image: 'aigo-agent-runner:latest',
+      progress: { percent: 100 },
+    });
+    expect(status.output).toContain('Successfully tagged aigo-agent-runner:latest');
+    await screenshot(page, 'image-ready');
+    expect(errors).toEqual([]);
+  });
+});
