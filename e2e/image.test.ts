@@ -53,11 +53,13 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
     await page.getByTestId('image-rebuild').click();
+    // The image may already exist from an earlier run: wait for this build to show first.
+    const seenStates = () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    await expect.poll(seenStates).toContain('Building+progress');
     await expect
       .poll(() => page.getByTestId('image-state').textContent(), { timeout: 120_000 })
       .toBe('Ready');
-    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
-    expect(seen).toContain('Building+progress');
+    expect((await seenStates()).at(-1)).toBe('Ready');
     const output = await page.getByTestId('image-output').textContent();
     expect(output).toMatch(/Step \d+\/\d+ : ENTRYPOINT/);
     const status = await (await fetch(`${serve.url}/api/v1/container/image/status`)).json();

@@ -1,13 +1,12 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarningCenter } from '../../src/main/services/app/warnings';
-import { AuditLog } from '../../src/main/services/audit/audit-log';
-import { EventBus } from '../../src/main/services/events/event-bus';
-import { MountSecurityService } from '../../src/main/services/mounts/mount-security-service';
+import type { AuditLog } from '../../src/main/services/audit/audit-log';
+import type { MountSecurityService } from '../../src/main/services/mounts/mount-security-service';
 import { runContainer } from '../helpers/docker-run';
 import { dockerRequirement, requirePart } from '../helpers/requirements';
-import { silentLogger, tempDir } from '../helpers/temp';
+import { startMountService } from '../helpers/mount-service';
+import { tempDir } from '../helpers/temp';
 import { ensureBusyboxImage } from '../helpers/test-image';
 
 const runDocker = requirePart('Docker', dockerRequirement());
@@ -32,21 +31,11 @@ describe.runIf(runDocker)('masking and read-only mounts in a real container', ()
     await writeFile(join(proj, 'src/app.js'), 'console.log(1)\n');
     // The container runs as uid 1000, like the agent runner: let it read and write the project.
     for (const p of [join(t.path, 'projects'), proj, join(proj, 'src')]) await chmod(p, 0o777);
-    const bus = new EventBus();
-    audit = new AuditLog({ dir: join(t.path, 'audit'), bus, logger: silentLogger() });
-    await audit.start();
-    service = new MountSecurityService({
+    ({ service, audit } = await startMountService({
       dataDir: join(t.path, 'data'),
       home: join(t.path, 'home'),
-      env: {},
-      caseInsensitive: false,
-      bus,
-      audit,
-      logger: silentLogger(),
-      warnings: new WarningCenter(bus),
-      runtimeSocket: () => null,
-    });
-    await service.start();
+      auditDir: join(t.path, 'audit'),
+    }));
     await service.update({
       allowedRoots: [{ path: join(t.path, 'projects'), allowReadWrite: true, description: 'test' }],
       blockedPatterns: [],

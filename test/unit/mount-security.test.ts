@@ -2,15 +2,14 @@ import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarningCenter } from '../../src/main/services/app/warnings';
-import { AuditLog } from '../../src/main/services/audit/audit-log';
-import { EventBus } from '../../src/main/services/events/event-bus';
-import { MountSecurityService } from '../../src/main/services/mounts/mount-security-service';
+import type { AuditLog } from '../../src/main/services/audit/audit-log';
+import type { MountSecurityService } from '../../src/main/services/mounts/mount-security-service';
 import { componentMatches } from '../../src/main/services/mounts/patterns';
 import { AppError } from '../../src/shared/errors';
 import { auditQuerySchema } from '../../src/shared/schemas/audit';
 import type { MountRequest } from '../../src/shared/schemas/mounts';
-import { silentLogger, tempDir } from '../helpers/temp';
+import { startMountService } from '../helpers/mount-service';
+import { tempDir } from '../helpers/temp';
 
 /**
  * The hostile corpus: every way a path can try to reach what it must not. Each case asserts
@@ -80,21 +79,12 @@ async function tree(): Promise<void> {
 beforeAll(async () => {
   t = await tempDir('aigo-mounts-');
   await tree();
-  const bus = new EventBus();
-  audit = new AuditLog({ dir: join(t.path, 'audit'), bus, logger: silentLogger() });
-  await audit.start();
-  service = new MountSecurityService({
+  ({ service, audit } = await startMountService({
     dataDir,
     home,
-    env: {},
-    caseInsensitive: false,
-    bus,
-    audit,
-    logger: silentLogger(),
-    warnings: new WarningCenter(bus),
-    runtimeSocket: () => runtimeSocket,
-  });
-  await service.start();
+    auditDir: join(t.path, 'audit'),
+    runtimeSocket,
+  }));
   await service.update({
     allowedRoots: [
       { path: projects, allowReadWrite: true, description: 'projects' },

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ImageStatus } from '../../../../../shared/schemas/image';
-import { useApp } from '../../../store';
+import { attempt, transport } from '../../../call';
 
 interface ImageState {
   status: ImageStatus | null;
@@ -9,23 +9,6 @@ interface ImageState {
   cancel(): Promise<void>;
   set(status: ImageStatus): void;
 }
-
-async function attempt<T>(work: () => Promise<T>): Promise<T | null> {
-  try {
-    return await work();
-  } catch (error) {
-    useApp.setState({
-      notice: { kind: 'error', text: error instanceof Error ? error.message : String(error) },
-    });
-    return null;
-  }
-}
-
-const transport = () => {
-  const t = useApp.getState().transport;
-  if (!t) throw new Error('Not connected to aigo yet.');
-  return t;
-};
 
 export const useImage = create<ImageState>()((set) => ({
   status: null,

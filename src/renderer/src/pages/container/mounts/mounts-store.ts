@@ -6,7 +6,7 @@ import type {
   MountSecurityView,
   MountVerdict,
 } from '../../../../../shared/schemas/mounts';
-import { useApp } from '../../../store';
+import { showError, transport } from '../../../call';
 
 export interface PendingBroad {
   policy: MountPolicy;
@@ -28,16 +28,6 @@ interface MountsState {
   test(request: MountRequest): Promise<void>;
   pickFolder(): Promise<string | null>;
 }
-
-const transport = () => {
-  const t = useApp.getState().transport;
-  if (!t) throw new AppError('UNREACHABLE', 'Not connected to aigo yet.');
-  return t;
-};
-const showError = (error: unknown) =>
-  useApp.setState({
-    notice: { kind: 'error', text: error instanceof Error ? error.message : String(error) },
-  });
 
 export const useMounts = create<MountsState>()((set) => ({
   view: null,

@@ -7,7 +7,7 @@ import type {
   proxySettingsPatchSchema,
   updateMappingSchema,
 } from '../../../../../shared/schemas/proxy';
-import { useApp } from '../../../store';
+import { attempt, transport } from '../../../call';
 
 interface ProxyState {
   view: ProxyView | null;
@@ -22,63 +22,45 @@ interface ProxyState {
   test(id: string): Promise<void>;
 }
 
-/** Runs a call with the app's transport; failures become the app's notice, never a crash. */
-async function attempt<T>(work: () => Promise<T>): Promise<T | null> {
-  try {
-    return await work();
-  } catch (error) {
-    useApp.setState({
-      notice: { kind: 'error', text: error instanceof Error ? error.message : String(error) },
-    });
-    return null;
-  }
-}
-
-const call = () => {
-  const transport = useApp.getState().transport;
-  if (!transport) throw new Error('Not connected to aigo yet.');
-  return transport;
-};
-
 export const useProxy = create<ProxyState>()((set, get) => ({
   view: null,
   busy: false,
   tests: {},
   async load() {
-    const view = await attempt(() => call().call('proxy.get'));
+    const view = await attempt(() => transport().call('proxy.get'));
     if (view) set({ view });
   },
   async setEnabled(enabled) {
     set({ busy: true });
-    await attempt(() => call().call(enabled ? 'proxy.start' : 'proxy.stop'));
+    await attempt(() => transport().call(enabled ? 'proxy.start' : 'proxy.stop'));
     await get().load();
     set({ busy: false });
   },
   async updateSettings(patch) {
     set({ busy: true });
-    const view = await attempt(() => call().call('proxy.updateSettings', patch));
+    const view = await attempt(() => transport().call('proxy.updateSettings', patch));
     if (view) set({ view });
     else await get().load();
     set({ busy: false });
     return view !== null;
   },
   async createMapping(input) {
-    const created = await attempt(() => call().call('proxy.createMapping', input));
+    const created = await attempt(() => transport().call('proxy.createMapping', input));
     await get().load();
     return created !== null;
   },
   async updateMapping(input) {
-    const updated = await attempt(() => call().call('proxy.updateMapping', input));
+    const updated = await attempt(() => transport().call('proxy.updateMapping', input));
     await get().load();
     return updated !== null;
   },
   async deleteMapping(id) {
-    await attempt(() => call().call('proxy.deleteMapping', { id }));
+    await attempt(() => transport().call('proxy.deleteMapping', { id }));
     await get().load();
   },
   async test(id) {
     set((s) => ({ tests: { ...s.tests, [id]: 'running' } }));
-    const result = await attempt(() => call().call('proxy.testMapping', { id }));
+    const result = await attempt(() => transport().call('proxy.testMapping', { id }));
     set((s) => {
       const tests = { ...s.tests };
       if (result) tests[id] = result;
