@@ -1,4 +1,3 @@
-import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ImageStatus } from '../../../shared/schemas/image';
 import { AGENT_IMAGE } from '../../../shared/schemas/image';
@@ -6,7 +5,8 @@ import type { Settings } from '../../../shared/schemas/settings';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { RuntimeService } from '../runtime/runtime-service';
-import { contextTar, loadContext, type ContextFiles, type LoadedContext } from './build-context';
+import { appleContainerBackend, dockerBackend, type BuildRun, type ImageBackend } from './backends';
+import { loadContext, type ContextFiles, type LoadedContext } from './build-context';
 import { BuildLog } from './build-log';
 
 export const LABEL_HASH = 'org.aigo.context-hash';
@@ -28,7 +28,7 @@ export interface ImageServiceDeps {
 
 interface Build {
   log: BuildLog;
-  stream: NodeJS.ReadableStream | null;
+  run: BuildRun | null;
   cancelled: boolean;
   startedAt: Date;
   done: Promise<void>;
@@ -78,6 +78,15 @@ export class ImageService {
     };
   }
 
+  /** The image tooling of the runtime in use, or null when none is available. */
+  private backend(): ImageBackend | null {
+    const runtime = this.deps.runtime.status();
+    if (!runtime.available) return null;
+    if (runtime.backend === 'apple_container') return appleContainerBackend();
+    const engine = this.deps.runtime.docker();
+    return dockerBackend(engine.client, engine.streamingClient);
+  }
+
   /** Reads the image's labels and compares them with the app's context. */
   async refresh(): Promise<ImageStatus> {
     if (this.build) return this.status();
@@ -90,48 +99,45 @@ export class ImageService {
       contextError = (error as Error).message;
     }
     const base = { ...this.current, currentContextHash: hash };
-    let docker: Docker;
-    try {
-      docker = this.deps.runtime.docker().client;
-    } catch {
+    const backend = this.backend();
+    if (!backend) {
       this.set({ ...base, error: contextError, hint: HINT_RUNTIME });
       return this.current;
     }
-    try {
-      const info = await docker.getImage(this.image).inspect();
-      const labels = info.Config?.Labels ?? {};
-      const imageHash = labels[LABEL_HASH] ?? null;
-      const keepFailure = this.current.state === 'failed' || this.current.state === 'cancelled';
+    const info = await backend.inspect(this.image);
+    // A failed or cancelled build stays visible until the next build, whatever image exists.
+    const keep = this.current.state === 'failed' || this.current.state === 'cancelled';
+    if (!info) {
       this.set({
         ...base,
-        state: keepFailure ? this.current.state : hash && imageHash === hash ? 'ready' : 'outdated',
-        imageId: info.Id,
-        sizeBytes: info.Size,
-        builtAt: info.Created,
-        appVersion: labels[LABEL_VERSION] ?? null,
-        contextHash: imageHash,
-        error: keepFailure ? this.current.error : contextError,
-        hint: keepFailure
-          ? this.current.hint
-          : hash && imageHash !== hash
-            ? 'The agent image was built by another version of aigo. Rebuild it so agents get the tools they expect.'
-            : null,
-      });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-      const keepFailure = this.current.state === 'failed' || this.current.state === 'cancelled';
-      this.set({
-        ...base,
-        state: keepFailure ? this.current.state : 'missing',
+        state: keep ? this.current.state : 'missing',
         imageId: null,
         sizeBytes: null,
         builtAt: null,
         appVersion: null,
         contextHash: null,
-        error: keepFailure ? this.current.error : contextError,
-        hint: keepFailure ? this.current.hint : null,
+        error: keep ? this.current.error : contextError,
+        hint: keep ? this.current.hint : null,
       });
+      return this.current;
     }
+    const imageHash = info.labels[LABEL_HASH] ?? null;
+    const stale = hash !== null && imageHash !== hash;
+    this.set({
+      ...base,
+      state: keep ? this.current.state : stale ? 'outdated' : 'ready',
+      imageId: info.id,
+      sizeBytes: info.sizeBytes,
+      builtAt: info.createdAt,
+      appVersion: info.labels[LABEL_VERSION] ?? null,
+      contextHash: imageHash,
+      error: keep ? this.current.error : contextError,
+      hint: keep
+        ? this.current.hint
+        : stale
+          ? 'The agent image was built by another version of aigo. Rebuild it so agents get the tools they expect.'
+          : null,
+    });
     return this.current;
   }
 
@@ -160,15 +166,12 @@ export class ImageService {
       });
       return this.current;
     };
-    let engine: ReturnType<RuntimeService['docker']>;
-    try {
-      engine = this.deps.runtime.docker();
-    } catch {
+    const backend = this.backend();
+    if (!backend)
       return fail(
         `No container runtime is available: ${this.deps.runtime.status().message}`,
         HINT_RUNTIME,
       );
-    }
     const disk = this.deps.runtime.status().disk;
     const minDisk = this.deps.minDiskBytes ?? MIN_BUILD_DISK_BYTES;
     if (disk && disk.freeBytes < minDisk) {
@@ -197,7 +200,7 @@ export class ImageService {
     };
     const build: Build = {
       log: new BuildLog(),
-      stream: null,
+      run: null,
       cancelled: false,
       startedAt: started,
       done: Promise.resolve(),
@@ -224,7 +227,7 @@ export class ImageService {
       details: { ...buildargs },
     });
     this.deps.logger.info({ ...buildargs }, 'Image build started');
-    build.done = this.runBuild(engine.streamingClient, build, context, buildargs);
+    build.done = this.runBuild(backend, build, context, buildargs);
     return this.status();
   }
 
@@ -233,7 +236,7 @@ export class ImageService {
     const build = this.build;
     if (!build) return this.status();
     build.cancelled = true;
-    (build.stream as unknown as { destroy?: () => void } | null)?.destroy?.();
+    build.run?.cancel();
     await build.done;
     return this.status();
   }
@@ -245,48 +248,24 @@ export class ImageService {
   }
 
   private async runBuild(
-    docker: Docker,
+    backend: ImageBackend,
     build: Build,
     context: LoadedContext,
     buildargs: Record<string, string>,
   ): Promise<void> {
-    let error: string | null = null;
+    let error: string | null;
     try {
-      const stream = await docker.buildImage(contextTar(context), {
-        t: this.image,
-        buildargs,
-        rm: true,
-        forcerm: true,
+      build.run = await backend.build(this.image, context, buildargs, (text) => {
+        build.log.add(text);
+        this.emitSoon();
       });
-      build.stream = stream;
-      if (build.cancelled) (stream as unknown as { destroy: () => void }).destroy();
-      error = await new Promise<string | null>((resolve) => {
-        let failure: string | null = null;
-        docker.modem.followProgress(
-          stream,
-          (err: Error | null) => resolve(failure ?? (err ? err.message : null)),
-          (event: {
-            stream?: string;
-            error?: string;
-            errorDetail?: { message?: string };
-            status?: string;
-          }) => {
-            if (event.stream) build.log.add(event.stream);
-            if (event.status) build.log.add(event.status);
-            if (event.error) {
-              failure = event.errorDetail?.message ?? event.error;
-              build.log.add(`ERROR: ${failure}`);
-            }
-            this.emitSoon();
-          },
-        );
-        stream.on('close', () => resolve(failure ?? (build.cancelled ? 'cancelled' : null)));
-      });
+      if (build.cancelled) build.run.cancel();
+      error = await build.run.done;
     } catch (err) {
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
       build.log.add(`ERROR: ${error}`);
     }
-    if (build.cancelled) await this.sweepIntermediates(docker, build.startedAt);
+    if (build.cancelled) await backend.cleanUp(build.startedAt);
     this.finishBuild(build, build.cancelled ? 'cancelled' : error);
   }
 
@@ -341,29 +320,6 @@ export class ImageService {
     void this.refresh().catch((err: unknown) =>
       this.deps.logger.warn({ err }, 'Cannot inspect the image after the build'),
     );
-  }
-
-  /** The classic builder removes its containers on cancel (forcerm); this makes sure. */
-  private async sweepIntermediates(docker: Docker, since: Date): Promise<void> {
-    const cutoff = Math.floor(since.getTime() / 1000) - 1;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const leftovers = (await docker.listContainers({ all: true }).catch(() => [])).filter(
-        (c) =>
-          c.Created >= cutoff &&
-          /^sha256:|^[0-9a-f]{12,64}$/.test(c.Image) &&
-          c.Command.startsWith('/bin/sh -c'),
-      );
-      if (leftovers.length === 0) return;
-      await Promise.all(
-        leftovers.map((c) =>
-          docker
-            .getContainer(c.Id)
-            .remove({ force: true })
-            .catch(() => undefined),
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 250));
-    }
   }
 
   private checkHang(): void {

@@ -1,0 +1,204 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { contextTar, type LoadedContext } from './build-context';
+
+export interface ImageInfo {
+  id: string;
+  sizeBytes: number | null;
+  createdAt: string | null;
+  labels: Record<string, string>;
+}
+
+/** What a build reports back: each output line as it comes, and at the end an error or null. */
+export interface BuildRun {
+  /** Resolves with the failure message, or null when the image was built. */
+  done: Promise<string | null>;
+  cancel(): void;
+}
+
+/** How one container runtime inspects and builds images. */
+export interface ImageBackend {
+  inspect(image: string): Promise<ImageInfo | null>;
+  build(
+    image: string,
+    context: LoadedContext,
+    buildargs: Record<string, string>,
+    onOutput: (text: string) => void,
+  ): Promise<BuildRun>;
+  /** Removes what a cancelled build left behind. */
+  cleanUp(since: Date): Promise<void>;
+}
+
+/** Docker (and Docker-compatible engines) through the engine API: the classic builder's stream. */
+export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
+  return {
+    async inspect(image) {
+      try {
+        const info = await client.getImage(image).inspect();
+        return {
+          id: info.Id,
+          sizeBytes: info.Size,
+          createdAt: info.Created,
+          labels: info.Config?.Labels ?? {},
+        };
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return null;
+        throw error;
+      }
+    },
+    async build(image, context, buildargs, onOutput) {
+      const stream = await streaming.buildImage(contextTar(context), {
+        t: image,
+        buildargs,
+        rm: true,
+        forcerm: true,
+      });
+      let cancelled = false;
+      const done = new Promise<string | null>((resolve) => {
+        let failure: string | null = null;
+        streaming.modem.followProgress(
+          stream,
+          (err: Error | null) => resolve(failure ?? (err ? err.message : null)),
+          (event: {
+            stream?: string;
+            status?: string;
+            error?: string;
+            errorDetail?: { message?: string };
+          }) => {
+            if (event.stream) onOutput(event.stream);
+            if (event.status) onOutput(event.status);
+            if (event.error) {
+              failure = event.errorDetail?.message ?? event.error;
+              onOutput(`ERROR: ${failure}`);
+            }
+          },
+        );
+        stream.on('close', () => resolve(failure ?? (cancelled ? 'cancelled' : null)));
+      });
+      return {
+        done,
+        cancel() {
+          cancelled = true;
+          (stream as unknown as { destroy: () => void }).destroy();
+        },
+      };
+    },
+    async cleanUp(since) {
+      // The classic builder removes its containers on cancel (forcerm); this makes sure.
+      const cutoff = Math.floor(since.getTime() / 1000) - 1;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const leftovers = (await client.listContainers({ all: true }).catch(() => [])).filter(
+          (c) =>
+            c.Created >= cutoff &&
+            /^sha256:|^[0-9a-f]{12,64}$/.test(c.Image) &&
+            c.Command.startsWith('/bin/sh -c'),
+        );
+        if (leftovers.length === 0) return;
+        await Promise.all(
+          leftovers.map((c) =>
+            client
+              .getContainer(c.Id)
+              .remove({ force: true })
+              .catch(() => undefined),
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+  };
+}
+
+/** Apple Container through its CLI: `container build` and `container image inspect`. */
+export function appleContainerBackend(cli = 'container'): ImageBackend {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', (e) => resolve({ code: null, stdout, stderr: e.message }));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  return {
+    async inspect(image) {
+      const result = await run(['image', 'inspect', image]);
+      if (result.code !== 0) return null;
+      // The CLI prints JSON; read what we need without depending on its exact layout.
+      const text = result.stdout;
+      const label = (key: string) =>
+        new RegExp(`"${key.replace(/\./g, '\\.')}"\\s*:\\s*"([^"]*)"`).exec(text)?.[1];
+      const labels: Record<string, string> = {};
+      for (const key of ['org.aigo.context-hash', 'org.aigo.app-version', 'org.aigo.image']) {
+        const value = label(key);
+        if (value !== undefined) labels[key] = value;
+      }
+      const size = /"size"\s*:\s*(\d+)/i.exec(text)?.[1];
+      const created = /"created(?:At)?"\s*:\s*"([^"]+)"/i.exec(text)?.[1];
+      const digest = /"digest"\s*:\s*"([^"]+)"/i.exec(text)?.[1];
+      return {
+        id: digest ?? image,
+        sizeBytes: size ? Number(size) : null,
+        createdAt: created ?? null,
+        labels,
+      };
+    },
+    async build(image, context, buildargs, onOutput) {
+      const dir = await mkdtemp(join(tmpdir(), 'aigo-build-'));
+      for (const f of context.files) await writeFile(join(dir, f.name), f.content);
+      const args = [
+        'build',
+        '--tag',
+        image,
+        '--file',
+        join(dir, 'Dockerfile'),
+        ...Object.entries(buildargs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        dir,
+      ];
+      // Its own process group, so cancelling stops whatever the CLI started too.
+      const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let cancelled = false;
+      let tail = '';
+      const collect = (c: Buffer) => {
+        tail = (tail + c.toString()).slice(-2000);
+        onOutput(c.toString());
+      };
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
+      const done = new Promise<string | null>((resolve) => {
+        child.on('error', (e) => resolve(`Cannot run ${cli}: ${e.message}`));
+        child.on('close', (code) => {
+          void rm(dir, { recursive: true, force: true });
+          if (cancelled) resolve('cancelled');
+          else
+            resolve(
+              code === 0
+                ? null
+                : (tail.trim().split('\n').at(-1) ?? `container build exited with ${code}`),
+            );
+        });
+      });
+      return {
+        done,
+        cancel() {
+          cancelled = true;
+          const signal = (sig: NodeJS.Signals) => {
+            try {
+              process.kill(-(child.pid as number), sig);
+            } catch {
+              // already gone
+            }
+          };
+          signal('SIGINT');
+          setTimeout(() => signal('SIGKILL'), 5000).unref();
+        },
+      };
+    },
+    async cleanUp() {
+      // `container build` stops its builder work when interrupted; nothing is left to remove.
+    },
+  };
+}
