@@ -28,6 +28,8 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
   it('prints a tokened web UI link in the fragment, never the query string', () => {
     expect(serve.uiLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{40,}$/);
     expect(serve.output()).toContain('Runtime:  Docker');
+    expect(serve.output()).toMatch(/Proxy: {4}credential proxy on 127\.0\.0\.1:\d+ \(0 mappings\)/);
+    expect(serve.output()).toMatch(/Image: {4}aigo-agent-runner:latest (missing|ready|outdated)/);
   });
 
   it('`aigo status` finds the app through the discovery file and shows Docker and the settings warning', () => {

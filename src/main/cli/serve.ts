@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../app';
 import { resolveApiPort, resolveDataDir } from '../services/app/paths';
+import type { ProxyStatus } from '../../shared/schemas/proxy';
 import { runtimeDisplayName } from '../../shared/schemas/runtime';
 
 export interface ServeOptions {
@@ -50,6 +51,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     `  API:      ${core.api.url}/api/v1  (OpenAPI: ${core.api.url}/api/v1/openapi.json)`,
     `  Data:     ${dataDir}`,
     `  Runtime:  ${runtimeDisplayName(runtime)}${runtime.available ? ` ${runtime.version} at ${runtime.endpoint}` : ` — ${runtime.message}`}`,
+    `  Proxy:    ${describeProxy(core.services.proxy.status())}`,
+    `  Image:    ${core.services.image.status().image} ${core.services.image.status().state}`,
   ];
   if (!rendererDir)
     lines.push('  Note:     the web UI is not built; run `npm run build` to get it.');
@@ -79,4 +82,10 @@ export async function serve(options: ServeOptions): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function describeProxy(proxy: ProxyStatus): string {
+  if (!proxy.running) return `not running — ${proxy.lastError ?? 'turned off'}`;
+  const mappings = `${proxy.mappingCount} mapping${proxy.mappingCount === 1 ? '' : 's'}`;
+  return `credential proxy on ${proxy.bindAddress}:${proxy.port} (${mappings})`;
 }
