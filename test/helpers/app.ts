@@ -12,6 +12,7 @@ export async function startTestApp(
     mode: 'headless',
     dataDir,
     port: 0,
+    proxyPort: 0,
     hostEnv: fakeHost(),
     ...options,
   });

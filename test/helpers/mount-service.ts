@@ -10,6 +10,7 @@ export async function startMountService(options: {
   home: string;
   auditDir: string;
   runtimeSocket?: string | null;
+  maskScan?: { maxEntries?: number; timeBudgetMs?: number };
 }) {
   const bus = new EventBus();
   const audit = new AuditLog({ dir: options.auditDir, bus, logger: silentLogger() });
@@ -24,6 +25,7 @@ export async function startMountService(options: {
     logger: silentLogger(),
     warnings: new WarningCenter(bus),
     runtimeSocket: () => options.runtimeSocket ?? null,
+    ...(options.maskScan ? { maskScan: options.maskScan } : {}),
   });
   await service.start();
   return { service, audit, stop: () => audit.stop() };

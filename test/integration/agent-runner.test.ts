@@ -47,6 +47,7 @@ function startRunner(workspace: string, llmUrl: string, env: Record<string, stri
     child.on('close', (code) => resolve({ ...run, code })),
   );
   return {
+    child,
     run,
     done,
     waitFor: (match: (l: Record<string, unknown>) => boolean) =>
@@ -215,6 +216,30 @@ describe('the agent runner against a scripted Anthropic-compatible server', () =
     const result = lastUserText(llm.requests[1]!);
     expect(result.length).toBeLessThan(700);
     expect(result).toContain('[truncated');
+  });
+
+  it('stops on SIGTERM (docker stop) with an error line and exit 143', async () => {
+    llm = await startScriptedLlm([{ blocks: [toolUse('run_command', { command: 'sleep 30' })] }]);
+    await job();
+    const runner = startRunner(ws.path, llm.url);
+    await runner.waitFor((l) => l.event === 'tool_call');
+    runner.child.kill('SIGTERM');
+    const started = Date.now();
+    const r = await runner.done;
+    expect(r.code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.lines.at(-1)).toMatchObject({ type: 'error', code: 'STOPPED' });
+  });
+
+  it('refuses to read what is not a regular file', async () => {
+    llm = await startScriptedLlm([
+      { blocks: [toolUse('read_file', { path: '/dev/zero' })] },
+      { blocks: [text('ok')] },
+    ]);
+    await job();
+    const r = await startRunner(ws.path, llm.url).done;
+    expect(r.code).toBe(0);
+    expect(lastUserText(llm.requests[1]!)).toContain('is not a regular file');
   });
 
   it('reports a bad job as an error line first, with exit 2', async () => {

@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realHostEnv } from '../../src/main/services/runtime/host-env';
 import { startTestApp } from '../helpers/app';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 import { dockerRequirement, requirePart } from '../helpers/requirements';
@@ -16,7 +17,8 @@ describe.runIf(runDocker)('a real container calls the credential proxy', () => {
   beforeAll(async () => {
     image = ensureBusyboxImage();
     upstream = await startFakeUpstream({ apiKey: REAL_KEY });
-    app = await startTestApp();
+    // The real runtime: with no Docker bridge here, containers share the host network.
+    app = await startTestApp({ hostEnv: realHostEnv() });
     await app.core.services.proxy.createMapping({
       name: 'Anthropic',
       kind: 'anthropic',

@@ -202,6 +202,69 @@ describe('credential proxy', () => {
     expect((await violations())[0]?.details.refusal).toBe(refusal);
   });
 
+  it('limits a session to the mapping it was given', async () => {
+    const view = app.core.services.proxy.view();
+    const anthropic = view.mappings.find((m) => m.name === 'Anthropic (test)')!;
+    const config = app.core.services.proxy.containerConfig('one-mapping', anthropic);
+    expect(
+      (await viaProxy('/v1/messages', { 'x-api-key': PLACEHOLDER, 'x-aigo-session': config.token }))
+        .status,
+    ).toBe(200);
+    const other = await viaProxy('/v1/chat', {
+      authorization: 'Bearer OPENAI_PLACEHOLDER',
+      'x-aigo-session': config.token,
+    });
+    expect(other.status).toBe(403);
+    expect((await violations())[0]?.details.refusal).toBe('mapping_not_allowed');
+    app.core.services.proxy.revokeSession('one-mapping');
+  });
+
+  it('refuses browser requests and requests addressed to a foreign host name (DNS rebinding)', async () => {
+    const fromPage = await viaProxy('/v1/messages', {
+      'x-api-key': PLACEHOLDER,
+      'x-aigo-session': token,
+      origin: 'http://evil.example',
+    });
+    expect(fromPage.status).toBe(403);
+    expect((await violations())[0]?.details.refusal).toBe('browser_request');
+    const url = new URL(proxyUrl);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/v1/messages',
+          method: 'POST',
+          headers: { host: 'evil.example', 'x-api-key': PLACEHOLDER, 'x-aigo-session': token },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(status).toBe(403);
+    expect((await violations())[0]?.details.refusal).toBe('foreign_host');
+  });
+
+  it('refuses a key with characters no HTTP header can carry, saying why', async () => {
+    const res = await api<{ code: string; message: string }>(
+      'POST',
+      '/api/v1/container/credential-proxy/mappings',
+      {
+        name: 'Typographic dashes',
+        upstreamUrl: upstream.url,
+        placeholder: 'DASH_PLACEHOLDER',
+        apiKey: 'sk\u2011ant\u2011api03\u2011abcdefgh',
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.message).toContain('plain visible characters');
+    expect(res.json.message).not.toContain('abcdefgh');
+  });
+
   it('refuses a token once its session is revoked', async () => {
     const config = app.core.services.proxy.containerConfig('short-lived');
     expect(
@@ -221,7 +284,8 @@ describe('credential proxy', () => {
     expect(config.env.ANTHROPIC_BASE_URL).toMatch(/^http:\/\/host-gateway:\d+$/);
     expect(config.env.ANTHROPIC_API_KEY).toBe(PLACEHOLDER);
     expect(config.env.ANTHROPIC_CUSTOM_HEADERS).toBe(`x-aigo-session: ${config.token}`);
-    expect(config.extraHosts).toEqual(['host-gateway:127.0.0.1']);
+    // No runtime here: the container maps the name to the engine's own host-gateway value.
+    expect(config.extraHosts).toEqual(['host-gateway:host-gateway']);
     expect(JSON.stringify(config)).not.toContain(REAL_KEY);
   });
 

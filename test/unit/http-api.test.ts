@@ -198,6 +198,7 @@ describe('API server start-up', () => {
       mode: 'headless',
       dataDir: `${first.dataDir}-second`,
       port,
+      proxyPort: 0,
       hostEnv: fakeHost(),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);

@@ -397,6 +397,31 @@ describe('container start', () => {
   });
 });
 
+describe('a folder too large to check', () => {
+  it('is refused at container start, while Test a path explains it', async () => {
+    const small = await startMountService({
+      dataDir: join(t.path, 'small-data'),
+      home,
+      auditDir: join(t.path, 'small-audit'),
+      maskScan: { maxEntries: 3 },
+    });
+    await small.service.update({
+      allowedRoots: [{ path: projects, allowReadWrite: false, description: '' }],
+      blockedPatterns: [],
+      nonMainReadOnly: true,
+    });
+    const tested = await small.service.validate({ hostPath: projects }, 'user');
+    expect(tested).toMatchObject({ allowed: true, maskScanIncomplete: true });
+    expect(tested.reason).toContain('only part of it was scanned');
+    const error = (await small.service
+      .prepareMounts([{ hostPath: projects }])
+      .catch((e: unknown) => e)) as AppError;
+    expect(error.code).toBe('FORBIDDEN');
+    expect(error.message).toContain('Folder too large to check for secrets');
+    await small.stop();
+  });
+});
+
 describe('policy changes', () => {
   it('audits a user rejection as a warning', async () => {
     await service.validate({ hostPath: join(home, '.ssh') }, 'user');

@@ -119,7 +119,10 @@ export const apiKeySchema = z
   .trim()
   .min(8, 'the API key looks too short')
   .max(4096)
-  .refine((k) => !/\s/.test(k), 'the API key must not contain spaces or line breaks');
+  .refine(
+    (k) => /^[\x21-\x7e]+$/.test(k),
+    'the API key may only contain plain visible characters (no spaces, line breaks or typographic dashes; paste it again from the provider)',
+  );
 
 export const createMappingSchema = z.object({
   name: z.string().trim().min(1, 'give the mapping a name').max(80),

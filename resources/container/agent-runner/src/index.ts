@@ -9,8 +9,9 @@ import { anthropicProvider } from './providers/anthropic';
 import { openAiProvider } from './providers/openai';
 import { JOB_FILE, Steering } from './steering';
 import { TOOLS } from './tools';
+import { killAllCommands } from './tools/command';
 
-const EXIT = { ok: 0, failed: 1, badJob: 2, timeout: 124 } as const;
+const EXIT = { ok: 0, failed: 1, badJob: 2, timeout: 124, stopped: 143 } as const;
 
 async function readJob(inputDir: string): Promise<unknown> {
   const file = join(inputDir, JOB_FILE);
@@ -56,9 +57,16 @@ async function main(): Promise<void> {
   });
 
   const controller = new AbortController();
+  const timeoutMessage = `The session passed its ${job.timeoutSecs} s limit and was stopped.`;
+  // Abort first, so the loop can stop cleanly; if anything still blocks after a grace period
+  // (a hung read, a busy regex), stop the process anyway: the limit is a limit.
   const timer =
     job.timeoutSecs > 0
-      ? setTimeout(() => controller.abort(new Error('timeout')), job.timeoutSecs * 1000)
+      ? setTimeout(() => {
+          controller.abort(new Error('timeout'));
+          killAllCommands();
+          setTimeout(() => fail('TIMEOUT', timeoutMessage, EXIT.timeout), 2000).unref();
+        }, job.timeoutSecs * 1000)
       : null;
   const steering = new Steering(p.input);
   steering.start();
@@ -78,12 +86,7 @@ async function main(): Promise<void> {
     emit({ type: 'result', ...result });
     process.exitCode = EXIT.ok;
   } catch (error) {
-    if (controller.signal.aborted)
-      fail(
-        'TIMEOUT',
-        `The session passed its ${job.timeoutSecs} s limit and was stopped.`,
-        EXIT.timeout,
-      );
+    if (controller.signal.aborted) fail('TIMEOUT', timeoutMessage, EXIT.timeout);
     const e = error as { status?: number; message?: string };
     fail(e.status ? `API_${e.status}` : 'FAILED', e.message ?? String(error), EXIT.failed);
   } finally {
@@ -92,6 +95,13 @@ async function main(): Promise<void> {
   }
 }
 
+// As PID 1 in a container, node ignores SIGTERM unless it handles it: `docker stop` must work.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    killAllCommands();
+    fail('STOPPED', `The session was stopped by the host (${signal}).`, EXIT.stopped);
+  });
+}
 process.on('uncaughtException', (error) =>
   fail('CRASH', error.stack ?? error.message, EXIT.failed),
 );

@@ -102,6 +102,7 @@ async function runTool(
   call: Extract<Block, { type: 'tool_use' }>,
   turn: number,
 ): Promise<Block> {
+  if (o.signal.aborted) throw new Error('the session has ended');
   const tool = o.tools.find((t) => t.name === call.name);
   emit({ type: 'progress', event: 'tool_call', turn, tool: call.name, input: call.input });
   const started = Date.now();

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const CLOSE_FILE = '_close';
@@ -43,6 +43,8 @@ export class Steering {
     await this.scan();
     const items = this.queue.splice(0);
     await Promise.all(items.map((i) => rm(join(this.dir, i.name), { force: true })));
+    // The host may reuse a name later; a deleted file is a new message when it reappears.
+    for (const i of items) this.seen.delete(i.name);
     return items.map((i) => i.text);
   }
 
@@ -55,14 +57,33 @@ export class Steering {
         if (name === CLOSE_FILE) this.closeRequested = true;
         if (name === CLOSE_FILE || name === JOB_FILE || name.startsWith('.') || this.seen.has(name))
           continue;
-        const text = await readFile(join(this.dir, name), 'utf8').catch(() => null);
+        const path = join(this.dir, name);
+        const text = await readFile(path, 'utf8').catch(() => null);
         if (text === null) continue;
+        // The host renames finished JSON into place; anything else may still be being written,
+        // so it waits until it has been still for a moment.
+        if (
+          !isJson(text) &&
+          Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? 0) < SETTLE_MS
+        )
+          continue;
         this.seen.add(name);
         this.queue.push({ name, text: messageText(text) });
       }
     } finally {
       this.scanning = false;
     }
+  }
+}
+
+const SETTLE_MS = 300;
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -17,6 +17,8 @@ export interface BuildRun {
   /** Resolves with the failure message, or null when the image was built. */
   done: Promise<string | null>;
   cancel(): void;
+  /** Removes what a cancelled build left behind (its intermediate containers). */
+  cleanUp(): Promise<void>;
 }
 
 /** How one container runtime inspects and builds images. */
@@ -28,8 +30,6 @@ export interface ImageBackend {
     buildargs: Record<string, string>,
     onOutput: (text: string) => void,
   ): Promise<BuildRun>;
-  /** Removes what a cancelled build left behind. */
-  cleanUp(since: Date): Promise<void>;
 }
 
 /** Docker (and Docker-compatible engines) through the engine API: the classic builder's stream. */
@@ -50,6 +50,9 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
       }
     },
     async build(image, context, buildargs, onOutput) {
+      // The classic builder names each step's container ("---> Running in <id>"): exactly what
+      // a cancelled build may leave behind, and nothing else of the user's.
+      const stepContainers = new Set<string>();
       const stream = await streaming.buildImage(contextTar(context), {
         t: image,
         buildargs,
@@ -68,7 +71,11 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
             error?: string;
             errorDetail?: { message?: string };
           }) => {
-            if (event.stream) onOutput(event.stream);
+            if (event.stream) {
+              for (const m of event.stream.matchAll(/Running in ([0-9a-f]{12,64})/g))
+                stepContainers.add(m[1] as string);
+              onOutput(event.stream);
+            }
             if (event.status) onOutput(event.status);
             if (event.error) {
               failure = event.errorDetail?.message ?? event.error;
@@ -84,29 +91,22 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
           cancelled = true;
           (stream as unknown as { destroy: () => void }).destroy();
         },
+        async cleanUp() {
+          // forcerm normally removes them as the engine notices the cancel; make sure.
+          for (let attempt = 0; attempt < 20 && stepContainers.size > 0; attempt++) {
+            for (const id of [...stepContainers]) {
+              try {
+                await client.getContainer(id).remove({ force: true });
+                stepContainers.delete(id);
+              } catch (error) {
+                if ((error as { statusCode?: number }).statusCode === 404)
+                  stepContainers.delete(id);
+              }
+            }
+            if (stepContainers.size > 0) await new Promise((r) => setTimeout(r, 250));
+          }
+        },
       };
-    },
-    async cleanUp(since) {
-      // The classic builder removes its containers on cancel (forcerm); this makes sure.
-      const cutoff = Math.floor(since.getTime() / 1000) - 1;
-      for (let attempt = 0; attempt < 20; attempt++) {
-        const leftovers = (await client.listContainers({ all: true }).catch(() => [])).filter(
-          (c) =>
-            c.Created >= cutoff &&
-            /^sha256:|^[0-9a-f]{12,64}$/.test(c.Image) &&
-            c.Command.startsWith('/bin/sh -c'),
-        );
-        if (leftovers.length === 0) return;
-        await Promise.all(
-          leftovers.map((c) =>
-            client
-              .getContainer(c.Id)
-              .remove({ force: true })
-              .catch(() => undefined),
-          ),
-        );
-        await new Promise((r) => setTimeout(r, 250));
-      }
     },
   };
 }
@@ -195,10 +195,9 @@ export function appleContainerBackend(cli = 'container'): ImageBackend {
           signal('SIGINT');
           setTimeout(() => signal('SIGKILL'), 5000).unref();
         },
+        // `container build` stops its builder work when interrupted; nothing is left to remove.
+        cleanUp: async () => undefined,
       };
-    },
-    async cleanUp() {
-      // `container build` stops its builder work when interrupted; nothing is left to remove.
     },
   };
 }

@@ -26,6 +26,8 @@ export interface ImageServiceDeps {
   minDiskBytes?: number;
 }
 
+type BuildOverrides = { baseImage?: string | undefined; installTools?: boolean | undefined };
+
 interface Build {
   log: BuildLog;
   run: BuildRun | null;
@@ -46,6 +48,7 @@ const HINT_CANCELLED = 'The build was cancelled. Press Rebuild Image when ready.
 export class ImageService {
   private current: ImageStatus;
   private build: Build | null = null;
+  private starting: Promise<ImageStatus> | null = null;
   private hangTimer: NodeJS.Timeout | null = null;
   private emitTimer: NodeJS.Timeout | null = null;
   private context: LoadedContext | null = null;
@@ -89,7 +92,7 @@ export class ImageService {
 
   /** Reads the image's labels and compares them with the app's context. */
   async refresh(): Promise<ImageStatus> {
-    if (this.build) return this.status();
+    if (this.build || this.starting) return this.status();
     let hash: string | null = null;
     let contextError: string | null = null;
     try {
@@ -105,6 +108,8 @@ export class ImageService {
       return this.current;
     }
     const info = await backend.inspect(this.image);
+    // A build that started while we looked owns the state now.
+    if (this.build || this.starting) return this.status();
     // A failed or cancelled build stays visible until the next build, whatever image exists.
     const keep = this.current.state === 'failed' || this.current.state === 'cancelled';
     if (!info) {
@@ -142,10 +147,16 @@ export class ImageService {
   }
 
   /** Starts a build, or joins the one already running. Returns at once; follow `status()`. */
-  async startBuild(
-    overrides: { baseImage?: string | undefined; installTools?: boolean | undefined } = {},
-  ): Promise<ImageStatus> {
-    if (this.build) return this.status();
+  startBuild(overrides: BuildOverrides = {}): Promise<ImageStatus> {
+    if (this.build) return Promise.resolve(this.status());
+    // Set before the first await, so a second click while the context loads joins this build.
+    this.starting ??= this.beginBuild(overrides).finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async beginBuild(overrides: BuildOverrides): Promise<ImageStatus> {
     const started = new Date();
     const fail = (error: string, hint: string) => {
       this.set({
@@ -265,7 +276,7 @@ export class ImageService {
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
       build.log.add(`ERROR: ${error}`);
     }
-    if (build.cancelled) await backend.cleanUp(build.startedAt);
+    if (build.cancelled) await build.run?.cleanUp();
     this.finishBuild(build, build.cancelled ? 'cancelled' : error);
   }
 

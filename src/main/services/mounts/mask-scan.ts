@@ -23,8 +23,8 @@ export async function scanForMasks(
   options: MaskScanOptions,
 ): Promise<{ masked: MaskedEntry[]; incomplete: boolean }> {
   const maxDepth = options.maxDepth ?? 3;
-  const maxEntries = options.maxEntries ?? 20_000;
-  const deadline = Date.now() + (options.timeBudgetMs ?? 500);
+  const maxEntries = options.maxEntries ?? 100_000;
+  const deadline = Date.now() + (options.timeBudgetMs ?? 2000);
   const masked: MaskedEntry[] = [];
   let seen = 0;
   let incomplete = false;

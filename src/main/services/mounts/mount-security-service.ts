@@ -38,6 +38,7 @@ export interface MountSecurityDeps {
   home: string;
   env: NodeJS.ProcessEnv;
   caseInsensitive: boolean;
+  maskScan?: { maxEntries?: number; timeBudgetMs?: number };
   bus: EventBus;
   audit: AuditLog;
   logger: Logger;
@@ -213,6 +214,7 @@ export class MountSecurityService {
       protectedPaths: await this.protectedPaths(),
       isMain: req.group === MAIN_GROUP,
       caseInsensitive: this.deps.caseInsensitive,
+      ...(this.deps.maskScan ? { maskScan: this.deps.maskScan } : {}),
     });
     if (!verdict.allowed) {
       this.deps.audit.record({
@@ -237,6 +239,21 @@ export class MountSecurityService {
   ): Promise<{ mounts: BindMount[]; verdicts: MountVerdict[] }> {
     const verdicts: MountVerdict[] = [];
     for (const request of requests) verdicts.push(await this.validate(request, source));
+    // A folder too large to check fully might hide a secret below what was scanned: an agent
+    // never gets it. (The user's "Test a path" still shows the verdict, with a note.)
+    for (const v of verdicts) {
+      if (v.allowed && v.maskScanIncomplete) {
+        v.allowed = false;
+        v.code = 'too_large_to_check';
+        v.reason = `Folder too large to check for secrets: "${v.realPath}" has more entries than aigo can scan before a container starts. Mount a smaller folder inside it.`;
+        this.deps.audit.record({
+          severity: 'warning',
+          category: 'mounts',
+          message: `Mount refused: ${v.reason}`,
+          details: { hostPath: v.hostPath, code: v.code, source },
+        });
+      }
+    }
     const refused = verdicts.filter((v) => !v.allowed);
     if (refused.length) {
       throw new AppError(

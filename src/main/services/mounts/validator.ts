@@ -16,6 +16,8 @@ export interface ValidationContext {
   protectedPaths: readonly string[];
   isMain: boolean;
   caseInsensitive: boolean;
+  /** Bounds of the scan for entries to mask (tests make them small). */
+  maskScan?: { maxEntries?: number; timeBudgetMs?: number };
 }
 
 export interface ValidationInput {
@@ -182,7 +184,11 @@ export async function validateMount(
   }
 
   const scan = info.isDirectory()
-    ? await scanForMasks(real, { patterns: ctx.patterns, protectedPaths: ctx.protectedPaths })
+    ? await scanForMasks(real, {
+        patterns: ctx.patterns,
+        protectedPaths: ctx.protectedPaths,
+        ...ctx.maskScan,
+      })
     : { masked: [], incomplete: false };
   if (scan.masked.length)
     notes.push(

@@ -19,10 +19,21 @@ export function autoBindAddress(runtime: RuntimeStatus, interfaces = networkInte
   return '127.0.0.1';
 }
 
-/** The address a container maps the name `host-gateway` to, so ANTHROPIC_BASE_URL is the guide's. */
+/**
+ * What a container maps the name `host-gateway` to, so ANTHROPIC_BASE_URL is the guide's:
+ * - host networking: the container shares the host's loopback, so the bind address itself;
+ * - a proxy bound to one of this machine's addresses (docker0, Apple Container's network): it;
+ * - otherwise (loopback on Docker Desktop or Podman, or all interfaces): Docker's and Podman's
+ *   special value `host-gateway`, which they resolve to the host as the container sees it.
+ */
 export function hostGatewayTarget(bindAddress: string, runtime: RuntimeStatus): string {
-  if (bindAddress !== '0.0.0.0' && bindAddress !== '::') return bindAddress;
-  const gateway = runtime.networking.hostGateway;
-  // Docker resolves the special value `host-gateway` to the host's address on its bridge.
-  return gateway && isIP(gateway) ? gateway : 'host-gateway';
+  if (runtime.networking.source === 'host_network')
+    return bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
+  const loopback =
+    bindAddress === '127.0.0.1' || bindAddress === '::1' || bindAddress === 'localhost';
+  const wildcard = bindAddress === '0.0.0.0' || bindAddress === '::';
+  if (!loopback && !wildcard && isIP(bindAddress)) return bindAddress;
+  if (runtime.backend === 'apple_container' && runtime.networking.hostGateway)
+    return runtime.networking.hostGateway;
+  return 'host-gateway';
 }

@@ -80,6 +80,7 @@ export class CredentialProxyService {
     this.server = new ProxyServer({
       resolve: (presented) => this.resolve(presented),
       session: (token) => this.sessions.check(token),
+      hostAllowed: (hostname) => this.hostAllowed(hostname),
       strict: () => this.config().strict,
       timeoutMs: () => this.config().upstreamTimeoutMs,
       onRefused: (refusal, req) => this.onRefused(refusal, req),
@@ -255,14 +256,18 @@ export class CredentialProxyService {
     return result;
   }
 
-  /** Env and host entries for a new container session; revoke with `revokeSession` when it ends. */
+  /**
+   * Env and host entries for a new container session; revoke with `revokeSession` when it ends.
+   * The token opens only `mapping` when one is given (its placeholder is the key the container
+   * sends), every mapping otherwise.
+   */
   containerConfig(session: string, mapping?: ProxyMapping): ContainerProxyConfig {
     if (!this.bound)
       throw new AppError(
         'UNREACHABLE',
         'The credential proxy is not running. Turn it on in Settings > Container > Credential Proxy.',
       );
-    const token = this.sessions.issue(session);
+    const token = this.sessions.issue(session, mapping ? [mapping.id] : null);
     return {
       token,
       env: {
@@ -281,12 +286,31 @@ export class CredentialProxyService {
     this.sessions.revokeSession(session);
   }
 
+  /** Names a container (or the host itself) may use to address the proxy. */
+  private hostAllowed(hostname: string): boolean {
+    if (this.bound?.host === '0.0.0.0' || this.bound?.host === '::') return true; // the user opened it to every interface
+    const known = new Set([
+      'localhost',
+      '127.0.0.1',
+      '::1',
+      PROXY_HOST_ALIAS,
+      'host.docker.internal',
+      'host.containers.internal',
+    ]);
+    if (this.bound) known.add(this.bound.host);
+    const gateway = this.deps.runtime().networking.hostGateway;
+    if (gateway) known.add(gateway.toLowerCase());
+    return known.has(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+  }
+
   private bindAddress(): string {
     return this.config().bindAddress ?? autoBindAddress(this.deps.runtime());
   }
 
   private restart(reason: string, throwOnError = false): Promise<void> {
     return this.serialise(async () => {
+      // Queued work may run after the user turned the proxy off: then it stays off.
+      if (!this.config().enabled) return;
       await this.server.close();
       this.bound = null;
       await this.listen(reason, throwOnError);
@@ -295,7 +319,7 @@ export class CredentialProxyService {
 
   private startServer(reason: string, throwOnError: boolean): Promise<void> {
     return this.serialise(async () => {
-      if (!this.bound) await this.listen(reason, throwOnError);
+      if (!this.bound && this.config().enabled) await this.listen(reason, throwOnError);
     });
   }
 

@@ -9,6 +9,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import httpProxy from 'http-proxy';
 import { AppError } from '../../../shared/errors';
+import { hostnameOf } from '../../http/security';
 import { PROXY_SESSION_HEADER, type ProxyMapping } from '../../../shared/schemas/proxy';
 
 /** Headers that belong to one connection and must not be forwarded (RFC 9110 §7.6.1). */
@@ -24,6 +25,9 @@ const HOP_BY_HOP = [
 ];
 
 export type Refusal =
+  | 'browser_request'
+  | 'foreign_host'
+  | 'mapping_not_allowed'
   | 'missing_key'
   | 'unknown_placeholder'
   | 'real_key'
@@ -34,8 +38,10 @@ export type Refusal =
 export interface ProxyHandlers {
   /** The mapping a presented placeholder selects, with its real key; or why not. */
   resolve(presented: string): { mapping: ProxyMapping; key: string } | { refusal: Refusal };
-  /** The session of a live token, or null. */
-  session(token: string | undefined): string | null;
+  /** The session of a live token and the mappings it may use (null: any), or null. */
+  session(token: string | undefined): { session: string; mappings: string[] | null } | null;
+  /** Whether a Host header names this proxy (guards against DNS rebinding). */
+  hostAllowed(hostname: string): boolean;
   strict(): boolean;
   timeoutMs(): number;
   onRefused(
@@ -47,6 +53,10 @@ export interface ProxyHandlers {
 }
 
 const REFUSAL_TEXT: Record<Refusal, string> = {
+  browser_request:
+    'Requests from web pages are refused: only containers may use the credential proxy.',
+  foreign_host: 'The request is addressed to a host name this proxy does not answer to.',
+  mapping_not_allowed: "This container's session may not use that credential mapping.",
   missing_key:
     'No API key was sent. Inside an aigo container, ANTHROPIC_API_KEY must be the placeholder CREDENTIAL_PROXY_PLACEHOLDER.',
   unknown_placeholder:
@@ -174,29 +184,31 @@ export class ProxyServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const h = this.handlers;
     const token = req.headers[PROXY_SESSION_HEADER];
-    const session = h.session(typeof token === 'string' ? token : undefined);
+    const grant = h.session(typeof token === 'string' ? token : undefined);
+    const session = grant?.session ?? null;
     const meta = {
       method: req.method ?? 'GET',
       path: (req.url ?? '/').split('?')[0] ?? '/',
       remote: req.socket.remoteAddress,
       session,
     };
-    const refuse = (refusal: Refusal) => {
+    const refuse = (refusal: Refusal, status = 401) => {
       h.onRefused(refusal, meta);
-      sendError(
-        res,
-        401,
-        'authentication_error',
-        `aigo credential proxy: ${REFUSAL_TEXT[refusal]}`,
-      );
+      const type = status === 403 ? 'permission_error' : 'authentication_error';
+      sendError(res, status, type, `aigo credential proxy: ${REFUSAL_TEXT[refusal]}`);
     };
 
+    // A browser (a page that rebound a name to this address) always sends Origin on a write.
+    if (req.headers.origin !== undefined) return refuse('browser_request', 403);
+    if (!h.hostAllowed(hostnameOf(req.headers.host ?? ''))) return refuse('foreign_host', 403);
     if (h.strict() && !session) return refuse(token ? 'invalid_session' : 'missing_session');
     const presented = presentedKey(req);
     if (!presented) return refuse('missing_key');
     const resolved = h.resolve(presented);
     if ('refusal' in resolved) return refuse(resolved.refusal);
     const { mapping, key } = resolved;
+    if (grant?.mappings && !grant.mappings.includes(mapping.id))
+      return refuse('mapping_not_allowed', 403);
 
     const headers = req.headers as Record<string, unknown>;
     stripHopByHop(headers);
@@ -210,29 +222,36 @@ export class ProxyServer {
     const timeout = h.timeoutMs();
     const started = Date.now();
     res.on('finish', () => h.onResponse(mapping, res.statusCode, session));
-    this.proxy.web(
-      req,
-      res,
-      {
-        target: mapping.upstreamUrl,
-        proxyTimeout: timeout,
-        timeout,
-        agent: mapping.upstreamUrl.startsWith('https:') ? this.agents.https : this.agents.http,
-      },
-      (error: NodeJS.ErrnoException) => {
-        const timedOut = Date.now() - started >= timeout - 50;
-        const reason = timedOut
-          ? `no answer within ${Math.round(timeout / 1000)} s`
-          : (error.code ?? error.message);
-        h.onUpstreamError(mapping, `${mapping.upstreamUrl}: ${reason}`, timedOut);
-        sendError(
-          res,
-          timedOut ? 504 : 502,
-          'api_error',
-          `aigo credential proxy: the upstream ${mapping.upstreamUrl} (mapping "${mapping.name}") ${timedOut ? 'did not answer in time' : `failed: ${reason}`}. Verify the upstream URL is correct and reachable.`,
-          { upstream: mapping.upstreamUrl },
-        );
-      },
-    );
+    const upstreamFailed = (error: NodeJS.ErrnoException) => {
+      const timedOut = Date.now() - started >= timeout - 50;
+      // The error code only: a message could quote a header, and headers now hold the key.
+      const reason = timedOut
+        ? `no answer within ${Math.round(timeout / 1000)} s`
+        : (error.code ?? error.message.split(key).join('[REDACTED]'));
+      h.onUpstreamError(mapping, `${mapping.upstreamUrl}: ${reason}`, timedOut);
+      sendError(
+        res,
+        timedOut ? 504 : 502,
+        'api_error',
+        `aigo credential proxy: the upstream ${mapping.upstreamUrl} (mapping "${mapping.name}") ${timedOut ? 'did not answer in time' : `failed: ${reason}`}. Verify the upstream URL is correct and reachable.`,
+        { upstream: mapping.upstreamUrl },
+      );
+    };
+    try {
+      this.proxy.web(
+        req,
+        res,
+        {
+          target: mapping.upstreamUrl,
+          proxyTimeout: timeout,
+          timeout,
+          agent: mapping.upstreamUrl.startsWith('https:') ? this.agents.https : this.agents.http,
+        },
+        upstreamFailed,
+      );
+    } catch (error) {
+      // http.request throws synchronously on a header it refuses; never let that take the app down.
+      upstreamFailed(error as NodeJS.ErrnoException);
+    }
   }
 }

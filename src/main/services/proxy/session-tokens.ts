@@ -5,19 +5,26 @@ import { tokensEqual } from '../../http/security';
  * One random token per container session. The proxy serves only requests that carry a live
  * one, so a process that merely reaches the port cannot spend the user's keys.
  */
-export class SessionTokens {
-  private readonly live = new Map<string, { session: string; issuedAt: number }>();
+export interface Grant {
+  session: string;
+  /** The credential mappings this session may use; null allows every mapping. */
+  mappings: string[] | null;
+}
 
-  issue(session: string): string {
+export class SessionTokens {
+  private readonly live = new Map<string, Grant & { issuedAt: number }>();
+
+  issue(session: string, mappings: string[] | null = null): string {
     const token = randomBytes(24).toString('base64url');
-    this.live.set(token, { session, issuedAt: Date.now() });
+    this.live.set(token, { session, mappings, issuedAt: Date.now() });
     return token;
   }
 
-  /** The session a token belongs to, or null when it is unknown or revoked. */
-  check(token: string | undefined): string | null {
+  /** What a token grants, or null when it is unknown or revoked. */
+  check(token: string | undefined): Grant | null {
     if (!token) return null;
-    for (const [known, entry] of this.live) if (tokensEqual(token, known)) return entry.session;
+    for (const [known, entry] of this.live)
+      if (tokensEqual(token, known)) return { session: entry.session, mappings: entry.mappings };
     return null;
   }
 

@@ -201,7 +201,11 @@ export class RuntimeService {
 
   private watchEngineEvents(engine: DockerProbeSuccess): void {
     engine.streamingClient.getEvents({}, (error, stream) => {
-      if (this.stopped) return;
+      if (this.stopped) {
+        // Arrived after stop(): an open stream would keep the process alive.
+        (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+        return;
+      }
       if (error || !stream) {
         // Either the engine just went away, or it does not offer an event stream; a ping tells
         // which. Without the stream, the periodic health ping still watches the engine.

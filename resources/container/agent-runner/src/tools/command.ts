@@ -5,6 +5,22 @@ import { str, ToolError, type Tool } from './types';
 
 const MAX_TIMEOUT_SECS = 600;
 
+/** Process groups of commands still running, so a session that ends can kill them all. */
+const running = new Set<number>();
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export function killAllCommands(): void {
+  for (const pid of running) killGroup(pid);
+  running.clear();
+}
+
 export const runCommandTool: Tool = {
   name: 'run_command',
   description:
@@ -24,6 +40,7 @@ export const runCommandTool: Tool = {
       MAX_TIMEOUT_SECS,
     );
     const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+    if (ctx.signal.aborted) return Promise.reject(new Error('the session has ended'));
     return new Promise((resolve, reject) => {
       // Its own process group, so a timeout kills everything the command started.
       const child = spawn(shell, ['-c', command], {
@@ -31,6 +48,7 @@ export const runCommandTool: Tool = {
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      if (child.pid) running.add(child.pid);
       let output = '';
       let killedBy: string | null = null;
       const limit = ctx.outputCap * 2;
@@ -41,11 +59,8 @@ export const runCommandTool: Tool = {
       child.stderr.on('data', collect);
       const kill = (why: string) => {
         killedBy = why;
-        try {
-          process.kill(-(child.pid as number), 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
+        if (child.pid) killGroup(child.pid);
+        else child.kill('SIGKILL');
       };
       const timer = setTimeout(() => kill(`timed out after ${timeoutSecs} s`), timeoutSecs * 1000);
       const onAbort = () => kill('the session ended');
@@ -55,6 +70,7 @@ export const runCommandTool: Tool = {
         reject(new ToolError(`Cannot run the command: ${error.message}`));
       });
       child.on('close', (code) => {
+        if (child.pid) running.delete(child.pid);
         clearTimeout(timer);
         ctx.signal.removeEventListener('abort', onAbort);
         const status = killedBy ? `killed: ${killedBy}` : `exit code ${code}`;

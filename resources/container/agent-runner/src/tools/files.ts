@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { cap } from '../protocol';
 import { str, ToolError, type Tool, type ToolContext } from './types';
@@ -16,7 +16,23 @@ export const readFileTool: Tool = {
     const info = await stat(path).catch(() => null);
     if (!info) throw new ToolError(`No such file: ${path}`);
     if (info.isDirectory()) throw new ToolError(`${path} is a directory; use list_directory`);
-    return cap(await readFile(path, 'utf8'), ctx.outputCap);
+    // Devices, pipes and sockets could block forever or never end.
+    if (!info.isFile()) throw new ToolError(`${path} is not a regular file`);
+    const limit = ctx.outputCap * 4;
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.min(info.size, limit));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      const text = buffer.subarray(0, bytesRead).toString('utf8');
+      return cap(
+        info.size > limit
+          ? `${text}\n… [file is ${info.size} bytes; read with run_command for the rest]`
+          : text,
+        ctx.outputCap,
+      );
+    } finally {
+      await handle.close();
+    }
   },
 };
 
