@@ -1,3 +1,4 @@
+import type { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { autoBindAddress, hostGatewayTarget } from '../../src/main/services/proxy/bind-address';
 import type { RuntimeStatus } from '../../src/shared/schemas/runtime';
@@ -22,7 +23,7 @@ const lan = {
   eth0: [
     { address: '172.17.0.1', family: 'IPv4', internal: false, netmask: '', mac: '', cidr: null },
   ],
-} as unknown as ReturnType<typeof import('node:os').networkInterfaces>;
+} as unknown as ReturnType<typeof networkInterfaces>;
 
 describe('where the proxy listens and how containers reach it', () => {
   it('binds the docker0 address when it is this machine’s, and containers use it directly', () => {
