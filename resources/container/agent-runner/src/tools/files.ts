@@ -101,7 +101,7 @@ export const searchFilesTool: Tool = {
           if (!info || info.size > 2_000_000) continue;
           const lines = (await readFile(full, 'utf8').catch(() => '')).split('\n');
           lines.forEach((line, i) => {
-            if (hits.length < 200 && regex.test(line))
+            if (hits.length < 200 && regex.test(line.slice(0, 4000)))
               hits.push(`${relative(ctx.paths.workspace, full)}:${i + 1}: ${line.slice(0, 300)}`);
           });
         }
