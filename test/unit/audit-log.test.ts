@@ -46,6 +46,26 @@ describe('AuditLog', () => {
     expect((await log.query(q({ since: future }))).entries).toEqual([]);
   });
 
+  it('pages back from an entry id, across rotated files', async () => {
+    for (let i = 0; i < 60; i++)
+      log.record({
+        severity: 'info',
+        category: 'page',
+        message: `p${i}`,
+        details: { pad: 'x'.repeat(50) },
+      });
+    const first = await log.query(q({ category: 'page', limit: 25 }));
+    const second = await log.query(
+      q({ category: 'page', limit: 25, before: first.entries.at(-1)!.id }),
+    );
+    const third = await log.query(
+      q({ category: 'page', limit: 25, before: second.entries.at(-1)!.id }),
+    );
+    const all = [...first.entries, ...second.entries, ...third.entries].map((e) => e.message);
+    expect(all).toEqual(Array.from({ length: 60 }, (_, i) => `p${59 - i}`));
+    expect(third.truncated).toBe(false);
+  });
+
   it('rotates by size without losing a single entry', async () => {
     const total = 200;
     for (let i = 0; i < total; i++)

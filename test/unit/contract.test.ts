@@ -52,6 +52,7 @@ describe('the contract', () => {
     for (const name of operationNames) expect(ids).toContain(name);
     const audit = doc.paths['/api/v1/container/audit-log']?.get;
     expect(audit?.parameters.map((p) => p.name).sort()).toEqual([
+      'before',
       'category',
       'group',
       'limit',

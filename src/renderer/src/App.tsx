@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { AdvancedPage } from './pages/AdvancedPage';
+import { SecurityPage } from './pages/security/SecurityPage';
 import { CONTAINER_TABS, ContainerPage, type ContainerTab } from './pages/container/ContainerPage';
 import { useApp, type Page } from './store';
 
 const PAGES: { id: Page; label: string }[] = [
   { id: 'container', label: 'Container' },
+  { id: 'security', label: 'Security' },
   { id: 'advanced', label: 'Advanced' },
 ];
 
@@ -92,7 +94,13 @@ export function App() {
       </nav>
       <main className="content">
         <Banners />
-        {page === 'container' ? <ContainerPage tab={tab} /> : <AdvancedPage />}
+        {page === 'container' ? (
+          <ContainerPage tab={tab} />
+        ) : page === 'security' ? (
+          <SecurityPage />
+        ) : (
+          <AdvancedPage />
+        )}
       </main>
     </div>
   );

@@ -26,6 +26,8 @@ export const auditQuerySchema = z.object({
   category: z.string().max(100).optional(),
   group: z.string().max(200).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
+  /** Only entries older than this entry id (for paging back through the log). */
+  before: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(AUDIT_MAX_LIMIT).default(AUDIT_DEFAULT_LIMIT),
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

@@ -87,6 +87,7 @@ export class AuditLog {
   async query(query: AuditQuery): Promise<{ entries: AuditEntry[]; truncated: boolean }> {
     await this.flush();
     const since = query.since ? Date.parse(query.since) : null;
+    let waitingFor: string | null = query.before ?? null;
     const entries: AuditEntry[] = [];
     for (const file of await this.filesNewestFirst()) {
       let text: string;
@@ -106,6 +107,10 @@ export class AuditLog {
           continue; // a torn last line after a crash; the rest of the file still counts
         }
         if (since !== null && Date.parse(entry.time) < since) return { entries, truncated: false };
+        if (waitingFor !== null) {
+          if (entry.id === waitingFor) waitingFor = null; // everything after this line is older
+          continue;
+        }
         if (!matches(entry, query)) continue;
         if (entries.length === query.limit) return { entries, truncated: true };
         entries.push(entry);

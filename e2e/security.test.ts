@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
+import { startServe, type ServeProcess } from '../test/helpers/serve-process';
+import { tempDir } from '../test/helpers/temp';
+import { launchChromium, screenshot, watchErrors } from './browser';
+
+const run =
+  requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
+
+describe.runIf(run)('Settings > Security: the audit log in the browser', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let token: string;
+
+  /** A request to the credential proxy with no session token: refused, and a violation. */
+  const proxyViolation = async () => {
+    const status = (await (
+      await fetch(`${serve.url}/api/v1/container/credential-proxy/status`)
+    ).json()) as { bindAddress: string; port: number };
+    const res = await fetch(`http://${status.bindAddress}:${status.port}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'CREDENTIAL_PROXY_PLACEHOLDER' },
+      body: '{}',
+    });
+    expect(res.status).toBe(401);
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    serve = await startServe(dir.path);
+    token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim();
+    browser = await launchChromium();
+    await fetch(`${serve.url}/api/v1/container/mounts/validate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ hostPath: '/root/.ssh' }),
+    });
+    await proxyViolation();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await dir?.cleanup();
+  });
+
+  it('lists events newest first, filters violations, and shows new ones live', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(serve.uiLink);
+    await page.getByTestId('nav-security').click();
+    await expect.poll(() => page.getByTestId('audit-entry').count()).toBeGreaterThanOrEqual(2);
+    const all = await page.getByTestId('audit-log').textContent();
+    expect(all).toContain('Path contains blocked pattern ".ssh"');
+    expect(all).toContain('Credential proxy refused POST /v1/messages: missing session');
+
+    await page.getByLabel('Severity').selectOption('violation');
+    await expect
+      .poll(async () =>
+        (await page.getByTestId('audit-entry').allTextContents()).every((t) =>
+          t.includes('violation'),
+        ),
+      )
+      .toBe(true);
+    const before = await page.getByTestId('audit-entry').count();
+    await proxyViolation();
+    await expect.poll(() => page.getByTestId('audit-entry').count()).toBe(before + 1);
+
+    await page.getByTestId('audit-entry').first().getByRole('button').click();
+    expect(await page.getByTestId('audit-entry').first().textContent()).toContain(
+      '"refusal": "missing_session"',
+    );
+    await screenshot(page, 'security-audit-log');
+    expect(errors).toEqual([]);
+  });
+});
