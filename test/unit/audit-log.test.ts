@@ -79,6 +79,19 @@ describe('AuditLog', () => {
     );
   });
 
+  it('keeps the first entry after a restart that follows a torn line', async () => {
+    log.record({ severity: 'info', category: 'x', message: 'before the crash' });
+    await log.stop();
+    await appendFile(join(dir.path, 'audit.jsonl'), '{"id":"torn","ti');
+    log = new AuditLog({ dir: dir.path, bus, logger: silentLogger(), maxFileBytes: 2048 });
+    await log.start();
+    log.record({ severity: 'info', category: 'x', message: 'after the restart' });
+    expect((await log.query(q())).entries.map((e) => e.message)).toEqual([
+      'after the restart',
+      'before the crash',
+    ]);
+  });
+
   it('skips a torn line left by a crash and keeps the rest', async () => {
     log.record({ severity: 'info', category: 'x', message: 'before' });
     await log.flush();

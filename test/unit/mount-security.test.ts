@@ -478,6 +478,24 @@ describe('policy changes', () => {
     expect(service.policy()).toEqual(current);
   });
 
+  it('keeps a root that went missing (an unplugged drive) while the rest of the policy changes', async () => {
+    const current = service.policy();
+    const drive = join(t.path, 'usb-drive');
+    await mkdir(drive);
+    await service.update({
+      ...current,
+      allowedRoots: [
+        ...current.allowedRoots,
+        { path: drive, allowReadWrite: false, description: 'USB' },
+      ],
+    });
+    await rm(drive, { recursive: true });
+    const view = await service.update({ ...service.policy(), nonMainReadOnly: false });
+    expect(view.policy.nonMainReadOnly).toBe(false);
+    expect(view.roots.find((r) => r.path === drive)).toMatchObject({ exists: false });
+    await service.update(current);
+  });
+
   it('applies a new pattern at once, without a restart', async () => {
     const current = service.policy();
     expect((await service.validate({ hostPath: P('notes.txt') }, 'user')).allowed).toBe(true);

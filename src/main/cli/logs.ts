@@ -1,4 +1,12 @@
-import { createReadStream, existsSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readSync,
+  statSync,
+  unwatchFile,
+  watchFile,
+} from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { LogEntry } from '../../shared/schemas/logs';
@@ -48,40 +56,66 @@ function rawOf(entry: LogEntry): Record<string, unknown> {
   };
 }
 
+/** Bytes `start`..`end` of a file (sync: a CLI tail reads little and in order). */
+function readRange(path: string, start: number, end: number): string {
+  if (end <= start) return '';
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(end - start);
+    const n = readSync(fd, buffer, 0, buffer.length, start);
+    return buffer.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Prints lines appended to the live log. Rotation renames the live file to aigo.log.1 and
+ * starts a new one: the rest of the old file is printed first, so no line is skipped.
+ */
 function follow(file: string, print: (entry: LogEntry, raw: string) => void): Promise<void> {
-  let offset = existsSync(file) ? statSync(file).size : 0;
-  let partial = '';
-  let reading = false;
-  const readNew = () => {
-    if (reading) return;
-    let size: number;
+  const statOf = (path: string) => {
     try {
-      size = statSync(file).size;
+      return statSync(path);
     } catch {
-      return;
+      return null;
     }
-    if (size < offset) offset = 0; // rotated: the live file started over
-    if (size === offset) return;
-    reading = true;
-    const stream = createReadStream(file, { start: offset, end: size - 1, encoding: 'utf8' });
-    stream.on('data', (chunk) => {
-      partial += chunk;
-      const lines = partial.split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const entry = parseLogLine(line);
-        if (entry) print(entry, line);
-      }
-    });
-    stream.on('close', () => {
-      offset = size;
-      reading = false;
-    });
+  };
+  let ino = statOf(file)?.ino ?? 0;
+  let offset = statOf(file)?.size ?? 0;
+  let partial = '';
+  const emit = (text: string) => {
+    partial += text;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const entry = parseLogLine(line);
+      if (entry) print(entry, line);
+    }
+  };
+  const readNew = () => {
+    const current = statOf(file);
+    if (!current) return;
+    if (current.ino !== ino) {
+      const rotated = `${file}.1`;
+      const old = statOf(rotated);
+      if (old && old.ino === ino) emit(readRange(rotated, offset, old.size));
+      if (partial) emit('\n'); // the old file's last line, even without its newline
+      ino = current.ino;
+      offset = 0;
+    } else if (current.size < offset) {
+      offset = 0; // truncated in place
+      partial = '';
+    }
+    const end = current.size;
+    emit(readRange(file, offset, end));
+    offset = end;
   };
   watchFile(file, { interval: 250 }, readNew);
   return new Promise((resolve) => {
     const stop = () => {
       unwatchFile(file);
+      readNew();
       resolve();
     };
     process.once('SIGINT', stop);

@@ -49,6 +49,20 @@ export class AuditLog {
     await mkdir(this.deps.dir, { recursive: true, mode: 0o700 });
     this.handle = await open(this.livePath, 'a', 0o600);
     this.size = (await stat(this.livePath)).size;
+    // A crash can leave half a line: end it, so the next entry starts on a line of its own.
+    if (this.size > 0) {
+      const last = Buffer.alloc(1);
+      const reader = await open(this.livePath, 'r');
+      try {
+        await reader.read(last, 0, 1, this.size - 1);
+      } finally {
+        await reader.close();
+      }
+      if (last[0] !== 0x0a) {
+        await this.handle.write('\n');
+        this.size += 1;
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -148,7 +148,14 @@ export class MountSecurityService {
           `Path contains blocked pattern "${blockedGiven.pattern}": "${root.path}" cannot be an allowed root.`,
           { path: root.path },
         );
+      const wasThere = before.allowedRoots.some((r) => expandHome(r.path, this.deps.home) === path);
       const real = await realPathOrNull(path).catch(() => null);
+      // A root that was already allowed may be missing for now (an unplugged drive): keep it,
+      // so the rest of the policy can still change. Validation denies paths under it meanwhile.
+      if (!real && wasThere) {
+        if (!roots.some((r) => r.path === path)) roots.push({ ...root, path });
+        continue;
+      }
       if (!real)
         throw new AppError(
           'INVALID_INPUT',
@@ -171,7 +178,6 @@ export class MountSecurityService {
         );
       }
       if (roots.some((r) => r.path === path)) continue;
-      const wasThere = before.allowedRoots.some((r) => expandHome(r.path, this.deps.home) === path);
       if (isBroadRoot(real, home, this.deps.caseInsensitive) && !wasThere) newBroad.push(path);
       roots.push({ ...root, path });
     }

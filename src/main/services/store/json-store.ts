@@ -1,6 +1,5 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -25,11 +24,14 @@ export interface JsonStoreOptions<S extends z.ZodType> {
  * cannot be read is moved aside, never overwritten, and the app carries on with defaults.
  */
 export class JsonStore<S extends z.ZodType> {
-  private readonly db: Low<z.output<S>>;
+  // lowdb's JSONFile writes through steno: a temp file renamed into place, never a torn file.
+  private readonly file: JSONFile<z.output<S>>;
+  private data: z.output<S>;
   private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: JsonStoreOptions<S>) {
-    this.db = new Low<z.output<S>>(new JSONFile<z.output<S>>(options.path), options.defaults());
+    this.file = new JSONFile<z.output<S>>(options.path);
+    this.data = options.defaults();
   }
 
   get path(): string {
@@ -39,30 +41,43 @@ export class JsonStore<S extends z.ZodType> {
   async load(): Promise<void> {
     await mkdir(dirname(this.options.path), { recursive: true, mode: 0o700 });
     let problem: string | null = null;
+    let raw: unknown = null;
     try {
-      await this.db.read();
-      const parsed = this.options.schema.safeParse(this.db.data);
-      if (parsed.success) this.db.data = parsed.data;
-      else problem = invalidInput(parsed.error, basename(this.options.path)).message;
+      raw = await this.file.read();
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A file we may not read is not a corrupt file: moving it aside would lose it.
+      if (code) {
+        throw new AppError(
+          'INTERNAL',
+          `Cannot read ${this.options.path} (${code}). Check its owner and permissions (was aigo once run with sudo?), then start aigo again.`,
+          { path: this.options.path },
+        );
+      }
       problem = `the file is not valid JSON (${(error as Error).message})`;
+    }
+    if (!problem && raw !== null) {
+      const parsed = this.options.schema.safeParse(raw);
+      if (parsed.success) this.data = parsed.data;
+      else problem = invalidInput(parsed.error, basename(this.options.path)).message;
     }
     if (problem) await this.setAside(problem);
     // Write back so defaults for new fields are on disk and the file is known-good.
-    await this.persist();
+    await this.persist(this.data);
   }
 
   /** A copy: callers cannot change the stored document behind the store's back. */
   get(): z.output<S> {
-    return structuredClone(this.db.data);
+    return structuredClone(this.data);
   }
 
   async replace(next: unknown, what = 'change'): Promise<z.output<S>> {
     const parsed = this.options.schema.safeParse(next);
     if (!parsed.success)
       throw invalidInput(parsed.error, `${this.options.label.toLowerCase()} ${what}`);
-    this.db.data = parsed.data;
-    await this.persist();
+    // On disk first: a failed write leaves the app on the values that are really saved.
+    await this.persist(parsed.data);
+    this.data = parsed.data;
     return this.get();
   }
 
@@ -81,7 +96,7 @@ export class JsonStore<S extends z.ZodType> {
         `Cannot move the unreadable file ${this.options.path} aside: ${(error as Error).message}`,
       );
     }
-    this.db.data = this.options.defaults();
+    this.data = this.options.defaults();
     const message = `${this.options.label} could not be loaded: ${problem}. The file was kept as ${aside} and aigo started with defaults. Compare the two files and copy back the values you need.`;
     this.options.logger.warn(
       { aside, problem },
@@ -90,9 +105,9 @@ export class JsonStore<S extends z.ZodType> {
     this.options.warnings.add(this.options.warningCode, message, { keptAs: aside });
   }
 
-  private persist(): Promise<void> {
+  private persist(data: z.output<S>): Promise<void> {
     // Serialise writes so two quick changes cannot race their renames.
-    const next = this.writes.catch(() => undefined).then(() => this.db.write());
+    const next = this.writes.catch(() => undefined).then(() => this.file.write(data));
     this.writes = next;
     return next;
   }
