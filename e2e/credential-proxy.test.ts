@@ -78,12 +78,16 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
   });
 
   it('the toggle stops and starts the proxy, and the status follows', async () => {
+    // An unsaved edit in the settings form must survive the refresh the toggle causes.
+    const portField = page.getByRole('spinbutton').first();
+    await portField.fill('8899');
     await page.getByText('Credential proxy on').click();
     await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Stopped');
     expect((await status()).running).toBe(false);
     await page.getByText('Credential proxy on').click();
     await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Running');
     expect((await status()).running).toBe(true);
+    expect(await portField.inputValue()).toBe('8899');
     await screenshot(page, 'credential-proxy');
   });
 });

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { arch, homedir, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
@@ -7,6 +8,7 @@ import { createHandlers } from './handlers';
 import { startApiServer, type ApiServer } from './http/server';
 import { loadOrCreateApiToken } from './services/app/api-token';
 import { removeDiscovery, writeDiscovery } from './services/app/discovery';
+import { acquireInstanceLock } from './services/app/instance-lock';
 import { headlessShell, type HostShell } from './services/app/host-shell';
 import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/paths';
 import { WarningCenter } from './services/app/warnings';
@@ -49,6 +51,7 @@ export interface AppCore {
   readonly dispatch: Dispatch;
   readonly api: ApiServer;
   readonly token: string;
+  readonly logger: Logger;
   readonly services: {
     settings: SettingsService;
     audit: AuditLog;
@@ -63,7 +66,7 @@ export interface AppCore {
 
 /**
  * The composition root. Services start in dependency order and stop in reverse:
- *  1. data folder (0700)      — everything below writes into it
+ *  1. data folder (0700)      — everything below writes into it; one instance per folder (aigo.lock)
  *  2. logger                  — every service logs
  *  3. event bus, warnings     — services emit into them
  *  4. settings                — decides the log level and runtime preferences
@@ -78,12 +81,13 @@ export interface AppCore {
 export async function createApp(options: AppOptions): Promise<AppCore> {
   const paths = dataPaths(options.dataDir);
   await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
+  const releaseLock = await acquireInstanceLock(paths.dataDir);
   const version = appVersion();
   const startedAt = new Date().toISOString();
 
   const log = createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false });
   const logger = log.logger;
-  const stack: (() => Promise<void>)[] = [() => log.close()];
+  const stack: (() => Promise<void>)[] = [releaseLock, () => log.close()];
   const stopAll = async () => {
     for (const stop of stack.reverse()) {
       try {
@@ -259,6 +263,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       dispatch,
       api,
       token,
+      logger,
       services: { settings, audit, runtime, mounts, proxy, image, warnings },
       stop: async () => {
         logger.info('aigo stopping');

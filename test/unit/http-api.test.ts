@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app';
@@ -191,6 +192,34 @@ describe('local HTTP API', () => {
 });
 
 describe('API server start-up', () => {
+  it('refuses a second instance on the same data folder, naming the first, and takes over a stale lock', async () => {
+    const first = await startTestApp();
+    const error = (await createApp({
+      mode: 'headless',
+      dataDir: first.dataDir,
+      port: 0,
+      proxyPort: 0,
+      hostEnv: fakeHost(),
+    }).catch((e: unknown) => e)) as AppError;
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toContain(
+      `aigo is already running with the data folder ${first.dataDir} (process ${process.pid} at ${first.url})`,
+    );
+    expect(existsSync(join(first.dataDir, 'mgmt-api.json'))).toBe(true); // the failed start did not remove the first one's
+    await first.core.stop();
+    await writeFile(join(first.dataDir, 'aigo.lock'), '999999\n'); // left by a process that died
+    const again = await createApp({
+      mode: 'headless',
+      dataDir: first.dataDir,
+      port: 0,
+      proxyPort: 0,
+      hostEnv: fakeHost(),
+    });
+    await again.stop();
+    expect(existsSync(join(first.dataDir, 'aigo.lock'))).toBe(false);
+    await rm(first.dataDir, { recursive: true, force: true });
+  });
+
   it('names the port and the fix when the port is taken, and removes its discovery file on stop', async () => {
     const first = await startTestApp();
     const port = first.core.api.port;

@@ -23,7 +23,7 @@ export function registerIpc(
       try {
         return { ok: true, data: await core.dispatch(String(name), input) };
       } catch (error) {
-        return { ok: false, error: toErrorEnvelope(error) };
+        return { ok: false, error: toErrorEnvelope(error, core.logger) };
       }
     },
   );

@@ -34,7 +34,7 @@ export function createTray(
   const off = core.bus.subscribe((event) => {
     if (
       event.name === 'runtime.changed' ||
-      event.name === 'app.warning' ||
+      event.name === 'app.warningsChanged' ||
       event.name === 'image.changed'
     )
       refresh();

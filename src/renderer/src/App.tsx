@@ -40,7 +40,12 @@ function Banners() {
       {warnings.map((w) => (
         <div key={w.id} className="banner warning" role="alert" data-testid="app-warning">
           <span>{w.message}</span>
-          <button type="button" className="button small ghost" onClick={() => void dismiss(w.id)}>
+          <button
+            type="button"
+            className="button small ghost"
+            onClick={() => void dismiss(w.id)}
+            disabled={!transport?.canMutate()}
+          >
             Dismiss
           </button>
         </div>

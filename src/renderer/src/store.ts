@@ -16,6 +16,8 @@ export interface Notice {
 interface AppState {
   transport: Transport | null;
   connection: ConnectionState;
+  /** Counts (re)connections: sections reload when it changes, to catch up on missed events. */
+  epoch: number;
   page: Page;
   info: AppInfo | null;
   runtime: RuntimeStatus | null;
@@ -64,7 +66,10 @@ export const useApp = create<AppState>()((set, get) => {
           warnings: [...s.warnings.filter((w) => w.id !== event.payload.id), event.payload],
         }));
         break;
-      case 'audit.appended':
+      case 'app.warningsChanged':
+        set({ warnings: event.payload.warnings });
+        break;
+      default:
         break;
     }
   };
@@ -72,6 +77,7 @@ export const useApp = create<AppState>()((set, get) => {
   return {
     transport: null,
     connection: 'connecting',
+    epoch: 0,
     page: 'container',
     info: null,
     runtime: null,
@@ -85,7 +91,7 @@ export const useApp = create<AppState>()((set, get) => {
       set({ transport });
       const offEvents = transport.subscribe(onEvent);
       const offConnection = transport.onConnection((connection) => {
-        set({ connection });
+        set((s) => ({ connection, epoch: connection === 'online' ? s.epoch + 1 : s.epoch }));
         if (connection === 'online') void get().refresh();
       });
       return () => {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { appWarningSchema } from '../schemas/app';
 import { auditEntrySchema } from '../schemas/audit';
 import { mountSecurityViewSchema } from '../schemas/mounts';
@@ -12,6 +12,8 @@ export const events = {
   'runtime.changed': runtimeStatusSchema,
   'settings.changed': settingsSchema,
   'app.warning': appWarningSchema,
+  /** The whole list, after a warning is added or dismissed (tray, other windows). */
+  'app.warningsChanged': z.object({ warnings: z.array(appWarningSchema) }),
   'audit.appended': auditEntrySchema,
   'mountSecurity.changed': mountSecurityViewSchema,
   'proxy.changed': proxyStatusSchema,

@@ -18,6 +18,7 @@ export class WarningCenter {
     };
     this.warnings.push(warning);
     this.bus.emit('app.warning', warning);
+    this.bus.emit('app.warningsChanged', { warnings: this.list() });
     return warning;
   }
 
@@ -28,6 +29,8 @@ export class WarningCenter {
   dismiss(id: string): boolean {
     const before = this.warnings.length;
     this.warnings = this.warnings.filter((w) => w.id !== id);
-    return this.warnings.length !== before;
+    const removed = this.warnings.length !== before;
+    if (removed) this.bus.emit('app.warningsChanged', { warnings: this.list() });
+    return removed;
   }
 }

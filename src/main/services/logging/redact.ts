@@ -45,10 +45,14 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
   if (value instanceof Error) {
+    // Keep the stack and cause: an unexpected error is useless in the log without them.
+    const e = value as Error & { code?: unknown; cause?: unknown };
     return {
-      name: value.name,
-      message: redactString(value.message),
-      code: (value as { code?: unknown }).code,
+      name: e.name,
+      message: redactString(e.message),
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      ...(e.stack ? { stack: redactString(e.stack) } : {}),
+      ...(e.cause !== undefined ? { cause: redact(e.cause, depth + 1, seen) } : {}),
     };
   }
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useDraft } from '../../use-draft';
 import type { Settings } from '../../../../shared/schemas/settings';
 import { Card } from '../../components/ui';
 import { useApp } from '../../store';
@@ -10,10 +10,8 @@ export function RuntimePreferences() {
   const saved = useApp((s) => s.settings?.runtime);
   const update = useApp((s) => s.updateSettings);
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
-  const [draft, setDraft] = useState<RuntimeSettings | null>(saved ?? null);
-  useEffect(() => setDraft(saved ?? null), [saved]);
+  const { draft, setDraft, dirty, reset } = useDraft<RuntimeSettings | null>(saved ?? null);
   if (!draft || !saved) return null;
-  const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const text = (value: string) => (value.trim() === '' ? null : value.trim());
   return (
     <Card title="Runtime preferences" testId="runtime-preferences">
@@ -70,12 +68,7 @@ export function RuntimePreferences() {
           <button type="submit" className="button primary" disabled={!dirty || !canMutate}>
             Save
           </button>
-          <button
-            type="button"
-            className="button ghost"
-            disabled={!dirty}
-            onClick={() => setDraft(saved)}
-          >
+          <button type="button" className="button ghost" disabled={!dirty} onClick={reset}>
             Undo changes
           </button>
         </div>

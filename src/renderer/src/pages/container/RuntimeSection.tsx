@@ -56,6 +56,7 @@ export function RuntimeSection() {
   const runtime = useApp((s) => s.runtime);
   const rechecking = useApp((s) => s.rechecking);
   const recheck = useApp((s) => s.recheckRuntime);
+  const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
   if (!runtime) return <Card title="Runtime">Loading…</Card>;
   const name = runtimeDisplayName(runtime);
   const failed = runtime.checks.filter((c) => c.status !== 'ok' && c.status !== 'not_applicable');
@@ -68,7 +69,7 @@ export function RuntimeSection() {
           type="button"
           className="button"
           onClick={() => void recheck()}
-          disabled={rechecking}
+          disabled={rechecking || !canMutate}
           data-testid="runtime-recheck"
         >
           {rechecking ? <Spinner /> : null} Re-check

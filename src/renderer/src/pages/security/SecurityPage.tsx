@@ -43,6 +43,7 @@ function download(entries: AuditEntry[]): void {
 /** The audit log: every security-relevant event, newest first, live. */
 export function SecurityPage() {
   const transport = useApp((s) => s.transport);
+  const epoch = useApp((s) => s.epoch); // reload after a reconnection
   const { filter, entries, more, loading, setFilter, load, loadOlder, push, exportAll } =
     useAudit();
   useEffect(() => {
@@ -51,7 +52,7 @@ export function SecurityPage() {
     return transport.subscribe((event) => {
       if (event.name === 'audit.appended') push(event.payload);
     });
-  }, [transport, load, push]);
+  }, [transport, epoch, load, push]);
 
   return (
     <div className="page" data-testid="page-security">

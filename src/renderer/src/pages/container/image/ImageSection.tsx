@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import type { ImageStatus } from '../../../../../shared/schemas/image';
 import { Badge, Card, Field, Spinner, Toggle } from '../../../components/ui';
 import { useApp } from '../../../store';
+import { useDraft } from '../../../use-draft';
 import { useImage } from './image-store';
 
 const STATE: Record<
@@ -125,8 +126,7 @@ function BuildSettingsCard() {
   const image = useApp((s) => s.settings?.image);
   const update = useApp((s) => s.updateSettings);
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
-  const [baseImage, setBaseImage] = useState(image?.baseImage ?? '');
-  useEffect(() => setBaseImage(image?.baseImage ?? ''), [image?.baseImage]);
+  const { draft: baseImage, setDraft: setBaseImage } = useDraft(image?.baseImage ?? '');
   if (!image) return null;
   return (
     <Card title="Build settings">
@@ -176,13 +176,14 @@ export function ImageSection() {
   const load = useImage((s) => s.load);
   const setStatus = useImage((s) => s.set);
   const transport = useApp((s) => s.transport);
+  const epoch = useApp((s) => s.epoch); // reload after a reconnection
   useEffect(() => {
     if (!transport) return;
     void load();
     return transport.subscribe((event) => {
       if (event.name === 'image.changed') setStatus(event.payload);
     });
-  }, [transport, load, setStatus]);
+  }, [transport, epoch, load, setStatus]);
   if (!status) return <p>Loading…</p>;
   return (
     <>

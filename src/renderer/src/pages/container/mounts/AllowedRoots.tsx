@@ -4,9 +4,9 @@ import { Badge, Card, Toggle } from '../../../components/ui';
 import { useApp } from '../../../store';
 import { useMounts } from './mounts-store';
 
-function BroadConfirmation() {
+function BroadConfirmation({ onAdded }: { onAdded(): void }) {
   const pending = useMounts((s) => s.pendingBroad);
-  const save = useMounts((s) => s.save);
+  const confirm = useMounts((s) => s.confirmBroad);
   const cancel = useMounts((s) => s.cancelBroad);
   if (!pending) return null;
   return (
@@ -16,7 +16,7 @@ function BroadConfirmation() {
         <button
           type="button"
           className="button danger"
-          onClick={() => void save(pending.policy, true)}
+          onClick={() => void confirm().then((ok) => ok && onAdded())}
         >
           Add anyway
         </button>
@@ -47,11 +47,12 @@ export function AllowedRoots({ view }: { view: MountSecurityView }) {
         { path: path.trim(), description: description.trim(), allowReadWrite: readWrite },
       ],
     });
-    if (ok) {
-      setPath('');
-      setDescription('');
-      setReadWrite(false);
-    }
+    if (ok) clearForm();
+  };
+  const clearForm = () => {
+    setPath('');
+    setDescription('');
+    setReadWrite(false);
   };
   const replaceRoot = (index: number, next: (typeof policy.allowedRoots)[number] | null) => {
     const roots = policy.allowedRoots.flatMap((r, i) => (i === index ? (next ? [next] : []) : [r]));
@@ -154,7 +155,7 @@ export function AllowedRoots({ view }: { view: MountSecurityView }) {
           Add root
         </button>
       </form>
-      <BroadConfirmation />
+      <BroadConfirmation onAdded={clearForm} />
     </Card>
   );
 }

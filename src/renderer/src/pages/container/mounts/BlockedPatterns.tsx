@@ -77,6 +77,7 @@ export function BlockedPatterns({ view }: { view: MountSecurityView }) {
 
 export function NonMainReadOnly({ view }: { view: MountSecurityView }) {
   const save = useMounts((s) => s.save);
+  const saving = useMounts((s) => s.saving);
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
   return (
     <Card title="Other groups">
@@ -84,7 +85,7 @@ export function NonMainReadOnly({ view }: { view: MountSecurityView }) {
         label="Read-only for groups other than main"
         testId="non-main-readonly"
         checked={view.policy.nonMainReadOnly}
-        disabled={!canMutate}
+        disabled={!canMutate || saving}
         onChange={(nonMainReadOnly) => void save({ ...view.policy, nonMainReadOnly })}
       />
       <p className="muted">

@@ -10,6 +10,7 @@ export function MountSecuritySection() {
   const load = useMounts((s) => s.load);
   const setView = useMounts((s) => s.setView);
   const transport = useApp((s) => s.transport);
+  const epoch = useApp((s) => s.epoch); // reload after a reconnection
   useEffect(() => {
     if (!transport) return;
     void load();
@@ -17,7 +18,7 @@ export function MountSecuritySection() {
     return transport.subscribe((event) => {
       if (event.name === 'mountSecurity.changed') setView(event.payload);
     });
-  }, [transport, load, setView]);
+  }, [transport, epoch, load, setView]);
   if (!view) return <p>Loading…</p>;
   return (
     <>

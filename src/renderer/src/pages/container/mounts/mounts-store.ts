@@ -9,7 +9,8 @@ import type {
 import { showError, transport } from '../../../call';
 
 export interface PendingBroad {
-  policy: MountPolicy;
+  /** Only the roots being added: confirming merges them into the policy as it is then. */
+  newRoots: MountPolicy['allowedRoots'];
   broadRoots: string[];
   message: string;
 }
@@ -24,12 +25,14 @@ interface MountsState {
   setView(view: MountSecurityView): void;
   /** Saves; a new broad root comes back as `pendingBroad` for the user to confirm. */
   save(policy: MountPolicy, confirmBroad?: boolean): Promise<boolean>;
+  /** Adds the pending roots to the current policy, confirmed. */
+  confirmBroad(): Promise<boolean>;
   cancelBroad(): void;
   test(request: MountRequest): Promise<void>;
   pickFolder(): Promise<string | null>;
 }
 
-export const useMounts = create<MountsState>()((set) => ({
+export const useMounts = create<MountsState>()((set, get) => ({
   view: null,
   saving: false,
   pendingBroad: null,
@@ -56,19 +59,29 @@ export const useMounts = create<MountsState>()((set) => ({
         error instanceof AppError
           ? (error.details as { needsConfirmation?: boolean; broadRoots?: string[] } | undefined)
           : undefined;
-      if (details?.needsConfirmation)
+      if (details?.needsConfirmation) {
+        const known = new Set(get().view?.policy.allowedRoots.map((r) => r.path));
         set({
           pendingBroad: {
-            policy,
+            newRoots: policy.allowedRoots.filter((r) => !known.has(r.path)),
             broadRoots: details.broadRoots ?? [],
             message: (error as Error).message,
           },
         });
-      else showError(error);
+      } else showError(error);
       return false;
     } finally {
       set({ saving: false });
     }
+  },
+  async confirmBroad() {
+    const pending = get().pendingBroad;
+    const view = get().view;
+    if (!pending || !view) return false;
+    return get().save(
+      { ...view.policy, allowedRoots: [...view.policy.allowedRoots, ...pending.newRoots] },
+      true,
+    );
   },
   cancelBroad: () => set({ pendingBroad: null }),
   async test(request) {

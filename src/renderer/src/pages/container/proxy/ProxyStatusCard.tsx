@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
 import type { ProxyView } from '../../../../../shared/schemas/proxy';
 import { Badge, Card, Field, Toggle } from '../../../components/ui';
 import { useApp } from '../../../store';
+import { useDraft } from '../../../use-draft';
 import { useProxy } from './proxy-store';
 
 export function ProxyStatusCard({ view }: { view: ProxyView }) {
@@ -49,16 +49,15 @@ export function ProxyStatusCard({ view }: { view: ProxyView }) {
 export function ProxySettingsCard({ view }: { view: ProxyView }) {
   const updateSettings = useProxy((s) => s.updateSettings);
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
-  const [port, setPort] = useState(String(view.config.port));
-  const [bind, setBind] = useState(view.config.bindAddress ?? '');
-  const [timeout, setTimeoutSecs] = useState(
-    String(Math.round(view.config.upstreamTimeoutMs / 1000)),
-  );
-  useEffect(() => {
-    setPort(String(view.config.port));
-    setBind(view.config.bindAddress ?? '');
-    setTimeoutSecs(String(Math.round(view.config.upstreamTimeoutMs / 1000)));
-  }, [view.config]);
+  const { draft, setDraft, dirty } = useDraft({
+    port: String(view.config.port),
+    bind: view.config.bindAddress ?? '',
+    timeout: String(Math.round(view.config.upstreamTimeoutMs / 1000)),
+  });
+  const { port, bind, timeout } = draft;
+  const setPort = (value: string) => setDraft({ ...draft, port: value });
+  const setBind = (value: string) => setDraft({ ...draft, bind: value });
+  const setTimeoutSecs = (value: string) => setDraft({ ...draft, timeout: value });
   return (
     <Card title="Proxy settings">
       <form
@@ -115,7 +114,7 @@ export function ProxySettingsCard({ view }: { view: ProxyView }) {
           onChange={(strict) => void updateSettings({ strict })}
         />
         <div className="form-actions">
-          <button type="submit" className="button" disabled={!canMutate}>
+          <button type="submit" className="button" disabled={!canMutate || !dirty}>
             Save
           </button>
         </div>
