@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import type { AnyEvent } from '../../../../shared/contract';
 import type { AuditEntry } from '../../../../shared/schemas/audit';
 import { Badge, Card } from '../../components/ui';
-import { useApp } from '../../store';
+import { useLive } from '../../use-live';
 import { useAudit } from './audit-store';
 
 const CATEGORIES = ['runtime', 'mounts', 'proxy', 'image', 'settings', 'ipc'];
@@ -41,18 +42,13 @@ function download(entries: AuditEntry[]): void {
 }
 
 /** The audit log: every security-relevant event, newest first, live. */
+function onAuditEvent(event: AnyEvent): void {
+  if (event.name === 'audit.appended') useAudit.getState().push(event.payload);
+}
+
 export function SecurityPage() {
-  const transport = useApp((s) => s.transport);
-  const epoch = useApp((s) => s.epoch); // reload after a reconnection
-  const { filter, entries, more, loading, setFilter, load, loadOlder, push, exportAll } =
-    useAudit();
-  useEffect(() => {
-    if (!transport) return;
-    void load();
-    return transport.subscribe((event) => {
-      if (event.name === 'audit.appended') push(event.payload);
-    });
-  }, [transport, epoch, load, push]);
+  const { filter, entries, more, loading, setFilter, load, loadOlder, exportAll } = useAudit();
+  useLive(load, onAuditEvent);
 
   return (
     <div className="page" data-testid="page-security">

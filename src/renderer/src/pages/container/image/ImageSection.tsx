@@ -2,7 +2,9 @@ import { useEffect, useRef } from 'react';
 import type { ImageStatus } from '../../../../../shared/schemas/image';
 import { Badge, Card, Field, Spinner, Toggle } from '../../../components/ui';
 import { useApp } from '../../../store';
+import type { AnyEvent } from '../../../../../shared/contract';
 import { useDraft } from '../../../use-draft';
+import { useLive } from '../../../use-live';
 import { useImage } from './image-store';
 
 const STATE: Record<
@@ -171,19 +173,14 @@ function BuildSettingsCard() {
   );
 }
 
+function onImageEvent(event: AnyEvent): void {
+  if (event.name === 'image.changed') useImage.getState().set(event.payload);
+}
+
 export function ImageSection() {
   const status = useImage((s) => s.status);
   const load = useImage((s) => s.load);
-  const setStatus = useImage((s) => s.set);
-  const transport = useApp((s) => s.transport);
-  const epoch = useApp((s) => s.epoch); // reload after a reconnection
-  useEffect(() => {
-    if (!transport) return;
-    void load();
-    return transport.subscribe((event) => {
-      if (event.name === 'image.changed') setStatus(event.payload);
-    });
-  }, [transport, epoch, load, setStatus]);
+  useLive(load, onImageEvent);
   if (!status) return <p>Loading…</p>;
   return (
     <>

@@ -1,24 +1,19 @@
-import { useEffect } from 'react';
-import { useApp } from '../../../store';
+import type { AnyEvent } from '../../../../../shared/contract';
+import { useLive } from '../../../use-live';
 import { AllowedRoots } from './AllowedRoots';
 import { BlockedPatterns, NonMainReadOnly } from './BlockedPatterns';
 import { MountTester } from './MountTester';
 import { useMounts } from './mounts-store';
 
+/** Another window or the API may change the policy: follow it live. */
+function onMountEvent(event: AnyEvent): void {
+  if (event.name === 'mountSecurity.changed') useMounts.getState().setView(event.payload);
+}
+
 export function MountSecuritySection() {
   const view = useMounts((s) => s.view);
   const load = useMounts((s) => s.load);
-  const setView = useMounts((s) => s.setView);
-  const transport = useApp((s) => s.transport);
-  const epoch = useApp((s) => s.epoch); // reload after a reconnection
-  useEffect(() => {
-    if (!transport) return;
-    void load();
-    // Another window or the API may change the policy: follow it live.
-    return transport.subscribe((event) => {
-      if (event.name === 'mountSecurity.changed') setView(event.payload);
-    });
-  }, [transport, epoch, load, setView]);
+  useLive(load, onMountEvent);
   if (!view) return <p>Loading…</p>;
   return (
     <>

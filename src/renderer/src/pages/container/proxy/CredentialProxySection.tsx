@@ -1,26 +1,23 @@
-import { useEffect } from 'react';
-import { useApp } from '../../../store';
+import type { AnyEvent } from '../../../../../shared/contract';
+import { useLive } from '../../../use-live';
 import { MappingsCard } from './MappingsCard';
 import { ProxySettingsCard, ProxyStatusCard } from './ProxyStatusCard';
 import { useProxy } from './proxy-store';
 
+/**
+ * The event carries the status; mappings and settings may have changed too (another window,
+ * the API), so the whole view is read again. Events come at most twice a second.
+ */
+function onProxyEvent(event: AnyEvent): void {
+  if (event.name !== 'proxy.changed') return;
+  useProxy.setState((s) => (s.view ? { view: { ...s.view, status: event.payload } } : {}));
+  void useProxy.getState().load();
+}
+
 export function CredentialProxySection() {
   const view = useProxy((s) => s.view);
   const load = useProxy((s) => s.load);
-  const transport = useApp((s) => s.transport);
-  const epoch = useApp((s) => s.epoch); // reload after a reconnection
-  useEffect(() => {
-    if (!transport) return;
-    void load();
-    return transport.subscribe((event) => {
-      // The event carries the status; mappings and settings may have changed too (another
-      // window, the API), so read the whole view again. Events come at most twice a second.
-      if (event.name === 'proxy.changed') {
-        useProxy.setState((s) => (s.view ? { view: { ...s.view, status: event.payload } } : {}));
-        void load();
-      }
-    });
-  }, [transport, epoch, load]);
+  useLive(load, onProxyEvent);
   if (!view) return <p>Loading…</p>;
   return (
     <>
