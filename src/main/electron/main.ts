@@ -12,6 +12,9 @@ import { createSettingsWindow } from './window';
 
 // The desktop shell: one instance, a settings window, a tray, and the same core as `aigo serve`.
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Before 'ready', so Chromium's own profile lands in the same folder as aigo's data.
+const dataDir = resolveDataDir();
+app.setPath('userData', dataDir);
 let core: AppCore | null = null;
 let window: BrowserWindow | null = null;
 let quitting = false;
@@ -34,8 +37,6 @@ function showSettings(): void {
 }
 
 async function start(): Promise<void> {
-  const dataDir = resolveDataDir();
-  app.setPath('userData', dataDir);
   core = await createApp({
     mode: 'desktop',
     dataDir,
