@@ -13,6 +13,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          // Several files start whole apps; a slow CI machine must not time them out.
+          testTimeout: 20_000,
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
         },
       },

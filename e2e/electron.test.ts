@@ -2,6 +2,7 @@ import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS helper shared with scripts/start.js
 import { electronBinary, hasDisplay } from '../scripts/electron-binary.js';
+import { dockerRequirement } from '../test/helpers/requirements';
 import { requireBuild, ROOT } from '../test/helpers/serve-process';
 import { tempDir } from '../test/helpers/temp';
 import { screenshot } from './browser';
@@ -23,7 +24,7 @@ describe.skipIf(reason !== null)('the desktop app', () => {
     const app = await electron.launch({
       executablePath: binary as string,
       args: [ROOT],
-      env: { ...process.env, AIGO_DATA_DIR: dir.path, AIGO_PORT: '0' },
+      env: { ...process.env, AIGO_DATA_DIR: dir.path, AIGO_PORT: '0', AIGO_PROXY_PORT: '0' },
     });
     try {
       const page = await app.firstWindow();
@@ -35,7 +36,7 @@ describe.skipIf(reason !== null)('the desktop app', () => {
       ).toBe('undefined');
       await expect
         .poll(() => page.getByTestId('runtime-name').textContent())
-        .toMatch(/Docker|Apple Container|Not available/);
+        .toBe(dockerRequirement().ok ? 'Docker' : 'Not available');
       await page.getByTestId('nav-advanced').click();
       await expect.poll(() => page.getByTestId('app-version').textContent()).toBeTruthy();
       await screenshot(page, 'electron-settings');

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
@@ -6,6 +7,7 @@ import { startServe, type ServeProcess } from '../test/helpers/serve-process';
 import { tempDir } from '../test/helpers/temp';
 import { launchChromium, screenshot, watchErrors } from './browser';
 
+const IMAGE = `aigo-agent-runner-e2e:${process.pid}`;
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 
@@ -18,7 +20,7 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
   beforeAll(async () => {
     ensureNodeBaseImage();
     dir = await tempDir();
-    serve = await startServe(dir.path);
+    serve = await startServe(dir.path, { AIGO_AGENT_IMAGE: IMAGE }); // never the user's real tag
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
   });
@@ -26,9 +28,10 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
     await browser?.close();
     await serve?.stop();
     await dir?.cleanup();
+    spawnSync('docker', ['image', 'rm', '-f', IMAGE], { stdio: 'ignore' });
   });
 
-  it('Rebuild Image shows progress and ends ready', async () => {
+  it('Rebuild Image shows progress and ends ready', { timeout: 180_000 }, async () => {
     const errors = watchErrors(page);
     await page.goto(serve.uiLink);
     await page.getByTestId('tab-image').click();
@@ -65,10 +68,10 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
     const status = await (await fetch(`${serve.url}/api/v1/container/image/status`)).json();
     expect(status).toMatchObject({
       state: 'ready',
-      image: 'aigo-agent-runner:latest',
+      image: IMAGE,
       progress: { percent: 100 },
     });
-    expect(status.output).toContain('Successfully tagged aigo-agent-runner:latest');
+    expect(status.output).toContain(`Successfully tagged ${IMAGE}`);
     await screenshot(page, 'image-ready');
     expect(errors).toEqual([]);
   });

@@ -85,6 +85,11 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
       .toContain('is a broad root');
     await screenshot(page, 'mount-security-broad');
     await page.getByTestId('broad-confirm').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('broad-confirm').count()).toBe(0);
+    const policy = (await (await fetch(`${serve.url}/api/v1/container/mount-security`)).json()) as {
+      policy: { allowedRoots: { path: string }[] };
+    };
+    expect(policy.policy.allowedRoots.map((r) => r.path)).toEqual([projects]);
     expect(await page.getByTestId('allowed-root').count()).toBe(1);
   });
 

@@ -186,6 +186,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       settings: () => settings.get().image,
       appVersion: version,
       context: options.imageContext ?? locateContext(),
+      // AIGO_AGENT_IMAGE: another tag for the agent image (a second install, tests).
+      ...(process.env.AIGO_AGENT_IMAGE ? { image: process.env.AIGO_AGENT_IMAGE } : {}),
     });
     await image.start();
     stack.push(() => image.stop());

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 
 export interface RunResult {
@@ -23,19 +22,24 @@ export async function runContainer(
     HostConfig: { NetworkMode: 'none', ...hostConfig },
   });
   try {
-    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (c: Buffer) => (stdout += c.toString()));
-    err.on('data', (c: Buffer) => (stderr += c.toString()));
-    container.modem.demuxStream(stream, out, err);
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    await new Promise((r) => setTimeout(r, 50)); // let the attach stream drain
-    return { exitCode: StatusCode, stdout, stderr };
+    // Read the output once the container has exited: complete, with no stream to race.
+    const stdout = (await container.logs({ stdout: true, stderr: false })) as unknown as Buffer;
+    const stderr = (await container.logs({ stdout: false, stderr: true })) as unknown as Buffer;
+    return { exitCode: StatusCode, stdout: demux(stdout), stderr: demux(stderr) };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** Docker's log stream frames each chunk with an 8-byte header (no TTY): strip them. */
+function demux(buffer: Buffer): string {
+  let out = '';
+  for (let i = 0; i + 8 <= buffer.length;) {
+    const size = buffer.readUInt32BE(i + 4);
+    out += buffer.subarray(i + 8, i + 8 + size).toString('utf8');
+    i += 8 + size;
+  }
+  return out;
 }

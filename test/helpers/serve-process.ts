@@ -38,7 +38,10 @@ export async function startServe(
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const uiLink = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`aigo serve did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started server behind
+      reject(new Error(`aigo serve did not start:\n${out}`));
+    }, 20_000);
     const check = () => {
       const match = /Web UI:\s+(\S+)/.exec(out);
       if (match?.[1]) {

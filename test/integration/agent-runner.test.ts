@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ interface Run {
   stderr: string;
 }
 
+const children = new Set<ChildProcess>();
+
 /** Runs the bundled runner as the container would, with /workspace replaced by a temp folder. */
 function startRunner(workspace: string, llmUrl: string, env: Record<string, string> = {}) {
   requireBuild();
@@ -28,7 +30,10 @@ function startRunner(workspace: string, llmUrl: string, env: Record<string, stri
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so cleanup also ends what its tools started
   });
+  children.add(child);
+  child.on('close', () => children.delete(child));
   const run: Run = { lines: [], code: null, stderr: '' };
   let buffer = '';
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: () => void }[] = [];
@@ -50,8 +55,25 @@ function startRunner(workspace: string, llmUrl: string, env: Record<string, stri
     child,
     run,
     done,
+    /** Resolves on the first matching line; fails if the runner exits or 15 s pass first. */
     waitFor: (match: (l: Record<string, unknown>) => boolean) =>
-      new Promise<void>((resolve) => waiters.push({ match, resolve })),
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no matching line within 15 s: ${JSON.stringify(run.lines)}`)),
+          15_000,
+        );
+        waiters.push({
+          match,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+        void done.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`the runner exited first: ${JSON.stringify(run.lines)} ${run.stderr}`));
+        });
+      }),
   };
 }
 
@@ -80,6 +102,13 @@ describe('the agent runner against a scripted Anthropic-compatible server', () =
     await mkdir(join(ws.path, 'ipc/input'), { recursive: true });
   });
   afterEach(async () => {
+    for (const child of children) {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await llm?.close();
     llm = null;
     await ws.cleanup();

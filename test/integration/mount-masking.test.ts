@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/main/services/audit/audit-log';
@@ -54,7 +54,7 @@ describe.runIf(runDocker)('masking and read-only mounts in a real container', ()
     'echo "env:[$(cat .env)]"',
     'echo "ssh:[$(ls -A .ssh)]"',
     '(echo leak > .env) 2>/dev/null && echo env-writable || echo env-readonly',
-    '(echo new > new.txt) 2>/dev/null && echo wrote || echo readonly',
+    '(echo new > new.txt) 2>/dev/null && echo new-wrote || echo new-readonly',
   ].join('; ');
 
   it('hides .env and .ssh/id_rsa, shows the rest, and enforces read-only', async () => {
@@ -68,7 +68,8 @@ describe.runIf(runDocker)('masking and read-only mounts in a real container', ()
     expect(result.stdout).toContain('env:[]');
     expect(result.stdout).toContain('ssh:[]');
     expect(result.stdout).toContain('env-readonly');
-    expect(result.stdout).toContain('readonly');
+    expect(result.stdout).toContain('new-readonly');
+    expect(result.stdout).not.toContain('new-wrote');
     expect(result.stdout).not.toContain('sk-ant-real-secret');
     await expect(stat(join(proj, 'new.txt'))).rejects.toThrow();
   });
@@ -78,9 +79,10 @@ describe.runIf(runDocker)('masking and read-only mounts in a real container', ()
       { hostPath: proj, group: 'main', readonly: false },
     ]);
     const result = await runContainer(image, script, { Mounts: mounts });
-    expect(result.stdout).toContain('wrote');
+    expect(result.stdout).toContain('new-wrote');
     expect(result.stdout).toContain('env-readonly');
     expect(await readFile(join(proj, 'new.txt'), 'utf8')).toBe('new\n');
+    await rm(join(proj, 'new.txt'));
     expect(await readFile(join(proj, '.env'), 'utf8')).toContain('sk-ant-real-secret');
   });
 

@@ -416,8 +416,12 @@ describe('credential proxy', () => {
   });
 
   it('never writes a real key anywhere but the 0600 secret store, nor returns one', async () => {
-    await app.core.services.audit.flush();
-    await new Promise((r) => setTimeout(r, 200)); // let the log stream flush
+    const view = await api<ProxyView>('GET', '/api/v1/container/credential-proxy');
+    expect(view.json.mappings[0]?.keyLast4).toBe(`…${REAL_KEY.slice(-4)}`);
+    // Stopping closes the log and the audit file: everything written is on disk now.
+    await app.core.stop();
+    const log = await readFile(join(app.dataDir, 'logs/aigo.log'), 'utf8');
+    expect(log).toContain('Upstream failed'); // the scan below reads a complete log
     const files: string[] = [];
     const walk = async (dir: string) => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -436,8 +440,6 @@ describe('credential proxy', () => {
       expect(text, file).not.toContain(REAL_BEARER);
       expect(text, file).not.toContain('SMUGGLED');
     }
-    const view = await api<ProxyView>('GET', '/api/v1/container/credential-proxy');
-    expect(view.json.mappings[0]?.keyLast4).toBe(`…${REAL_KEY.slice(-4)}`);
     for (const body of responses) {
       expect(body).not.toContain(REAL_KEY);
       expect(body).not.toContain(REAL_BEARER);

@@ -43,6 +43,9 @@ async function start(): Promise<void> {
     port: resolveApiPort(undefined),
     shell: electronShell(),
     secretCodec: safeStorageCodec(),
+    ...(process.env.AIGO_PROXY_PORT
+      ? { proxyPort: resolveApiPort(process.env.AIGO_PROXY_PORT) }
+      : {}),
   });
   const ownContents = () => (window && !window.isDestroyed() ? window.webContents : null);
   cleanups.push(registerIpc(core, (sender) => sender === ownContents()));
