@@ -16,11 +16,22 @@ export function showError(error: unknown): void {
 }
 
 /** Runs a call; a failure becomes the app's notice (null here), never an unhandled rejection. */
-export async function attempt<T>(work: () => Promise<T>): Promise<T | null> {
+export async function attempt<T>(
+  work: () => Promise<T>,
+  options: { change?: boolean } = {},
+): Promise<T | null> {
   try {
-    return await work();
+    const result = await work();
+    // A change that went through means an error shown for an earlier try no longer applies.
+    if (options.change) clearError();
+    return result;
   } catch (error) {
     showError(error);
     return null;
   }
+}
+
+/** Removes an error notice (not a success one) once what caused it has been put right. */
+export function clearError(): void {
+  if (useApp.getState().notice?.kind === 'error') useApp.setState({ notice: null });
 }

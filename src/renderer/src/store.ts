@@ -52,6 +52,15 @@ export const useApp = create<AppState>()((set, get) => {
     }
   };
 
+  /** A short confirmation that also replaces an error the user has since fixed. */
+  const flash = (text: string) => {
+    const notice: Notice = { kind: 'success', text };
+    set({ notice });
+    setTimeout(() => {
+      if (get().notice === notice) set({ notice: null });
+    }, 2500);
+  };
+
   const onEvent = (event: AnyEvent) => {
     switch (event.name) {
       case 'runtime.changed':
@@ -125,6 +134,7 @@ export const useApp = create<AppState>()((set, get) => {
         set({ settings: await t.call('settings.update', patch) });
         const status = await t.call('app.status');
         set({ logLevel: status.logLevel });
+        flash('Saved.');
       }),
     dismissWarning: (id) =>
       guarded(async (t) => {

@@ -17,11 +17,11 @@ export const useImage = create<ImageState>()((set) => ({
     if (status) set({ status });
   },
   async rebuild() {
-    const status = await attempt(() => transport().call('image.build', {}));
+    const status = await attempt(() => transport().call('image.build', {}), { change: true });
     if (status) set({ status });
   },
   async cancel() {
-    const status = await attempt(() => transport().call('image.cancel'));
+    const status = await attempt(() => transport().call('image.cancel'), { change: true });
     if (status) set({ status });
   },
   set: (status) => set({ status }),

@@ -6,7 +6,7 @@ import type {
   MountSecurityView,
   MountVerdict,
 } from '../../../../../shared/schemas/mounts';
-import { showError, transport } from '../../../call';
+import { clearError, showError, transport } from '../../../call';
 
 export interface PendingBroad {
   /** Only the roots being added: confirming merges them into the policy as it is then. */
@@ -53,6 +53,7 @@ export const useMounts = create<MountsState>()((set, get) => ({
         view: await transport().call('mounts.updatePolicy', { ...policy, confirmBroad }),
         pendingBroad: null,
       });
+      clearError();
       return true;
     } catch (error) {
       const details =

@@ -32,30 +32,36 @@ export const useProxy = create<ProxyState>()((set, get) => ({
   },
   async setEnabled(enabled) {
     set({ busy: true });
-    await attempt(() => transport().call(enabled ? 'proxy.start' : 'proxy.stop'));
+    await attempt(() => transport().call(enabled ? 'proxy.start' : 'proxy.stop'), { change: true });
     await get().load();
     set({ busy: false });
   },
   async updateSettings(patch) {
     set({ busy: true });
-    const view = await attempt(() => transport().call('proxy.updateSettings', patch));
+    const view = await attempt(() => transport().call('proxy.updateSettings', patch), {
+      change: true,
+    });
     if (view) set({ view });
     else await get().load();
     set({ busy: false });
     return view !== null;
   },
   async createMapping(input) {
-    const created = await attempt(() => transport().call('proxy.createMapping', input));
+    const created = await attempt(() => transport().call('proxy.createMapping', input), {
+      change: true,
+    });
     await get().load();
     return created !== null;
   },
   async updateMapping(input) {
-    const updated = await attempt(() => transport().call('proxy.updateMapping', input));
+    const updated = await attempt(() => transport().call('proxy.updateMapping', input), {
+      change: true,
+    });
     await get().load();
     return updated !== null;
   },
   async deleteMapping(id) {
-    await attempt(() => transport().call('proxy.deleteMapping', { id }));
+    await attempt(() => transport().call('proxy.deleteMapping', { id }), { change: true });
     await get().load();
   },
   async test(id) {
