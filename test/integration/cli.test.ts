@@ -77,6 +77,22 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
     }
   });
 
+  it('`aigo api` lists the contract and calls any operation with the token', () => {
+    const list = runAigo(['api', '--list'], env());
+    expect(list.stdout).toMatch(/^mounts\.validate\s+POST\s+\/api\/v1\/container\/mounts\/validate/m);
+    const verdict = runAigo(
+      ['api', 'mounts.validate', JSON.stringify({ hostPath: '/root/.ssh' })],
+      env(),
+    );
+    expect(verdict.code, verdict.stderr).toBe(0);
+    expect(JSON.parse(verdict.stdout)).toMatchObject({ allowed: false, code: 'blocked_pattern' });
+    const bad = runAigo(['api', 'mounts.validate', '{not json'], env());
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('not valid JSON');
+    const unknown = runAigo(['api', 'no.such'], env());
+    expect(unknown.stderr).toContain('aigo api --list');
+  });
+
   it('rejects bad arguments with a clear message', () => {
     const result = runAigo(['logs', '--last', 'lots'], env());
     expect(result.code).not.toBe(0);

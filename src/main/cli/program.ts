@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../../shared/errors';
 import { appVersion } from '../version';
+import { callOperation, listOperations } from './api';
 import { logs } from './logs';
 import { parseOutputFormat } from './output';
 import { serve } from './serve';
@@ -50,6 +51,27 @@ export function buildProgram(): Command {
       .description('Show the runtime and service summary of the running app'),
   ).action((opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
     status({ ...opts, output: parseOutputFormat(opts.output) }),
+  );
+
+  connection(
+    program
+      .command('api')
+      .description('Call any operation of the running app (aigo api --list shows them)')
+      .argument('[operation]', 'operation name, e.g. image.status')
+      .argument('[input]', 'input as JSON, e.g. \'{"hostPath": "/home/me/project"}\'')
+      .option('--list', 'list the operations'),
+  ).action(
+    (
+      operation: string | undefined,
+      input: string | undefined,
+      opts: { list?: boolean; endpoint?: string; token?: string; dataDir?: string; output: string },
+    ) => {
+      if (opts.list || !operation) {
+        process.stdout.write(`${listOperations()}\n`);
+        return;
+      }
+      return callOperation(operation, input, { ...opts, output: parseOutputFormat(opts.output) });
+    },
   );
 
   program
