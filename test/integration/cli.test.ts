@@ -79,7 +79,9 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
 
   it('`aigo api` lists the contract and calls any operation with the token', () => {
     const list = runAigo(['api', '--list'], env());
-    expect(list.stdout).toMatch(/^mounts\.validate\s+POST\s+\/api\/v1\/container\/mounts\/validate/m);
+    expect(list.stdout).toMatch(
+      /^mounts\.validate\s+POST\s+\/api\/v1\/container\/mounts\/validate/m,
+    );
     const verdict = runAigo(
       ['api', 'mounts.validate', JSON.stringify({ hostPath: '/root/.ssh' })],
       env(),
