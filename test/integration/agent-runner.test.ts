@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -269,6 +271,79 @@ describe('the agent runner against a scripted Anthropic-compatible server', () =
     const r = await startRunner(ws.path, llm.url).done;
     expect(r.code).toBe(0);
     expect(lastUserText(llm.requests[1]!)).toContain('is not a regular file');
+  });
+
+  it('speaks the OpenAI-compatible chat API as its second provider', async () => {
+    const requests: {
+      headers: Record<string, unknown>;
+      body: {
+        messages: { role: string; content: string | null; tool_call_id?: string }[];
+        tools: { type: string; function: { name: string } }[];
+      };
+    }[] = [];
+    const replies = [
+      {
+        choices: [
+          {
+            finish_reason: 'tool_calls',
+            message: {
+              content: null,
+              tool_calls: [
+                {
+                  id: 'call_1',
+                  type: 'function',
+                  function: {
+                    name: 'write_file',
+                    arguments: JSON.stringify({ path: 'o.txt', content: 'from openai' }),
+                  },
+                },
+              ],
+            },
+          },
+        ],
+        usage: { prompt_tokens: 7, completion_tokens: 3 },
+      },
+      {
+        choices: [{ finish_reason: 'stop', message: { content: 'Done via OpenAI.' } }],
+        usage: { prompt_tokens: 9, completion_tokens: 4 },
+      },
+    ];
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        requests.push({ headers: req.headers, body: JSON.parse(raw) });
+        res.writeHead(req.url === '/v1/chat/completions' ? 200 : 404, {
+          'content-type': 'application/json',
+        });
+        res.end(JSON.stringify(replies[requests.length - 1] ?? { error: { message: 'no more' } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await job({ provider: 'openai', model: 'local-model' });
+      const r = await startRunner(
+        ws.path,
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      ).done;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.lines.at(-1)).toMatchObject({
+        type: 'result',
+        text: 'Done via OpenAI.',
+        turns: 2,
+        usage: { inputTokens: 16, outputTokens: 7 },
+      });
+      expect(await readFile(join(ws.path, 'o.txt'), 'utf8')).toBe('from openai');
+      expect(requests[0]!.headers.authorization).toBe('Bearer CREDENTIAL_PROXY_PLACEHOLDER');
+      expect(requests[0]!.headers['x-aigo-session']).toBe('session-token-1');
+      expect(requests[0]!.body.messages.map((m) => m.role)).toEqual(['system', 'user']);
+      expect(requests[0]!.body.tools.map((t) => t.function.name)).toContain('run_command');
+      const toolMessage = requests[1]!.body.messages.find((m) => m.role === 'tool');
+      expect(toolMessage).toMatchObject({ tool_call_id: 'call_1' });
+      expect(toolMessage?.content).toContain('Wrote 11 bytes');
+    } finally {
+      server.close();
+    }
   });
 
   it('reports a bad job as an error line first, with exit 2', async () => {

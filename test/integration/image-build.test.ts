@@ -28,8 +28,13 @@ describe.runIf(runDocker)('building and running the agent image on the real engi
   const docker = new Docker();
   const services: ImageService[] = [];
 
-  const imageService = (context = locateContext(), image = TEST_IMAGE) => {
+  const imageService = (
+    context = locateContext(),
+    image = TEST_IMAGE,
+    extra: { hangAfterMs?: number; hangCheckMs?: number } = {},
+  ) => {
     const service = new ImageService({
+      ...extra,
       runtime,
       bus,
       audit,
@@ -205,9 +210,11 @@ describe.runIf(runDocker)('building and running the agent image on the real engi
       slow,
       'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo aigo-slow-step && sleep 60\nCOPY agent-runner.mjs /x.mjs\n',
     );
+    // A build silent for longer than the hang limit gets the guide's "hangs" hint while it runs.
     const service = imageService(
       { dockerfile: slow, runner: ctx.runner },
       `aigo-agent-runner-slow:${process.pid}`,
+      { hangAfterMs: 1000, hangCheckMs: 100 },
     );
     const leftovers = async () =>
       (await docker.listContainers({ all: true })).filter((c) =>
@@ -220,6 +227,13 @@ describe.runIf(runDocker)('building and running the agent image on the real engi
         .poll(() => service.status().output, { timeout: 30_000 })
         .toContain('aigo-slow-step');
       expect(service.status().state).toBe('building');
+      if (round === 0) {
+        await expect
+          .poll(() => service.status().hint ?? '', { timeout: 10_000 })
+          .toContain('has printed nothing');
+        expect(service.status().hint).toContain('cancel the build and try again');
+        expect(service.status().state).toBe('building');
+      }
       const status = await service.cancel();
       expect(status.state).toBe('cancelled');
       expect(status.hint).toContain('cancelled');

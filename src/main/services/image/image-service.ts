@@ -24,6 +24,9 @@ export interface ImageServiceDeps {
   context: ContextFiles;
   image?: string;
   minDiskBytes?: number;
+  /** Overrides Settings' hang limit (minutes) and how often it is checked; for tests. */
+  hangAfterMs?: number;
+  hangCheckMs?: number;
 }
 
 type BuildOverrides = { baseImage?: string | undefined; installTools?: boolean | undefined };
@@ -61,15 +64,25 @@ export class ImageService {
 
   async start(): Promise<void> {
     await this.refresh();
-    this.hangTimer = setInterval(() => this.checkHang(), 5000);
-    this.hangTimer.unref();
   }
 
   async stop(): Promise<void> {
-    if (this.hangTimer) clearInterval(this.hangTimer);
-    if (this.emitTimer) clearTimeout(this.emitTimer);
-    this.hangTimer = this.emitTimer = null;
     if (this.build) await this.cancel();
+    this.stopHangWatch();
+    if (this.emitTimer) clearTimeout(this.emitTimer);
+    this.emitTimer = null;
+  }
+
+  /** Only while a build runs: notices one that has gone silent. */
+  private startHangWatch(): void {
+    this.stopHangWatch();
+    this.hangTimer = setInterval(() => this.checkHang(), this.deps.hangCheckMs ?? 5000);
+    this.hangTimer.unref();
+  }
+
+  private stopHangWatch(): void {
+    if (this.hangTimer) clearInterval(this.hangTimer);
+    this.hangTimer = null;
   }
 
   status(): ImageStatus {
@@ -220,6 +233,7 @@ export class ImageService {
       `aigo: building ${this.image} from base image ${buildargs.BASE_IMAGE} (${buildargs.INSTALL_TOOLS === '1' ? 'installing tools' : 'no extra tools'})`,
     );
     this.build = build;
+    this.startHangWatch();
     this.set({
       ...this.current,
       state: 'building',
@@ -285,6 +299,7 @@ export class ImageService {
     const seconds = ((Date.now() - build.startedAt.getTime()) / 1000).toFixed(1);
     const base = { ...this.current, output: build.log.text(), buildFinishedAt: finishedAt };
     this.build = null;
+    this.stopHangWatch();
     if (error === 'cancelled') {
       this.set({
         ...base,
@@ -336,7 +351,7 @@ export class ImageService {
   private checkHang(): void {
     const build = this.build;
     if (!build) return;
-    const limitMs = this.deps.settings().hangAfterMinutes * 60_000;
+    const limitMs = this.deps.hangAfterMs ?? this.deps.settings().hangAfterMinutes * 60_000;
     const silentMs = Date.now() - build.log.lastOutputAt;
     if (silentMs > limitMs && !this.current.hint) {
       this.set({
