@@ -36,3 +36,16 @@ describe('BuildLog', () => {
     expect(log.hint()).toBeNull();
   });
 });
+
+describe('the RUN commands of a Dockerfile (how a cancelled build finds its stray containers)', () => {
+  it('joins continuation lines and normalises whitespace', async () => {
+    const { dockerfileRunCommands } = await import('../../src/main/services/image/backends');
+    const content = Buffer.from(
+      'FROM x\nRUN if [ "$A" = "1" ]; then \\\n      apt-get update; \\\n    fi\nRUN echo  aigo-slow-step && sleep 60\n',
+    );
+    expect(dockerfileRunCommands({ files: [{ name: 'Dockerfile', content }], hash: 'h' })).toEqual([
+      'if [ "$A" = "1" ]; then apt-get update; fi',
+      'echo aigo-slow-step && sleep 60',
+    ]);
+  });
+});

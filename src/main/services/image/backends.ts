@@ -53,6 +53,8 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
       // The classic builder names each step's container ("---> Running in <id>"): exactly what
       // a cancelled build may leave behind, and nothing else of the user's.
       const stepContainers = new Set<string>();
+      const started = Math.floor(Date.now() / 1000) - 1;
+      const runCommands = dockerfileRunCommands(context);
       const stream = await streaming.buildImage(contextTar(context), {
         t: image,
         buildargs,
@@ -92,18 +94,45 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
           (stream as unknown as { destroy: () => void }).destroy();
         },
         async cleanUp() {
-          // forcerm normally removes them as the engine notices the cancel; make sure.
-          for (let attempt = 0; attempt < 20 && stepContainers.size > 0; attempt++) {
+          // forcerm normally removes them as the engine notices the cancel; make sure, and wait
+          // until the engine no longer lists them.
+          const deadline = Date.now() + 15_000;
+          while (stepContainers.size > 0 && Date.now() < deadline) {
             for (const id of [...stepContainers]) {
-              try {
-                await client.getContainer(id).remove({ force: true });
-                stepContainers.delete(id);
-              } catch (error) {
-                if ((error as { statusCode?: number }).statusCode === 404)
-                  stepContainers.delete(id);
-              }
+              await client
+                .getContainer(id)
+                .remove({ force: true })
+                .catch(() => undefined);
+              const still = await client
+                .getContainer(id)
+                .inspect()
+                .then(
+                  () => true,
+                  () => false,
+                );
+              if (!still) stepContainers.delete(id);
             }
             if (stepContainers.size > 0) await new Promise((r) => setTimeout(r, 250));
+          }
+          // A cancel that lands between a step's announcement and its container's creation
+          // leaves a container we never saw named. Find it by what only this build runs: one
+          // of this Dockerfile's RUN commands, on an unnamed image, created since the build began.
+          for (let sweep = 0; sweep < 12; sweep++) {
+            const strays = (await client.listContainers({ all: true }).catch(() => [])).filter(
+              (c) =>
+                c.Created >= started &&
+                /^(sha256:)?[0-9a-f]{12,64}$/.test(c.Image) &&
+                runCommands.some((cmd) => c.Command.replace(/\s+/g, ' ').includes(cmd)),
+            );
+            await Promise.all(
+              strays.map((c) =>
+                client
+                  .getContainer(c.Id)
+                  .remove({ force: true })
+                  .catch(() => undefined),
+              ),
+            );
+            await new Promise((r) => setTimeout(r, 250));
           }
         },
       };
@@ -200,4 +229,14 @@ export function appleContainerBackend(cli = 'container'): ImageBackend {
       };
     },
   };
+}
+
+/** The commands of the Dockerfile's RUN steps, continuation lines joined, as the engine runs them. */
+export function dockerfileRunCommands(context: LoadedContext): string[] {
+  const dockerfile =
+    context.files.find((f) => f.name === 'Dockerfile')?.content.toString('utf8') ?? '';
+  const joined = dockerfile.replace(/\\\r?\n/g, ' ');
+  return [...joined.matchAll(/^\s*RUN\s+(.+)$/gim)].map((m) =>
+    (m[1] as string).replace(/\s+/g, ' ').trim().slice(0, 60),
+  );
 }

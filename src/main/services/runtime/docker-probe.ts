@@ -91,7 +91,9 @@ export async function probeDocker(
   try {
     await client.ping();
     const version = await client.version();
-    const info = (await client.info()) as {
+    // `info` walks the engine's images and containers and can be slow on a busy engine; what it
+    // adds (product name, image folder) is worth having but not worth calling the engine down.
+    const info = (await client.info().catch(() => ({}))) as {
       OperatingSystem?: string;
       Name?: string;
       DockerRootDir?: string;

@@ -188,12 +188,16 @@ export class RuntimeService {
   private async healthTick(): Promise<void> {
     const docker = this.current.docker;
     if (docker && this.current.status.available) {
-      try {
-        await docker.client.ping();
-        this.scheduleNext();
-        return;
-      } catch {
-        // fall through: the engine stopped answering
+      // Two misses in a row before calling it lost: a busy engine can be slow to answer once.
+      // (A daemon that dies closes the event stream, which is noticed at once anyway.)
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await docker.client.ping();
+          this.scheduleNext();
+          return;
+        } catch {
+          if (this.stopped) return;
+        }
       }
     }
     await this.detect('background');
