@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from '../test/helpers/fake-upstream';
+import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
 import { startServe, type ServeProcess } from '../test/helpers/serve-process';
 import { tempDir } from '../test/helpers/temp';
@@ -25,7 +26,8 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
   beforeAll(async () => {
     dir = await tempDir();
     upstream = await startFakeUpstream({ apiKey: REAL_KEY });
-    serve = await startServe(dir.path);
+    // The container check runs node in the agent image; the offline base image has it.
+    serve = await startServe(dir.path, { AIGO_AGENT_IMAGE: ensureNodeBaseImage() });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   });
@@ -75,6 +77,16 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
       .poll(() => page.getByTestId('mapping-test-result').textContent())
       .toContain('Key accepted');
     expect(await page.content()).not.toContain(REAL_KEY);
+  });
+
+  it('Check from a container reaches the proxy the way agents will', async () => {
+    await page.getByTestId('proxy-check').click();
+    await expect
+      .poll(() => page.getByTestId('proxy-check-result').textContent(), { timeout: 30_000 })
+      .toContain('Reachable');
+    expect(await page.getByTestId('proxy-check-result').textContent()).toMatch(
+      /reached the credential proxy at http:\/\/host-gateway:\d+/,
+    );
   });
 
   it('the toggle stops and starts the proxy, and the status follows', async () => {

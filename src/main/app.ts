@@ -173,6 +173,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       warnings,
       secrets,
       runtime: () => runtime.status(),
+      docker: () => runtime.docker().client,
       ...(options.proxyPort !== undefined ? { portOverride: options.proxyPort } : {}),
     });
     await proxy.start();

@@ -393,6 +393,7 @@ describe('credential proxy', () => {
       warnings: new WarningCenter(bus),
       secrets: new SecretStore(join(dir.path, 'secrets.json'), fileOnlyCodec),
       runtime: () => app.core.services.runtime.status(),
+      docker: () => app.core.services.runtime.docker().client,
     });
     try {
       await service.start();

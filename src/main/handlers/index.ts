@@ -74,6 +74,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { ok: true as const };
     },
     'proxy.testMapping': ({ id }) => deps.proxy.testMapping(id),
+    'proxy.checkFromContainer': () => deps.proxy.checkFromContainer(deps.image.status().image),
     'image.status': () => deps.image.refresh(),
     'image.build': (overrides) => deps.image.startBuild(overrides),
     'image.cancel': () => deps.image.cancel(),

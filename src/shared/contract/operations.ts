@@ -13,6 +13,7 @@ import {
 import {
   createMappingSchema,
   mappingTestResultSchema,
+  proxyCheckResultSchema,
   proxyMappingViewSchema,
   proxySettingsPatchSchema,
   proxyStatusSchema,
@@ -191,6 +192,14 @@ export const operations = {
     summary: 'Cancel the running build and remove what it left behind',
     input: empty,
     output: imageStatusSchema,
+  }),
+  'proxy.checkFromContainer': defineOperation({
+    method: 'POST',
+    path: '/api/v1/container/credential-proxy/check',
+    tag: 'container',
+    summary: 'Run a container made like an agent container and check that it reaches the proxy',
+    input: empty,
+    output: proxyCheckResultSchema,
   }),
   'runtime.get': defineOperation({
     method: 'GET',

@@ -162,6 +162,17 @@ export const mappingTestResultSchema = z.object({
 });
 export type MappingTestResult = z.infer<typeof mappingTestResultSchema>;
 
+export const proxyCheckResultSchema = z
+  .object({
+    result: z.enum(['reachable', 'unreachable', 'image_missing', 'runtime_unavailable', 'error']),
+    message: z.string(),
+    /** What to do, in the guide's words, when a container cannot reach the proxy. */
+    fix: z.array(z.string()),
+    latencyMs: z.number(),
+  })
+  .meta({ id: 'ProxyCheckResult' });
+export type ProxyCheckResult = z.infer<typeof proxyCheckResultSchema>;
+
 export const PROXY_PRESETS = [
   {
     id: 'anthropic',

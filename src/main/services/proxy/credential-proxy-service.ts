@@ -10,6 +10,7 @@ import {
   proxyConfigSchema,
   type createMappingSchema,
   type MappingTestResult,
+  type ProxyCheckResult,
   type ProxyConfig,
   type ProxyMapping,
   type ProxyMappingView,
@@ -19,6 +20,7 @@ import {
   type updateMappingSchema,
 } from '../../../shared/schemas/proxy';
 import type { RuntimeStatus } from '../../../shared/schemas/runtime';
+import type Docker from 'dockerode';
 import type { z } from 'zod';
 import type { WarningCenter } from '../app/warnings';
 import type { AuditLog } from '../audit/audit-log';
@@ -28,6 +30,7 @@ import { maskKey, type SecretStore } from '../secrets/secret-store';
 import { JsonStore } from '../store/json-store';
 import { autoBindAddress, hostGatewayTarget } from './bind-address';
 import { testMapping } from './mapping-test';
+import { checkProxyFromContainer } from './container-check';
 import { ProxyServer, type Refusal } from './proxy-server';
 import { SessionTokens } from './session-tokens';
 
@@ -41,6 +44,8 @@ export interface CredentialProxyDeps {
   warnings: WarningCenter;
   secrets: SecretStore;
   runtime: () => RuntimeStatus;
+  /** The engine's client, for the container check. */
+  docker: () => Docker;
   /** Overrides the configured port (AIGO_PROXY_PORT; 0 picks a free one): a second instance, tests. */
   portOverride?: number;
 }
@@ -284,6 +289,47 @@ export class CredentialProxyService {
 
   revokeSession(session: string): void {
     this.sessions.revokeSession(session);
+  }
+
+  /** Can a container made like an agent's reach the proxy? Runs one, in `image`, and asks. */
+  async checkFromContainer(image: string): Promise<ProxyCheckResult> {
+    const runtime = this.deps.runtime();
+    const none = (result: ProxyCheckResult['result'], message: string, fix: string[]) => ({
+      result,
+      message,
+      fix,
+      latencyMs: 0,
+    });
+    if (!runtime.available)
+      return none('runtime_unavailable', `No container runtime is available: ${runtime.message}`, [
+        'Settings > Container > Runtime shows what to fix.',
+      ]);
+    if (runtime.backend !== 'docker')
+      return none('error', 'The container check needs a Docker engine for now.', []);
+    if (!this.bound)
+      return none('unreachable', 'The credential proxy is not running.', [
+        'Turn it on in Settings > Container > Credential Proxy.',
+      ]);
+    const session = `proxy-check-${randomUUID()}`;
+    const config = this.containerConfig(session);
+    try {
+      const result = await checkProxyFromContainer({
+        docker: this.deps.docker(),
+        image,
+        env: config.env,
+        extraHosts: config.extraHosts,
+        networkMode: runtime.networking.source === 'host_network' ? 'host' : undefined,
+        port: this.bound.port,
+        bindAddress: this.bound.host,
+      });
+      this.deps.logger.info(
+        { result: result.result, ms: result.latencyMs },
+        'Credential proxy container check',
+      );
+      return result;
+    } finally {
+      this.revokeSession(session);
+    }
   }
 
   /** Names a container (or the host itself) may use to address the proxy. */

@@ -12,6 +12,8 @@ import { AppError } from '../../../shared/errors';
 import { hostnameOf } from '../../http/security';
 import { PROXY_SESSION_HEADER, type ProxyMapping } from '../../../shared/schemas/proxy';
 
+export const PROXY_HEALTH_PATH = '/__aigo/health';
+
 /** Headers that belong to one connection and must not be forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = [
   'connection',
@@ -183,6 +185,16 @@ export class ProxyServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const h = this.handlers;
+    // Reachability only (the container check): no key, no upstream, nothing to spend.
+    if (req.method === 'GET' && req.url === PROXY_HEALTH_PATH && req.headers.origin === undefined) {
+      const body = JSON.stringify({ service: 'aigo-credential-proxy', ok: true });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
+      res.end(body);
+      return;
+    }
     const token = req.headers[PROXY_SESSION_HEADER];
     const grant = h.session(typeof token === 'string' ? token : undefined);
     const session = grant?.session ?? null;

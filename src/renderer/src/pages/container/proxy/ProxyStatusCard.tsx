@@ -1,5 +1,5 @@
 import type { ProxyView } from '../../../../../shared/schemas/proxy';
-import { Badge, Card, Field, Toggle } from '../../../components/ui';
+import { Badge, Card, Field, Spinner, Toggle } from '../../../components/ui';
 import { useApp } from '../../../store';
 import { useDraft } from '../../../use-draft';
 import { useProxy } from './proxy-store';
@@ -42,7 +42,48 @@ export function ProxyStatusCard({ view }: { view: ProxyView }) {
           {s.lastError}
         </p>
       ) : null}
+      <ContainerCheck />
     </Card>
+  );
+}
+
+function ContainerCheck() {
+  const check = useProxy((s) => s.check);
+  const run = useProxy((s) => s.checkFromContainer);
+  const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
+  const tone =
+    check && check !== 'running' ? (check.result === 'reachable' ? 'ok' : 'bad') : 'muted';
+  return (
+    <div className="container-check">
+      <button
+        type="button"
+        className="button"
+        onClick={() => void run()}
+        disabled={!canMutate || check === 'running'}
+        data-testid="proxy-check"
+      >
+        {check === 'running' ? <Spinner /> : null} Check from a container
+      </button>
+      {check && check !== 'running' ? (
+        <div className="test-result" data-testid="proxy-check-result">
+          <Badge tone={tone}>
+            {check.result === 'reachable'
+              ? 'Reachable'
+              : check.result === 'image_missing'
+                ? 'Image missing'
+                : 'Not reachable'}
+          </Badge>
+          <span>{check.message}</span>
+          {check.fix.length ? (
+            <ol className="fix">
+              {check.fix.map((f) => (
+                <li key={f}>{f}</li>
+              ))}
+            </ol>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type {
   createMappingSchema,
   MappingTestResult,
+  ProxyCheckResult,
   ProxyView,
   proxySettingsPatchSchema,
   updateMappingSchema,
@@ -13,6 +14,8 @@ interface ProxyState {
   view: ProxyView | null;
   busy: boolean;
   tests: Record<string, MappingTestResult | 'running'>;
+  check: ProxyCheckResult | 'running' | null;
+  checkFromContainer(): Promise<void>;
   load(): Promise<void>;
   setEnabled(enabled: boolean): Promise<void>;
   updateSettings(patch: z.input<typeof proxySettingsPatchSchema>): Promise<boolean>;
@@ -26,6 +29,11 @@ export const useProxy = create<ProxyState>()((set, get) => ({
   view: null,
   busy: false,
   tests: {},
+  check: null,
+  async checkFromContainer() {
+    set({ check: 'running' });
+    set({ check: await attempt(() => transport().call('proxy.checkFromContainer')) });
+  },
   async load() {
     const view = await attempt(() => transport().call('proxy.get'));
     if (view) set({ view });

@@ -1,0 +1,105 @@
+import type Docker from 'dockerode';
+import type { ProxyCheckResult } from '../../../shared/schemas/proxy';
+import { PROXY_HEALTH_PATH } from './proxy-server';
+
+/** What the container runs: node's fetch against ANTHROPIC_BASE_URL, one JSON line out. */
+const SCRIPT = `fetch(process.env.ANTHROPIC_BASE_URL + '${PROXY_HEALTH_PATH}', { signal: AbortSignal.timeout(8000) })
+  .then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })))
+  .catch((e) => console.log(JSON.stringify({ error: String((e.cause && e.cause.code) || e.name || e.message) })));`;
+
+export interface ContainerCheckInput {
+  docker: Docker;
+  image: string;
+  env: Record<string, string>;
+  extraHosts: string[];
+  /** `host` when containers share the host network (no bridge), else the engine's default. */
+  networkMode: string | undefined;
+  port: number;
+  bindAddress: string;
+}
+
+/**
+ * The guide's "Proxy Starts But Requests Fail", checked for the user: a container made the
+ * way agent containers are (same env, same host entry, same network) calls the proxy.
+ */
+export async function checkProxyFromContainer(
+  input: ContainerCheckInput,
+): Promise<ProxyCheckResult> {
+  const started = Date.now();
+  const fix = [
+    `Verify the host-gateway address is correct for your platform (Settings > Container > Runtime > Host gateway override; containers map host-gateway to ${input.extraHosts[0]?.split(':').slice(1).join(':') ?? '?'}).`,
+    `Check that firewall rules are not blocking port ${input.port}.`,
+    `Check the proxy's bind address (${input.bindAddress}) is one containers can reach (Settings > Container > Credential Proxy).`,
+  ];
+  let container: Docker.Container;
+  try {
+    container = await input.docker.createContainer({
+      Image: input.image,
+      Entrypoint: ['node', '-e', SCRIPT],
+      Cmd: [],
+      User: '1000:1000',
+      Env: Object.entries(input.env).map(([k, v]) => `${k}=${v}`),
+      Labels: { 'org.aigo.proxy-check': '1' },
+      HostConfig: {
+        ExtraHosts: input.extraHosts,
+        ...(input.networkMode ? { NetworkMode: input.networkMode } : {}),
+      },
+    });
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 404) {
+      return {
+        result: 'image_missing',
+        message: `The image ${input.image} is not built yet.`,
+        fix: ['Settings > Container > Image → Rebuild Image, then check again.'],
+        latencyMs: Date.now() - started,
+      };
+    }
+    return {
+      result: 'error',
+      message: `Could not create the check container: ${(error as Error).message}`,
+      fix: [],
+      latencyMs: Date.now() - started,
+    };
+  }
+  try {
+    await container.start();
+    const waited = await Promise.race([
+      container.wait(),
+      new Promise<null>((r) => setTimeout(() => r(null), 20_000)),
+    ]);
+    if (waited === null)
+      return {
+        result: 'unreachable',
+        message: 'The check container did not finish within 20 s.',
+        fix,
+        latencyMs: Date.now() - started,
+      };
+    const logs = (await container.logs({ stdout: true, stderr: true })).toString('utf8');
+    const line = logs
+      .split('\n')
+      .map((l) => l.slice(l.indexOf('{')))
+      .find((l) => l.startsWith('{'));
+    const outcome = line
+      ? (JSON.parse(line) as { status?: number; body?: string; error?: string })
+      : { error: logs.trim().slice(-300) || 'no output' };
+    const latencyMs = Date.now() - started;
+    if (outcome.status === 200 && outcome.body?.includes('aigo-credential-proxy')) {
+      return {
+        result: 'reachable',
+        message: `A container reached the credential proxy at ${input.env.ANTHROPIC_BASE_URL}.`,
+        fix: [],
+        latencyMs,
+      };
+    }
+    const what = outcome.error ?? `HTTP ${outcome.status}`;
+    return {
+      result: 'unreachable',
+      message: `A container could not reach the credential proxy at ${input.env.ANTHROPIC_BASE_URL}: ${what}.`,
+      fix,
+      latencyMs,
+    };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
