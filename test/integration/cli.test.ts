@@ -95,6 +95,20 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
     expect(unknown.stderr).toContain('aigo api --list');
   });
 
+  it('`aigo doctor` lists what is fine and what to fix, exit 0 without a failure', () => {
+    const result = runAigo(['doctor'], env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^✓ Container runtime: Docker Engine \S+/m);
+    expect(result.stdout).toMatch(/^✓ Credential proxy running on 127\.0\.0\.1:\d+/m);
+    expect(result.stdout).toMatch(/^! No credential mapping — mappingCount is 0/m);
+    expect(result.stdout).toContain(
+      '→ Settings > Container > Credential Proxy → Add mapping with your API key',
+    );
+    expect(result.stdout).toMatch(/^! settings corrupt — Settings could not be loaded/m);
+    const json = JSON.parse(runAigo(['doctor', '-o', 'json'], env()).stdout);
+    expect(json.status).toBe('warn');
+  });
+
   it('rejects bad arguments with a clear message', () => {
     const result = runAigo(['logs', '--last', 'lots'], env());
     expect(result.code).not.toBe(0);

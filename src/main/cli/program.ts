@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../../shared/errors';
 import { appVersion } from '../version';
 import { callOperation, listOperations } from './api';
+import { doctor } from './doctor';
 import { logs } from './logs';
 import { parseOutputFormat } from './output';
 import { serve } from './serve';
@@ -51,6 +52,14 @@ export function buildProgram(): Command {
       .description('Show the runtime and service summary of the running app'),
   ).action((opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
     status({ ...opts, output: parseOutputFormat(opts.output) }),
+  );
+
+  connection(
+    program
+      .command('doctor')
+      .description('Check everything aigo can check, and print the fix for each problem'),
+  ).action((opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
+    doctor({ ...opts, output: parseOutputFormat(opts.output) }),
   );
 
   connection(

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../services/audit/audit-log';
 import type { WarningCenter } from '../services/app/warnings';
 import type { HostShell } from '../services/app/host-shell';
+import { diagnose } from '../services/app/diagnostics';
 import { readLastLogEntries } from '../services/logging/log-reader';
 import type { ImageService } from '../services/image/image-service';
 import type { MountSecurityService } from '../services/mounts/mount-security-service';
@@ -49,6 +50,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         warnings: deps.warnings.list(),
       };
     },
+    'app.diagnostics': async () =>
+      diagnose({
+        runtime: deps.runtime.status(),
+        image: await deps.image.refresh(),
+        proxy: deps.proxy.view(),
+        mounts: await deps.mounts.view(),
+        warnings: deps.warnings.list(),
+      }),
     'app.dismissWarning': ({ id }) => {
       if (!deps.warnings.dismiss(id))
         throw new AppError('NOT_FOUND', `No warning with id "${id}".`);

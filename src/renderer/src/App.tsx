@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AdvancedPage } from './pages/AdvancedPage';
+import { HealthPage } from './pages/health/HealthPage';
 import { SecurityPage } from './pages/security/SecurityPage';
 import { CONTAINER_TABS, ContainerPage, type ContainerTab } from './pages/container/ContainerPage';
 import { useApp, type Page } from './store';
@@ -7,6 +8,7 @@ import { useApp, type Page } from './store';
 const PAGES: { id: Page; label: string }[] = [
   { id: 'container', label: 'Container' },
   { id: 'security', label: 'Security' },
+  { id: 'health', label: 'Health' },
   { id: 'advanced', label: 'Advanced' },
 ];
 
@@ -103,6 +105,8 @@ export function App() {
           <ContainerPage tab={tab} />
         ) : page === 'security' ? (
           <SecurityPage />
+        ) : page === 'health' ? (
+          <HealthPage />
         ) : (
           <AdvancedPage />
         )}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from './define';
 import { appInfoSchema, appStatusSchema, appWarningSchema } from '../schemas/app';
+import { diagnosticsSchema } from '../schemas/diagnostics';
 import { buildRequestSchema, imageStatusSchema } from '../schemas/image';
 import { auditQueryResultSchema, auditQuerySchema } from '../schemas/audit';
 import { logEntrySchema, LOGS_MAX_LAST } from '../schemas/logs';
@@ -43,6 +44,14 @@ export const operations = {
     summary: 'Runtime and service summary (what `aigo status` prints)',
     input: empty,
     output: appStatusSchema,
+  }),
+  'app.diagnostics': defineOperation({
+    method: 'GET',
+    path: '/api/v1/diagnostics',
+    tag: 'app',
+    summary: 'Every problem the app can see, with its fix (what `aigo doctor` prints)',
+    input: empty,
+    output: diagnosticsSchema,
   }),
   'app.dismissWarning': defineOperation({
     method: 'POST',

@@ -1,0 +1,221 @@
+import type { AppWarning } from '../../../shared/schemas/app';
+import type { Diagnostic, Diagnostics } from '../../../shared/schemas/diagnostics';
+import type { ImageStatus } from '../../../shared/schemas/image';
+import type { MountSecurityView } from '../../../shared/schemas/mounts';
+import type { ProxyView } from '../../../shared/schemas/proxy';
+import type { RuntimeStatus } from '../../../shared/schemas/runtime';
+
+export interface DiagnosticsInput {
+  runtime: RuntimeStatus;
+  image: ImageStatus;
+  proxy: ProxyView;
+  mounts: MountSecurityView;
+  warnings: AppWarning[];
+}
+
+/**
+ * Every problem the troubleshooting guide describes that the app can see for itself, as one
+ * checklist with the fix for each: what `aigo doctor` prints and Settings > Health shows.
+ */
+export function diagnose(input: DiagnosticsInput): Diagnostics {
+  const items: Diagnostic[] = [];
+  const add = (
+    item: Omit<Diagnostic, 'fix' | 'route'> & Partial<Pick<Diagnostic, 'fix' | 'route'>>,
+  ) => items.push({ fix: [], route: null, ...item });
+  const { runtime, image, proxy, mounts } = input;
+
+  if (runtime.available) {
+    add({
+      id: 'runtime',
+      area: 'runtime',
+      status: 'ok',
+      title: `Container runtime: ${runtime.product} ${runtime.version}`,
+      detail: `at ${runtime.endpoint}`,
+      route: 'container/runtime',
+    });
+  } else {
+    const first = runtime.checks.find((c) => c.status !== 'ok' && c.status !== 'not_applicable');
+    add({
+      id: 'runtime',
+      area: 'runtime',
+      status: 'fail',
+      title: 'No container runtime',
+      detail: runtime.message,
+      fix: first?.fix ?? [],
+      route: 'container/runtime',
+    });
+  }
+  if (runtime.disk?.low) {
+    add({
+      id: 'disk',
+      area: 'runtime',
+      status: 'warn',
+      title: 'Low disk space',
+      detail: `${(runtime.disk.freeBytes / 1024 ** 3).toFixed(1)} GB free on ${runtime.disk.path}`,
+      fix: ['Free space, e.g. `docker system prune`; the agent image needs about 2 GB'],
+      route: 'container/runtime',
+    });
+  }
+
+  const imageItem = {
+    ready: { status: 'ok', title: 'Agent image is ready', fix: [] },
+    building: {
+      status: 'info',
+      title: `Agent image is building (${image.progress?.percent ?? 0}%)`,
+      fix: [],
+    },
+    outdated: {
+      status: 'warn',
+      title: 'Agent image is outdated',
+      fix: ['Settings > Container > Image → Rebuild Image'],
+    },
+    missing: {
+      status: 'warn',
+      title: 'Agent image is not built',
+      fix: ['Settings > Container > Image → Rebuild Image'],
+    },
+    failed: {
+      status: 'fail',
+      title: 'Agent image build failed',
+      fix: [image.hint ?? 'Read the build output, fix the cause, and rebuild'],
+    },
+    cancelled: {
+      status: 'warn',
+      title: 'Agent image build was cancelled',
+      fix: ['Settings > Container > Image → Rebuild Image'],
+    },
+  } as const;
+  const i = imageItem[image.state];
+  add({
+    id: 'image',
+    area: 'image',
+    status: i.status,
+    title: i.title,
+    detail: image.error ?? image.image,
+    fix: [...i.fix],
+    route: 'container/image',
+  });
+
+  const s = proxy.status;
+  if (!s.enabled) {
+    add({
+      id: 'proxy',
+      area: 'proxy',
+      status: 'warn',
+      title: 'Credential proxy is turned off',
+      detail: 'Agents in containers cannot call the model API.',
+      fix: ['Settings > Container > Credential Proxy → turn it on'],
+      route: 'container/proxy',
+    });
+  } else if (!s.running) {
+    add({
+      id: 'proxy',
+      area: 'proxy',
+      status: 'fail',
+      title: 'Credential proxy is not running',
+      detail: s.lastError ?? 'unknown error',
+      fix: [
+        'Settings > Container > Credential Proxy → toggle off and on',
+        'Choose another port if the port is in use',
+      ],
+      route: 'container/proxy',
+    });
+  } else {
+    add({
+      id: 'proxy',
+      area: 'proxy',
+      status: 'ok',
+      title: `Credential proxy running on ${s.bindAddress}:${s.port}`,
+      detail: s.strict
+        ? 'strict: per-container session tokens required'
+        : 'not strict: any local process can use the mappings',
+      route: 'container/proxy',
+    });
+  }
+  if (proxy.mappings.length === 0) {
+    add({
+      id: 'proxy-mappings',
+      area: 'proxy',
+      status: 'warn',
+      title: 'No credential mapping',
+      detail: 'mappingCount is 0: containers have no API to call.',
+      fix: ['Settings > Container > Credential Proxy → Add mapping with your API key'],
+      route: 'container/proxy',
+    });
+  }
+  for (const m of proxy.mappings.filter((m) => !m.hasKey)) {
+    add({
+      id: `proxy-key-${m.id}`,
+      area: 'proxy',
+      status: 'fail',
+      title: `Mapping "${m.name}" has no API key`,
+      detail: m.upstreamUrl,
+      fix: ['Edit the mapping and enter the real API key'],
+      route: 'container/proxy',
+    });
+  }
+  for (const m of proxy.mappings.filter((m) => m.lastStatus === 401 || m.lastStatus === 403)) {
+    add({
+      id: `proxy-rejected-${m.id}`,
+      area: 'proxy',
+      status: 'fail',
+      title: `The upstream rejected the key of "${m.name}"`,
+      detail: `last answer HTTP ${m.lastStatus}`,
+      fix: ['Check that the real API key is valid; replace it in the mapping, then press Test'],
+      route: 'container/proxy',
+    });
+  }
+
+  if (mounts.roots.length === 0) {
+    add({
+      id: 'mounts',
+      area: 'mounts',
+      status: 'info',
+      title: 'No folders shared with agents',
+      detail: 'Agents see only their own workspace.',
+      fix: [
+        'Settings > Container > Mount Security → add an allowed root, if agents should see your files',
+      ],
+      route: 'container/mounts',
+    });
+  }
+  for (const r of mounts.roots.filter((r) => !r.exists)) {
+    add({
+      id: `mount-missing-${r.path}`,
+      area: 'mounts',
+      status: 'warn',
+      title: `Allowed root is missing: ${r.path}`,
+      detail: 'Mounts under it are refused until it is back.',
+      fix: ['Reconnect the drive, or remove the root in Settings > Container > Mount Security'],
+      route: 'container/mounts',
+    });
+  }
+  for (const r of mounts.roots.filter((r) => r.broad)) {
+    add({
+      id: `mount-broad-${r.path}`,
+      area: 'mounts',
+      status: 'warn',
+      title: `Broad allowed root: ${r.path}`,
+      detail: 'Every agent could see everything below it.',
+      fix: ['Replace it with the specific folders agents need'],
+      route: 'container/mounts',
+    });
+  }
+
+  for (const w of input.warnings)
+    add({
+      id: `warning-${w.id}`,
+      area: 'app',
+      status: 'warn',
+      title: w.code.replace(/_/g, ' ').toLowerCase(),
+      detail: w.message,
+      route: null,
+    });
+
+  const status = items.some((x) => x.status === 'fail')
+    ? 'fail'
+    : items.some((x) => x.status === 'warn')
+      ? 'warn'
+      : 'ok';
+  return { status, items, checkedAt: new Date().toISOString() };
+}
