@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose, type DiagnosticsInput } from '../../src/main/services/app/diagnostics';
+import { blankImageStatus } from '../../src/main/services/image/image-service';
 import type { ImageStatus } from '../../src/shared/schemas/image';
 import type { ProxyMappingView } from '../../src/shared/schemas/proxy';
 
@@ -22,20 +23,9 @@ const runtimeOk: DiagnosticsInput['runtime'] = {
   checkedAt: '',
 };
 const image = (state: ImageStatus['state'], hint: string | null = null): ImageStatus => ({
+  ...blankImageStatus('aigo-agent-runner:latest'),
   state,
-  image: 'aigo-agent-runner:latest',
-  imageId: null,
-  sizeBytes: null,
-  builtAt: null,
-  appVersion: null,
-  contextHash: null,
-  currentContextHash: null,
-  progress: null,
-  output: '',
-  error: null,
   hint,
-  buildStartedAt: null,
-  buildFinishedAt: null,
 });
 const mapping = (extra: Partial<ProxyMappingView> = {}): ProxyMappingView => ({
   id: 'm1',

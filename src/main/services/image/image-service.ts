@@ -59,7 +59,7 @@ export class ImageService {
 
   constructor(private readonly deps: ImageServiceDeps) {
     this.image = deps.image ?? AGENT_IMAGE;
-    this.current = blankStatus(this.image);
+    this.current = blankImageStatus(this.image);
   }
 
   async start(): Promise<void> {
@@ -377,7 +377,7 @@ export class ImageService {
   }
 }
 
-function blankStatus(image: string): ImageStatus {
+export function blankImageStatus(image: string): ImageStatus {
   return {
     state: 'missing',
     image,
