@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { demuxDockerLogs } from '../../src/main/services/runtime/docker-logs';
 
 export interface RunResult {
   exitCode: number;
@@ -27,19 +28,12 @@ export async function runContainer(
     // Read the output once the container has exited: complete, with no stream to race.
     const stdout = (await container.logs({ stdout: true, stderr: false })) as unknown as Buffer;
     const stderr = (await container.logs({ stdout: false, stderr: true })) as unknown as Buffer;
-    return { exitCode: StatusCode, stdout: demux(stdout), stderr: demux(stderr) };
+    return {
+      exitCode: StatusCode,
+      stdout: demuxDockerLogs(stdout),
+      stderr: demuxDockerLogs(stderr),
+    };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
-}
-
-/** Docker's log stream frames each chunk with an 8-byte header (no TTY): strip them. */
-function demux(buffer: Buffer): string {
-  let out = '';
-  for (let i = 0; i + 8 <= buffer.length;) {
-    const size = buffer.readUInt32BE(i + 4);
-    out += buffer.subarray(i + 8, i + 8 + size).toString('utf8');
-    i += 8 + size;
-  }
-  return out;
 }

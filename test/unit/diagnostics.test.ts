@@ -152,6 +152,25 @@ describe('diagnose', () => {
     ).toContain('Check that the real API key is valid');
   });
 
+  it('warns about a proxy without session tokens, and fails one open to the network', () => {
+    const open = (bindAddress: string) => {
+      const p = proxy(true, [mapping()]);
+      return { ...p, status: { ...p.status, strict: false, bindAddress } };
+    };
+    expect(byId({ ...healthy, proxy: open('127.0.0.1') }).proxy?.status).toBe('warn');
+    const wide = diagnose({ ...healthy, proxy: open('0.0.0.0') });
+    expect(wide.status).toBe('fail');
+    expect(wide.items.find((i) => i.id === 'proxy')?.detail).toContain('Any machine');
+  });
+
+  it('does not guess the image state while the runtime is away', () => {
+    const runtime = { ...runtimeOk, available: false, backend: null };
+    expect(byId({ ...healthy, runtime, image: image('missing') }).image).toMatchObject({
+      status: 'info',
+      fix: [],
+    });
+  });
+
   it('warns about low disk, missing and broad roots, and app warnings', () => {
     const d = byId({
       ...healthy,

@@ -215,13 +215,26 @@ describe('API server start-up', () => {
     }).catch((e: unknown) => e)) as AppError;
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain(
-      `aigo is already running with the data folder ${first.dataDir} (process ${process.pid} at ${first.url})`,
+      `aigo is already running with the data folder ${first.dataDir} (process ${process.pid} at ${first.url}; lock ${join(first.dataDir, 'aigo.lock')})`,
     );
     expect(existsSync(join(first.dataDir, 'mgmt-api.json'))).toBe(true); // the failed start did not remove the first one's
     await first.core.stop();
     // Left by a process that died: the pid of a child that has already exited.
     const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
     await writeFile(join(first.dataDir, 'aigo.lock'), `${dead}\n`);
+    // A pid now used by another program (the start time differs) is not a running aigo either.
+    await writeFile(
+      join(first.dataDir, 'aigo.lock'),
+      JSON.stringify({ pid: process.ppid, started: 'not-this-one' }),
+    );
+    const reused = await createApp({
+      mode: 'headless',
+      dataDir: first.dataDir,
+      port: 0,
+      proxyPort: 0,
+      hostEnv: fakeHost(),
+    });
+    await reused.stop();
     const again = await createApp({
       mode: 'headless',
       dataDir: first.dataDir,

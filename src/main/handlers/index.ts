@@ -53,7 +53,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'app.diagnostics': async () =>
       diagnose({
         runtime: deps.runtime.status(),
-        image: await deps.image.refresh(),
+        image: deps.image.status(),
         proxy: deps.proxy.view(),
         mounts: await deps.mounts.view(),
         warnings: deps.warnings.list(),

@@ -85,16 +85,27 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       fix: ['Settings > Container > Image → Rebuild Image'],
     },
   } as const;
-  const i = imageItem[image.state];
-  add({
-    id: 'image',
-    area: 'image',
-    status: i.status,
-    title: i.title,
-    detail: image.error ?? image.image,
-    fix: [...i.fix],
-    route: 'container/image',
-  });
+  if (!runtime.available && image.state !== 'failed') {
+    add({
+      id: 'image',
+      area: 'image',
+      status: 'info',
+      title: 'Agent image: unknown until the container runtime is back',
+      detail: image.image,
+      route: 'container/image',
+    });
+  } else {
+    const i = imageItem[image.state];
+    add({
+      id: 'image',
+      area: 'image',
+      status: i.status,
+      title: i.title,
+      detail: image.error ?? image.image,
+      fix: [...i.fix],
+      route: 'container/image',
+    });
+  }
 
   const s = proxy.status;
   if (!s.enabled) {
@@ -121,16 +132,40 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       route: 'container/proxy',
     });
   } else {
-    add({
-      id: 'proxy',
-      area: 'proxy',
-      status: 'ok',
-      title: `Credential proxy running on ${s.bindAddress}:${s.port}`,
-      detail: s.strict
-        ? 'strict: per-container session tokens required'
-        : 'not strict: any local process can use the mappings',
-      route: 'container/proxy',
-    });
+    const wide = s.bindAddress === '0.0.0.0' || s.bindAddress === '::';
+    if (!s.strict) {
+      // Without session tokens, anything that reaches the port can spend the keys.
+      add({
+        id: 'proxy',
+        area: 'proxy',
+        status: wide ? 'fail' : 'warn',
+        title: wide
+          ? `Credential proxy is open to the network on ${s.bindAddress}:${s.port} without session tokens`
+          : `Credential proxy running on ${s.bindAddress}:${s.port} without session tokens`,
+        detail: wide
+          ? 'Any machine that reaches this port can spend your API keys.'
+          : 'Any local process that reaches the port can spend your API keys.',
+        fix: [
+          'Settings > Container > Credential Proxy → turn Strict on',
+          ...(wide ? ['Set the bind address back to automatic'] : []),
+        ],
+        route: 'container/proxy',
+      });
+    } else {
+      add({
+        id: 'proxy',
+        area: 'proxy',
+        status: wide ? 'warn' : 'ok',
+        title: `Credential proxy running on ${s.bindAddress}:${s.port}`,
+        detail: wide
+          ? 'listening on every interface (session tokens still required)'
+          : 'strict: per-container session tokens required',
+        fix: wide
+          ? ['Set the bind address back to automatic unless other machines must reach it']
+          : [],
+        route: 'container/proxy',
+      });
+    }
   }
   if (proxy.mappings.length === 0) {
     add({

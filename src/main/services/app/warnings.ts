@@ -8,7 +8,10 @@ export class WarningCenter {
 
   constructor(private readonly bus: EventBus) {}
 
+  /** Shown once: the same warning again (a retry failing the same way) is not repeated. */
   add(code: string, message: string, details?: Record<string, unknown>): AppWarning {
+    const same = this.warnings.find((w) => w.code === code && w.message === message);
+    if (same) return same;
     const warning: AppWarning = {
       id: randomUUID(),
       time: new Date().toISOString(),
@@ -20,6 +23,14 @@ export class WarningCenter {
     this.bus.emit('app.warning', warning);
     this.bus.emit('app.warningsChanged', { warnings: this.list() });
     return warning;
+  }
+
+  /** The cause went away (the proxy started after all): its warnings go too. */
+  resolve(code: string): void {
+    const before = this.warnings.length;
+    this.warnings = this.warnings.filter((w) => w.code !== code);
+    if (this.warnings.length !== before)
+      this.bus.emit('app.warningsChanged', { warnings: this.list() });
   }
 
   list(): AppWarning[] {

@@ -55,6 +55,9 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
       const stepContainers = new Set<string>();
       const started = Math.floor(Date.now() / 1000) - 1;
       const runCommands = dockerfileRunCommands(context);
+      // Each step prints the image it produced (" ---> 1a2b3c4d5e6f"); the next step's container
+      // is created from it. Only containers from these images can be this build's.
+      const stepImages = new Set<string>();
       const stream = await streaming.buildImage(contextTar(context), {
         t: image,
         buildargs,
@@ -76,6 +79,8 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
             if (event.stream) {
               for (const m of event.stream.matchAll(/Running in ([0-9a-f]{12,64})/g))
                 stepContainers.add(m[1] as string);
+              for (const m of event.stream.matchAll(/--->\s+([0-9a-f]{12,64})\b/g))
+                stepImages.add(m[1] as string);
               onOutput(event.stream);
             }
             if (event.status) onOutput(event.status);
@@ -117,13 +122,16 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
           // A cancel that lands between a step's announcement and its container's creation
           // leaves a container we never saw named. Find it by what only this build runs: one
           // of this Dockerfile's RUN commands, on an unnamed image, created since the build began.
-          for (let sweep = 0; sweep < 12; sweep++) {
+          const ours = (imageId: string) =>
+            [...stepImages].some((id) => imageId.replace(/^sha256:/, '').startsWith(id));
+          for (let sweep = 0, quiet = 0; sweep < 12 && quiet < 4; sweep++) {
             const strays = (await client.listContainers({ all: true }).catch(() => [])).filter(
               (c) =>
                 c.Created >= started &&
-                /^(sha256:)?[0-9a-f]{12,64}$/.test(c.Image) &&
+                ours(c.ImageID) &&
                 runCommands.some((cmd) => c.Command.replace(/\s+/g, ' ').includes(cmd)),
             );
+            quiet = strays.length === 0 ? quiet + 1 : 0;
             await Promise.all(
               strays.map((c) =>
                 client

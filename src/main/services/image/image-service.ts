@@ -362,8 +362,10 @@ export class ImageService {
   }
 
   private set(next: ImageStatus): void {
+    // Only real changes go out: a refresh that finds the same image must not wake every client.
+    const changed = JSON.stringify(next) !== JSON.stringify(this.current);
     this.current = next;
-    this.emitSoon();
+    if (changed) this.emitSoon();
   }
 
   /** Status events at most four times a second while a build streams output. */

@@ -1,6 +1,9 @@
 import type Docker from 'dockerode';
 import type { ProxyCheckResult } from '../../../shared/schemas/proxy';
+import { demuxDockerLogs } from '../runtime/docker-logs';
 import { PROXY_HEALTH_PATH } from './proxy-server';
+
+const CHECK_LABEL = 'org.aigo.proxy-check';
 
 /** What the container runs: node's fetch against ANTHROPIC_BASE_URL, one JSON line out. */
 const SCRIPT = `fetch(process.env.ANTHROPIC_BASE_URL + '${PROXY_HEALTH_PATH}', { signal: AbortSignal.timeout(8000) })
@@ -31,6 +34,15 @@ export async function checkProxyFromContainer(
     `Check that firewall rules are not blocking port ${input.port}.`,
     `Check the proxy's bind address (${input.bindAddress}) is one containers can reach (Settings > Container > Credential Proxy).`,
   ];
+  // Checks cut short by a quit or a crash leave their container behind: clear those first.
+  const old = await input.docker
+    .listContainers({ all: true, filters: { label: [CHECK_LABEL] } })
+    .catch(() => []);
+  for (const c of old)
+    await input.docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   let container: Docker.Container;
   try {
     container = await input.docker.createContainer({
@@ -39,7 +51,7 @@ export async function checkProxyFromContainer(
       Cmd: [],
       User: '1000:1000',
       Env: Object.entries(input.env).map(([k, v]) => `${k}=${v}`),
-      Labels: { 'org.aigo.proxy-check': '1' },
+      Labels: { [CHECK_LABEL]: '1' },
       HostConfig: {
         ExtraHosts: input.extraHosts,
         ...(input.networkMode ? { NetworkMode: input.networkMode } : {}),
@@ -64,10 +76,13 @@ export async function checkProxyFromContainer(
   }
   try {
     await container.start();
+    let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       container.wait(),
-      new Promise<null>((r) => setTimeout(() => r(null), 20_000)),
-    ]);
+      new Promise<null>((r) => {
+        timer = setTimeout(() => r(null), 20_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (waited === null)
       return {
         result: 'unreachable',
@@ -75,14 +90,21 @@ export async function checkProxyFromContainer(
         fix,
         latencyMs: Date.now() - started,
       };
-    const logs = (await container.logs({ stdout: true, stderr: true })).toString('utf8');
+    const logs = demuxDockerLogs(
+      (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer,
+    );
     const line = logs
       .split('\n')
       .map((l) => l.slice(l.indexOf('{')))
       .find((l) => l.startsWith('{'));
-    const outcome = line
-      ? (JSON.parse(line) as { status?: number; body?: string; error?: string })
-      : { error: logs.trim().slice(-300) || 'no output' };
+    let outcome: { status?: number; body?: string; error?: string };
+    try {
+      outcome = line
+        ? (JSON.parse(line.trim()) as typeof outcome)
+        : { error: logs.trim().slice(-300) || 'no output' };
+    } catch {
+      outcome = { error: `unreadable output: ${logs.trim().slice(-200)}` };
+    }
     const latencyMs = Date.now() - started;
     if (outcome.status === 200 && outcome.body?.includes('aigo-credential-proxy')) {
       return {

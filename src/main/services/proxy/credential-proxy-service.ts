@@ -266,18 +266,19 @@ export class CredentialProxyService {
    * The token opens only `mapping` when one is given (its placeholder is the key the container
    * sends), every mapping otherwise.
    */
-  containerConfig(session: string, mapping?: ProxyMapping): ContainerProxyConfig {
+  containerConfig(session: string, mapping?: ProxyMapping | 'none'): ContainerProxyConfig {
     if (!this.bound)
       throw new AppError(
         'UNREACHABLE',
         'The credential proxy is not running. Turn it on in Settings > Container > Credential Proxy.',
       );
-    const token = this.sessions.issue(session, mapping ? [mapping.id] : null);
+    const scope = mapping === 'none' ? [] : mapping ? [mapping.id] : null;
+    const token = this.sessions.issue(session, scope);
     return {
       token,
       env: {
         ANTHROPIC_BASE_URL: `http://${PROXY_HOST_ALIAS}:${this.bound.port}`,
-        ANTHROPIC_API_KEY: mapping?.placeholder ?? PROXY_PLACEHOLDER,
+        ANTHROPIC_API_KEY: mapping && mapping !== 'none' ? mapping.placeholder : PROXY_PLACEHOLDER,
         AIGO_PROXY_TOKEN: token,
         ANTHROPIC_CUSTOM_HEADERS: `${PROXY_SESSION_HEADER}: ${token}`,
       },
@@ -311,7 +312,8 @@ export class CredentialProxyService {
         'Turn it on in Settings > Container > Credential Proxy.',
       ]);
     const session = `proxy-check-${randomUUID()}`;
-    const config = this.containerConfig(session);
+    // The check only reaches the health endpoint: its token opens no mapping at all.
+    const config = this.containerConfig(session, 'none');
     try {
       const result = await checkProxyFromContainer({
         docker: this.deps.docker(),
@@ -389,6 +391,7 @@ export class CredentialProxyService {
     try {
       this.bound = await this.server.listen(host, this.deps.portOverride ?? this.config().port);
       this.stats.lastError = null;
+      this.deps.warnings.resolve('PROXY_START_FAILED');
       this.deps.audit.record({
         severity: 'info',
         category: 'proxy',

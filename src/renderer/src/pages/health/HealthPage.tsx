@@ -13,11 +13,15 @@ const useHealth = create<{
   diagnostics: null,
   loading: false,
   async load() {
+    // Only the newest answer counts: an older, slower one must not overwrite it.
+    const ticket = ++loads;
     set({ loading: true });
     const diagnostics = await attempt(() => transport().call('app.diagnostics'));
+    if (ticket !== loads) return;
     set({ loading: false, ...(diagnostics ? { diagnostics } : {}) });
   },
 }));
+let loads = 0;
 
 const WATCHED = new Set([
   'runtime.changed',
