@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { arch, homedir, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
 import { createDispatcher, type Dispatch } from './dispatch';
-import { createHandlers } from './handlers';
+import { createHandlers, type CoreServices } from './handlers';
 import { startApiServer, type ApiServer } from './http/server';
 import { loadOrCreateApiToken } from './services/app/api-token';
 import { removeDiscovery, writeDiscovery } from './services/app/discovery';
@@ -52,15 +52,7 @@ export interface AppCore {
   readonly api: ApiServer;
   readonly token: string;
   readonly logger: Logger;
-  readonly services: {
-    settings: SettingsService;
-    audit: AuditLog;
-    runtime: RuntimeService;
-    mounts: MountSecurityService;
-    proxy: CredentialProxyService;
-    image: ImageService;
-    warnings: WarningCenter;
-  };
+  readonly services: CoreServices;
   stop(): Promise<void>;
 }
 

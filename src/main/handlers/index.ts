@@ -12,9 +12,8 @@ import type { CredentialProxyService } from '../services/proxy/credential-proxy-
 import type { RuntimeService } from '../services/runtime/runtime-service';
 import type { SettingsService } from '../services/settings/settings-service';
 
-export interface HandlerDeps {
-  info: () => AppInfo;
-  logLevel: () => string;
+/** The core's services, as the composition root hands them out. */
+export interface CoreServices {
   settings: SettingsService;
   audit: AuditLog;
   runtime: RuntimeService;
@@ -22,6 +21,11 @@ export interface HandlerDeps {
   proxy: CredentialProxyService;
   image: ImageService;
   warnings: WarningCenter;
+}
+
+export interface HandlerDeps extends CoreServices {
+  info: () => AppInfo;
+  logLevel: () => string;
   shell: HostShell;
 }
 
