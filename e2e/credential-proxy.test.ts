@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from '../test/helpers/fake-upstream';
 import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
-import { startServe, type ServeProcess } from '../test/helpers/serve-process';
-import { tempDir } from '../test/helpers/temp';
-import { launchChromium, screenshot, watchErrors } from './browser';
+import { type ServeProcess } from '../test/helpers/serve-process';
+import { startE2eApp, type E2eApp } from './fixture';
+import { screenshot, watchErrors } from './browser';
 
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 const REAL_KEY = 'sk-ant-api03-E2EREALKEY-abcdefghijklmnop';
 
 describe.runIf(run)('Settings > Container > Credential Proxy in the browser', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let app: E2eApp;
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
@@ -24,18 +24,15 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
     };
 
   beforeAll(async () => {
-    dir = await tempDir();
     upstream = await startFakeUpstream({ apiKey: REAL_KEY });
     // The container check runs node in the agent image; the offline base image has it.
-    serve = await startServe(dir.path, { AIGO_AGENT_IMAGE: ensureNodeBaseImage() });
-    browser = await launchChromium();
+    app = await startE2eApp({ env: { AIGO_AGENT_IMAGE: ensureNodeBaseImage() } });
+    ({ serve, browser } = app);
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   });
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await app?.stop();
     await upstream?.close();
-    await dir?.cleanup();
   });
 
   it('adds a mapping, and Test reports a rejected key for a wrong key', async () => {

@@ -1,32 +1,25 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
-import { startServe, type ServeProcess } from '../test/helpers/serve-process';
-import { tempDir } from '../test/helpers/temp';
-import { launchChromium, screenshot, watchErrors } from './browser';
+import { type ServeProcess } from '../test/helpers/serve-process';
+import { startE2eApp, type E2eApp } from './fixture';
+import { screenshot, watchErrors } from './browser';
 
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 
 describe.runIf(run)('Settings > Health in the browser', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let app: E2eApp;
   let serve: ServeProcess;
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    serve = await startServe(dir.path, {
-      AIGO_AGENT_IMAGE: `aigo-agent-runner-health:${process.pid}`,
+    app = await startE2eApp({
+      env: { AIGO_AGENT_IMAGE: `aigo-agent-runner-health:${process.pid}` },
     });
-    browser = await launchChromium();
+    ({ serve, browser } = app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
-  });
+  afterAll(() => app?.stop());
 
   it('lists what is fine and what to fix, links to the fix, and follows changes live', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -42,16 +35,11 @@ describe.runIf(run)('Settings > Health in the browser', () => {
     await screenshot(page, 'health');
 
     // A mapping added elsewhere (the API) clears the warning without a reload.
-    const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim();
-    const res = await fetch(`${serve.url}/api/v1/container/credential-proxy/mappings`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Anthropic',
-        kind: 'anthropic',
-        upstreamUrl: 'http://127.0.0.1:9',
-        apiKey: 'sk-ant-api03-healthtest-0000000000',
-      }),
+    const res = await app.api('POST', '/api/v1/container/credential-proxy/mappings', {
+      name: 'Anthropic',
+      kind: 'anthropic',
+      upstreamUrl: 'http://127.0.0.1:9',
+      apiKey: 'sk-ant-api03-healthtest-0000000000',
     });
     expect(res.status).toBe(201);
     await expect.poll(() => item('No credential mapping').count()).toBe(0);

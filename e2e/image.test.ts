@@ -3,31 +3,28 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
-import { startServe, type ServeProcess } from '../test/helpers/serve-process';
-import { tempDir } from '../test/helpers/temp';
-import { launchChromium, screenshot, watchErrors } from './browser';
+import { type ServeProcess } from '../test/helpers/serve-process';
+import { startE2eApp, type E2eApp } from './fixture';
+import { screenshot, watchErrors } from './browser';
 
 const IMAGE = `aigo-agent-runner-e2e:${process.pid}`;
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 
 describe.runIf(run)('Settings > Container > Image in the browser', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let app: E2eApp;
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     ensureNodeBaseImage();
-    dir = await tempDir();
-    serve = await startServe(dir.path, { AIGO_AGENT_IMAGE: IMAGE }); // never the user's real tag
-    browser = await launchChromium();
+    app = await startE2eApp({ env: { AIGO_AGENT_IMAGE: IMAGE } }); // never the user's real tag
+    ({ serve, browser } = app);
     page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
   });
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
+    await app?.stop();
     spawnSync('docker', ['image', 'rm', '-f', IMAGE], { stdio: 'ignore' });
   });
 

@@ -3,37 +3,36 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
-import { startServe, type ServeProcess } from '../test/helpers/serve-process';
-import { tempDir } from '../test/helpers/temp';
-import { launchChromium, screenshot, watchErrors } from './browser';
+import { type ServeProcess } from '../test/helpers/serve-process';
+import { startE2eApp, type E2eApp } from './fixture';
+import { screenshot, watchErrors } from './browser';
 
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 
 describe.runIf(run)('Settings > Container > Mount Security in the browser', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let app: E2eApp;
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
   let projects: string;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    await chmod(dir.path, 0o755);
-    projects = join(dir.path, 'projects');
-    await mkdir(join(projects, 'app/.ssh'), { recursive: true });
-    await mkdir(join(dir.path, 'elsewhere'), { recursive: true });
-    await writeFile(join(projects, 'app/.env'), 'SECRET=1');
-    await writeFile(join(projects, 'app/main.py'), 'print(1)');
-    serve = await startServe(join(dir.path, 'data'));
-    browser = await launchChromium();
+    app = await startE2eApp({
+      dataSubdir: 'data',
+      prepare: async (dir) => {
+        await chmod(dir, 0o755);
+        projects = join(dir, 'projects');
+        await mkdir(join(projects, 'app/.ssh'), { recursive: true });
+        await mkdir(join(dir, 'elsewhere'), { recursive: true });
+        await writeFile(join(projects, 'app/.env'), 'SECRET=1');
+        await writeFile(join(projects, 'app/main.py'), 'print(1)');
+      },
+    });
+    ({ serve, browser } = app);
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
-  });
+  afterAll(() => app?.stop());
 
   const testPath = async (path: string) => {
     await page.getByTestId('test-path').fill(path);
@@ -69,7 +68,7 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
     );
     await screenshot(page, 'mount-security-blocked');
 
-    await testPath(join(dir.path, 'elsewhere'));
+    await testPath(join(app.dir, 'elsewhere'));
     await expect
       .poll(() => page.getByTestId('verdict-reason').textContent())
       .toMatch(/^Path not under any allowed root/);

@@ -1,20 +1,17 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
-import { startServe, type ServeProcess } from '../test/helpers/serve-process';
-import { tempDir } from '../test/helpers/temp';
-import { launchChromium, screenshot, watchErrors } from './browser';
+import { type ServeProcess } from '../test/helpers/serve-process';
+import { startE2eApp, type E2eApp } from './fixture';
+import { screenshot, watchErrors } from './browser';
 
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 
 describe.runIf(run)('Settings > Security: the audit log in the browser', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let app: E2eApp;
   let serve: ServeProcess;
   let browser: Browser;
-  let token: string;
 
   /** A request to the credential proxy with no session token: refused, and a violation. */
   const proxyViolation = async () => {
@@ -30,22 +27,12 @@ describe.runIf(run)('Settings > Security: the audit log in the browser', () => {
   };
 
   beforeAll(async () => {
-    dir = await tempDir();
-    serve = await startServe(dir.path);
-    token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim();
-    browser = await launchChromium();
-    await fetch(`${serve.url}/api/v1/container/mounts/validate`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ hostPath: '/root/.ssh' }),
-    });
+    app = await startE2eApp();
+    ({ serve, browser } = app);
+    await app.api('POST', '/api/v1/container/mounts/validate', { hostPath: '/root/.ssh' });
     await proxyViolation();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
-  });
+  afterAll(() => app?.stop());
 
   it('lists events newest first, filters violations, and shows new ones live', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });

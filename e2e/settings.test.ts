@@ -4,29 +4,26 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
-import { startServe, type ServeProcess } from '../test/helpers/serve-process';
-import { tempDir } from '../test/helpers/temp';
-import { launchChromium, screenshot, watchErrors } from './browser';
+import { type ServeProcess } from '../test/helpers/serve-process';
+import { startE2eApp, type E2eApp } from './fixture';
+import { screenshot, watchErrors } from './browser';
 
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
 
 describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let app: E2eApp;
   let serve: ServeProcess;
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    await writeFile(join(dir.path, 'settings.json'), '{"advanced": {"debugLogging": "sometimes"}}');
-    serve = await startServe(dir.path);
-    browser = await launchChromium();
+    app = await startE2eApp({
+      prepare: (dir) =>
+        writeFile(join(dir, 'settings.json'), '{"advanced": {"debugLogging": "sometimes"}}'),
+    });
+    ({ serve, browser } = app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
-  });
+  afterAll(() => app?.stop());
 
   it('Container > Runtime shows Docker with its version, and Re-check checks again', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
@@ -72,9 +69,9 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await page.getByText('Debug Logging').click();
     await expect.poll(level).toBe('debug');
     await expect.poll(() => page.getByTestId('log-level').textContent()).toBe('debug');
-    const saved = JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8'));
+    const saved = JSON.parse(await readFile(join(app.dir, 'settings.json'), 'utf8'));
     expect(saved.advanced.debugLogging).toBe(true);
-    expect(await page.getByTestId('data-dir').textContent()).toBe(dir.path);
+    expect(await page.getByTestId('data-dir').textContent()).toBe(app.dir);
     await screenshot(page, 'advanced');
     await page.getByText('Debug Logging').click();
     await expect.poll(level).toBe('info');
@@ -84,21 +81,12 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     const page = await browser.newPage();
     await page.goto(serve.uiLink);
     await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
-    const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim();
     // Force Apple Container, which this Linux machine cannot run: the page must follow.
-    await fetch(`${serve.url}/api/v1/settings`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ runtime: { preferred: 'apple_container' } }),
-    });
+    await app.api('PATCH', '/api/v1/settings', { runtime: { preferred: 'apple_container' } });
     await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Not available');
     expect(await page.getByTestId('runtime-message').textContent()).toContain('Apple Container');
     await screenshot(page, 'runtime-not-available');
-    await fetch(`${serve.url}/api/v1/settings`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ runtime: { preferred: 'auto' } }),
-    });
+    await app.api('PATCH', '/api/v1/settings', { runtime: { preferred: 'auto' } });
     await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
   });
 
@@ -117,7 +105,7 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await expect
       .poll(
         async () =>
-          JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8')).runtime.preferred,
+          JSON.parse(await readFile(join(app.dir, 'settings.json'), 'utf8')).runtime.preferred,
       )
       .toBe('docker');
     await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');

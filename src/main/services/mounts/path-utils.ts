@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, join, parse, relative, resolve } from 'node:path';
+import { isAbsolute, join, parse, relative } from 'node:path';
 
 export function expandHome(path: string, home: string): string {
   if (path === '~') return home;
@@ -32,8 +32,4 @@ export async function realPathOrNull(path: string): Promise<string | null> {
 /** `/`, the home folder, or any folder containing the home folder. */
 export function isBroadRoot(realRoot: string, realHome: string, caseInsensitive = false): boolean {
   return realRoot === parse(realRoot).root || isInside(realHome, realRoot, caseInsensitive);
-}
-
-export function normalise(path: string): string {
-  return resolve(path);
 }
