@@ -65,7 +65,12 @@ const proxy = (
   presets: [],
 });
 const mounts = (roots: DiagnosticsInput['mounts']['roots'] = []): DiagnosticsInput['mounts'] => ({
-  policy: { allowedRoots: roots, blockedPatterns: [], nonMainReadOnly: true },
+  policy: {
+    allowedRoots: roots,
+    blockedPatterns: [],
+    nonMainReadOnly: true,
+    exposeGitCredentials: false,
+  },
   roots,
   defaultBlockedPatterns: [],
   protectedPaths: [],
@@ -82,6 +87,9 @@ const healthy: DiagnosticsInput = {
       realPath: '/p',
       exists: true,
       broad: false,
+      confirmedRealPath: '/p',
+      problem: null,
+      needsReconfirm: false,
     },
   ]),
   warnings: [],
@@ -191,6 +199,9 @@ describe('diagnose', () => {
           realPath: null,
           exists: false,
           broad: false,
+          confirmedRealPath: '/gone',
+          problem: null,
+          needsReconfirm: false,
         },
         {
           path: '/home/me',
@@ -199,6 +210,9 @@ describe('diagnose', () => {
           realPath: '/home/me',
           exists: true,
           broad: true,
+          confirmedRealPath: '/home/me',
+          problem: null,
+          needsReconfirm: false,
         },
       ]),
       warnings: [

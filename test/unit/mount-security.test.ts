@@ -58,7 +58,7 @@ async function tree(): Promise<void> {
     [join(projects, 'proj/server.pem'), 'pem'],
     [join(projects, 'proj/src/app.js'), 'code'],
     [join(projects, 'proj/.ssh/id_rsa'), 'KEY'],
-    [join(projects, 'proj/deep/a/b/.env'), 'too deep to scan'],
+    [join(projects, 'proj/deep/a/b/.env'), 'four levels down'],
     [join(projects, 'notes.txt'), 'notes'],
     [join(dataDir, 'settings.json'), '{}'],
   ];
@@ -320,7 +320,7 @@ describe('mount validation: the hostile corpus', () => {
 });
 
 describe('masking', () => {
-  it('lists blocked entries up to three levels down and hides aigo data inside a mount', async () => {
+  it('lists blocked entries at any depth and hides aigo data inside a mount', async () => {
     const v = await service.validate({ hostPath: projects }, 'user');
     const masked = v.masked.map((m) => `${m.kind}:${m.path}`).sort();
     expect(masked).toEqual(
@@ -332,6 +332,7 @@ describe('masking', () => {
         'file:proj/.env',
         'file:proj/.env.local',
         'file:proj/credentials.json',
+        'file:proj/deep/a/b/.env',
         'file:proj/server.pem',
         'file:sockets/docker.sock',
       ].sort(),
@@ -389,6 +390,7 @@ describe('container start', () => {
       '/workspace/extra/current/.env.local',
       '/workspace/extra/current/.ssh',
       '/workspace/extra/current/credentials.json',
+      '/workspace/extra/current/deep/a/b/.env',
       '/workspace/extra/current/server.pem',
     ]);
     expect(

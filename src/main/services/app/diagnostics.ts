@@ -225,6 +225,22 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       route: 'container/mounts',
     });
   }
+  for (const r of mounts.roots.filter((r) => r.problem)) {
+    add({
+      id: `mount-root-problem-${r.path}`,
+      area: 'mounts',
+      status: 'fail',
+      title: `Allowed root admits nothing: ${r.path}`,
+      detail: r.problem ?? '',
+      fix: r.needsReconfirm
+        ? [
+            'Settings > Container > Mount Security → Re-confirm, if the new location is right',
+            'Otherwise point the symlink back, or remove the root',
+          ]
+        : ['Remove the root in Settings > Container > Mount Security'],
+      route: 'container/mounts',
+    });
+  }
   for (const r of mounts.roots.filter((r) => r.broad)) {
     add({
       id: `mount-broad-${r.path}`,

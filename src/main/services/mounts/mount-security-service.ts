@@ -1,24 +1,37 @@
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
 import {
   DEFAULT_BLOCKED_PATTERNS,
   mountPolicySchema,
+  mountPolicyUpdateSchema,
   mountRequestSchema,
   type MountPolicy,
+  type MountPolicyInput,
   type MountRequest,
   type MountSecurityView,
-  type MountVerdict,
 } from '../../../shared/schemas/mounts';
 import type { WarningCenter } from '../app/warnings';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import { JsonStore } from '../store/json-store';
-import { expandHome, isBroadRoot, isInside, realPathOrNull } from './path-utils';
-import { findBlockedComponent } from './patterns';
+import { expandHome, isBroadRoot, realPathOrNull } from './path-utils';
 import { protectedPaths } from './protected-paths';
-import { validateMount } from './validator';
+import { resolveRoots, rootProblem } from './roots';
+import { collectSecretInodes } from './secret-inodes';
+import { MountVerifier, type StartedContainer, type VerifyMethod } from './mount-verifier';
+import { validateMount, type FileIdentity, type ValidatedMount } from './validator';
+
+/** More masks than this in one mount and a container start is refused (mount a smaller folder). */
+export const MAX_MASKS_PER_MOUNT = 1000;
+
+/** What a started container must show at each mount target: the file aigo validated. */
+export interface ExpectedMount {
+  target: string;
+  source: string;
+  identity: FileIdentity;
+}
 
 export const MAIN_GROUP = 'main';
 export const MOUNT_POLICY_FILE = 'mount-security.json';
@@ -77,6 +90,23 @@ export class MountSecurityService {
     }
     await chmod(this.placeholderDir, 0o555);
     await chmod(this.placeholderFile, 0o444);
+    await this.pinLegacyRoots();
+    await this.view(); // reports roots that moved while aigo was not running
+  }
+
+  /** Policies saved before roots were pinned: pin each to where it is now. */
+  private async pinLegacyRoots(): Promise<void> {
+    const policy = this.policy();
+    if (policy.allowedRoots.every((r) => r.confirmedRealPath)) return;
+    const roots = await Promise.all(
+      policy.allowedRoots.map(async (root) => ({
+        ...root,
+        confirmedRealPath:
+          root.confirmedRealPath ??
+          (await realPathOrNull(expandHome(root.path, this.deps.home)).catch(() => null)),
+      })),
+    );
+    await this.store.replace({ ...policy, allowedRoots: roots });
   }
 
   stop(): Promise<void> {
@@ -102,17 +132,23 @@ export class MountSecurityService {
 
   async view(): Promise<MountSecurityView> {
     const policy = this.policy();
-    const home = (await realPathOrNull(this.deps.home).catch(() => null)) ?? this.deps.home;
+    const home = await this.realHome();
     const roots = await Promise.all(
       policy.allowedRoots.map(async (root) => {
         const realPath = await realPathOrNull(expandHome(root.path, this.deps.home)).catch(
           () => null,
         );
+        const problem = rootProblem(root, realPath);
+        const needsReconfirm =
+          realPath !== null && !!root.confirmedRealPath && root.confirmedRealPath !== realPath;
+        if (needsReconfirm) this.reportMovedRoot(root.path, root.confirmedRealPath, realPath);
         return {
           ...root,
           realPath,
           exists: realPath !== null,
           broad: realPath !== null && isBroadRoot(realPath, home, this.deps.caseInsensitive),
+          problem,
+          needsReconfirm,
         };
       }),
     );
@@ -124,64 +160,47 @@ export class MountSecurityService {
     };
   }
 
-  /** Replaces the policy after checking every root; new broad roots need `confirmBroad`. */
-  async update(input: MountPolicy & { confirmBroad?: boolean }): Promise<MountSecurityView> {
+  private readonly reportedMoves = new Set<string>();
+
+  /** A root that moved is audited once per new location, and stays a warning until fixed. */
+  private reportMovedRoot(path: string, was: string | null, now: string): void {
+    const key = `${path}\0${now}`;
+    if (this.reportedMoves.has(key)) return;
+    this.reportedMoves.add(key);
+    const message = `Allowed root "${path}" now resolves to "${now}" (it was "${was}" when you allowed it). It admits nothing until you re-confirm it in Settings > Container > Mount Security.`;
+    this.deps.audit.record({
+      severity: 'warning',
+      category: 'mounts',
+      message,
+      details: { root: path, was, now },
+    });
+    this.deps.warnings.add('MOUNT_ROOT_MOVED', message, { root: path });
+  }
+
+  private async realHome(): Promise<string> {
+    return (await realPathOrNull(this.deps.home).catch(() => null)) ?? this.deps.home;
+  }
+
+  /**
+   * Replaces the policy after checking every root; new broad roots need `confirmBroad`, and a
+   * root that moved keeps admitting nothing unless it is listed in `reconfirmRoots`.
+   */
+  async update(input: MountPolicyInput): Promise<MountSecurityView> {
     const before = this.policy();
-    const parsed = mountPolicySchema.parse(input);
-    const patterns = [...DEFAULT_BLOCKED_PATTERNS, ...parsed.blockedPatterns];
-    const guarded = await this.protectedPaths();
-    const home = (await realPathOrNull(this.deps.home).catch(() => null)) ?? this.deps.home;
-    const roots: MountPolicy['allowedRoots'] = [];
-    const newBroad: string[] = [];
-    for (const root of parsed.allowedRoots) {
-      const path = expandHome(root.path, this.deps.home);
-      if (!isAbsolute(path))
-        throw new AppError(
-          'INVALID_INPUT',
-          `Allowed root must be an absolute path: "${root.path}".`,
-          { path: root.path },
-        );
-      const blockedGiven = findBlockedComponent(path, patterns);
-      if (blockedGiven)
-        throw new AppError(
-          'INVALID_INPUT',
-          `Path contains blocked pattern "${blockedGiven.pattern}": "${root.path}" cannot be an allowed root.`,
-          { path: root.path },
-        );
-      const wasThere = before.allowedRoots.some((r) => expandHome(r.path, this.deps.home) === path);
-      const real = await realPathOrNull(path).catch(() => null);
-      // A root that was already allowed may be missing for now (an unplugged drive): keep it,
-      // so the rest of the policy can still change. Validation denies paths under it meanwhile.
-      if (!real && wasThere) {
-        if (!roots.some((r) => r.path === path)) roots.push({ ...root, path });
-        continue;
-      }
-      if (!real)
-        throw new AppError(
-          'INVALID_INPUT',
-          `Allowed root does not exist: "${root.path}". Check the spelling, or create the folder first.`,
-          { path: root.path },
-        );
-      const blockedReal = findBlockedComponent(real, patterns);
-      if (blockedReal) {
-        throw new AppError(
-          'INVALID_INPUT',
-          `Path contains blocked pattern "${blockedReal.pattern}": "${root.path}" resolves to "${real}".`,
-          { path: root.path },
-        );
-      }
-      if (guarded.some((p) => isInside(real, p, this.deps.caseInsensitive))) {
-        throw new AppError(
-          'INVALID_INPUT',
-          `"${root.path}" is inside aigo's data folder or a runtime socket and can never be an allowed root.`,
-          { path: root.path },
-        );
-      }
-      if (roots.some((r) => r.path === path)) continue;
-      if (isBroadRoot(real, home, this.deps.caseInsensitive) && !wasThere) newBroad.push(path);
-      roots.push({ ...root, path });
-    }
-    if (newBroad.length && !input.confirmBroad) {
+    const { confirmBroad, reconfirmRoots, ...parsed } = mountPolicyUpdateSchema.parse(input);
+    const { roots, newBroad, reconfirmed } = await resolveRoots(
+      parsed.allowedRoots,
+      before.allowedRoots,
+      {
+        home: this.deps.home,
+        realHome: await this.realHome(),
+        patterns: [...DEFAULT_BLOCKED_PATTERNS, ...parsed.blockedPatterns],
+        guarded: await this.protectedPaths(),
+        caseInsensitive: this.deps.caseInsensitive,
+        reconfirm: new Set(reconfirmRoots),
+      },
+    );
+    if (newBroad.length && !confirmBroad) {
       throw new AppError(
         'CONFLICT',
         `${newBroad.map((p) => `"${p}"`).join(', ')} ${newBroad.length === 1 ? 'is a broad root' : 'are broad roots'} (the whole disk, your home folder, or a folder containing it): every agent could see everything below it. Be specific — add only the folders agents need, or confirm to add it anyway.`,
@@ -193,14 +212,17 @@ export class MountSecurityService {
       allowedRoots: roots,
       blockedPatterns: [...new Set(parsed.blockedPatterns)],
     });
+    const notes = [
+      newBroad.length ? `broad root confirmed: ${newBroad.join(', ')}` : '',
+      ...reconfirmed.map((r) => `root ${r.path} re-confirmed at ${r.now} (was ${r.was})`),
+    ].filter(Boolean);
     this.deps.audit.record({
       severity: 'info',
       category: 'mounts',
-      message: newBroad.length
-        ? `Mount security policy changed (broad root confirmed: ${newBroad.join(', ')})`
-        : 'Mount security policy changed',
+      message: `Mount security policy changed${notes.length ? ` (${notes.join('; ')})` : ''}`,
       details: { before, after },
     });
+    if (reconfirmed.length) this.deps.warnings.resolve('MOUNT_ROOT_MOVED');
     this.deps.logger.info(
       { roots: after.allowedRoots.length, patterns: after.blockedPatterns.length },
       'Mount security policy changed',
@@ -211,13 +233,15 @@ export class MountSecurityService {
   }
 
   /** Checks one mount; refusals are audited (a warning for the user, a violation for agents). */
-  async validate(request: MountRequest, source: MountRequestSource): Promise<MountVerdict> {
+  async validate(request: MountRequest, source: MountRequestSource): Promise<ValidatedMount> {
     const req = mountRequestSchema.parse(request);
+    const guarded = await this.protectedPaths();
     const verdict = await validateMount(req, {
       policy: this.policy(),
       patterns: this.patterns(),
       home: this.deps.home,
-      protectedPaths: await this.protectedPaths(),
+      protectedPaths: guarded,
+      secretInodes: await collectSecretInodes(this.deps.home, guarded),
       isMain: req.group === MAIN_GROUP,
       caseInsensitive: this.deps.caseInsensitive,
       ...(this.deps.maskScan ? { maskScan: this.deps.maskScan } : {}),
@@ -242,49 +266,104 @@ export class MountSecurityService {
   async prepareMounts(
     requests: MountRequest[],
     source: MountRequestSource = 'config',
-  ): Promise<{ mounts: BindMount[]; verdicts: MountVerdict[] }> {
-    const verdicts: MountVerdict[] = [];
+  ): Promise<{ mounts: BindMount[]; verdicts: ValidatedMount[]; expected: ExpectedMount[] }> {
+    const verdicts: ValidatedMount[] = [];
     for (const request of requests) verdicts.push(await this.validate(request, source));
     // A folder too large to check fully might hide a secret below what was scanned: an agent
     // never gets it. (The user's "Test a path" still shows the verdict, with a note.)
     for (const v of verdicts) {
-      if (v.allowed && v.maskScanIncomplete) {
-        v.allowed = false;
-        v.code = 'too_large_to_check';
-        v.reason = `Folder too large to check for secrets: "${v.realPath}" has more entries than aigo can scan before a container starts. Mount a smaller folder inside it.`;
-        this.deps.audit.record({
-          severity: 'warning',
-          category: 'mounts',
-          message: `Mount refused: ${v.reason}`,
-          details: { hostPath: v.hostPath, code: v.code, source },
-        });
-      }
+      if (!v.allowed) continue;
+      if (v.maskScanIncomplete)
+        this.refuseAtStart(
+          v,
+          'too_large_to_check',
+          `Folder too large to check for secrets: "${v.realPath}" has more entries than aigo can scan before a container starts. Mount a smaller folder inside it.`,
+          source,
+        );
+      else if (v.masked.length > MAX_MASKS_PER_MOUNT)
+        this.refuseAtStart(
+          v,
+          'too_many_masks',
+          `Too many sensitive entries to hide: "${v.realPath}" has ${v.masked.length} (sockets, keys, secret files), more than the ${MAX_MASKS_PER_MOUNT} aigo hides in one mount. Mount a smaller folder inside it.`,
+          source,
+        );
     }
     const refused = verdicts.filter((v) => !v.allowed);
     if (refused.length) {
       throw new AppError(
         'FORBIDDEN',
         `Mount refused at container start: ${refused.map((v) => v.reason).join(' ')}`,
-        { verdicts: refused },
+        { verdicts: refused.map(({ identity: _identity, ...v }) => v) },
       );
     }
+    const [dirId, fileId] = await Promise.all([
+      identityOf(this.placeholderDir),
+      identityOf(this.placeholderFile),
+    ]);
     const mounts: BindMount[] = [];
+    const expected: ExpectedMount[] = [];
+    const add = (mount: BindMount, identity: FileIdentity | undefined) => {
+      mounts.push(mount);
+      if (identity) expected.push({ target: mount.Target, source: mount.Source, identity });
+    };
     for (const v of verdicts) {
-      mounts.push({
-        Type: 'bind',
-        Source: v.realPath as string,
-        Target: v.containerPath as string,
-        ReadOnly: v.readonly,
-      });
-      for (const m of v.masked) {
-        mounts.push({
+      add(
+        {
           Type: 'bind',
-          Source: m.kind === 'directory' ? this.placeholderDir : this.placeholderFile,
-          Target: `${v.containerPath}/${m.path.split(/[\\/]/).join('/')}`,
-          ReadOnly: true,
-        });
+          Source: v.realPath as string,
+          Target: v.containerPath as string,
+          ReadOnly: v.readonly,
+        },
+        v.identity,
+      );
+      for (const m of v.masked) {
+        const dir = m.kind === 'directory';
+        add(
+          {
+            Type: 'bind',
+            Source: dir ? this.placeholderDir : this.placeholderFile,
+            Target: `${v.containerPath}/${m.path.split(/[\\/]/).join('/')}`,
+            ReadOnly: true,
+          },
+          dir ? dirId : fileId,
+        );
       }
     }
-    return { mounts, verdicts };
+    return { mounts, verdicts, expected };
   }
+
+  /**
+   * Call right after a container with `prepareMounts` mounts started, before the agent gets its
+   * task: stops it (a `violation`) if any mount is not the file that was validated.
+   */
+  verifyStarted(
+    container: StartedContainer,
+    expected: readonly ExpectedMount[],
+    context: { group?: string; session?: string },
+    stop: () => Promise<void>,
+  ): Promise<VerifyMethod> {
+    return new MountVerifier({ audit: this.deps.audit }).verify(container, expected, context, stop);
+  }
+
+  private refuseAtStart(
+    v: ValidatedMount,
+    code: string,
+    reason: string,
+    source: MountRequestSource,
+  ): void {
+    v.allowed = false;
+    v.code = code;
+    v.reason = reason;
+    this.deps.audit.record({
+      severity: 'warning',
+      category: 'mounts',
+      message: `Mount refused: ${reason}`,
+      details: { hostPath: v.hostPath, code, source },
+    });
+  }
+}
+
+async function identityOf(path: string): Promise<FileIdentity> {
+  const info = await stat(path);
+  return { dev: info.dev, ino: info.ino };
 }

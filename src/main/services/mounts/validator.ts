@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { basename, isAbsolute, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import type { MountPolicy, MountVerdict } from '../../../shared/schemas/mounts';
 import { scanForMasks } from './mask-scan';
 import { expandHome, isInside, realPathOrNull } from './path-utils';
 import { findBlockedComponent } from './patterns';
+import { inodeKey, type SecretInodes } from './secret-inodes';
+import { systemPathConflict } from './system-paths';
 
 export const CONTAINER_EXTRA_DIR = '/workspace/extra';
 
@@ -16,9 +18,19 @@ export interface ValidationContext {
   protectedPaths: readonly string[];
   isMain: boolean;
   caseInsensitive: boolean;
+  /** Files in the user's secret locations: a hard link to one is never mounted. */
+  secretInodes?: SecretInodes;
   /** Bounds of the scan for entries to mask (tests make them small). */
   maskScan?: { maxEntries?: number; timeBudgetMs?: number };
 }
+
+/** What the validator saw: a container start checks the mounted source is still this file. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+export type ValidatedMount = MountVerdict & { identity?: FileIdentity };
 
 export interface ValidationInput {
   hostPath: string;
@@ -47,7 +59,7 @@ const FIX_NOT_UNDER_ROOT = [
 export async function validateMount(
   input: ValidationInput,
   ctx: ValidationContext,
-): Promise<MountVerdict> {
+): Promise<ValidatedMount> {
   const deny = (
     code: string,
     reason: string,
@@ -149,7 +161,29 @@ export async function validateMount(
     );
   }
 
-  const root = await findRoot(real, ctx);
+  if (info.isFile()) {
+    const linkedTo = ctx.secretInodes?.get(inodeKey(info.dev, info.ino));
+    if (linkedTo)
+      return deny(
+        'hard_link_to_secret',
+        `"${raw}" is a hard link to ${linkedTo}: the same file as a secret under another name, which aigo never mounts.`,
+        ['Copy only what the agent needs into a new file instead of linking it'],
+        real,
+      );
+  }
+
+  const { root, changed } = await findRoot(real, ctx);
+  if (!root && changed) {
+    return deny(
+      'root_changed',
+      `Allowed root "${changed.path}" now resolves to "${changed.now}" (it was "${changed.was}" when you allowed it), so it admits nothing until you confirm it again.`,
+      [
+        'Go to Settings > Container > Mount Security and re-confirm the root if the new location is right',
+        'Otherwise point the symlink back, or remove the root',
+      ],
+      real,
+    );
+  }
   if (!root) {
     const where = viaLink ? `"${raw}" resolves to "${real}", which is` : `"${real}" is`;
     return deny(
@@ -187,9 +221,29 @@ export async function validateMount(
     ? await scanForMasks(real, {
         patterns: ctx.patterns,
         protectedPaths: ctx.protectedPaths,
+        exposeGitCredentials: ctx.policy.exposeGitCredentials,
+        ...(ctx.secretInodes ? { secretInodes: ctx.secretInodes } : {}),
         ...ctx.maskScan,
       })
-    : { masked: [], incomplete: false };
+    : { masked: [], incomplete: false, unreadable: [], gitCredentials: [] };
+  if (scan.unreadable.length) {
+    const shown = scan.unreadable.slice(0, 3).map((p) => `"${p}"`);
+    return deny(
+      'unreadable_entry',
+      `aigo cannot read ${shown.join(', ')}${scan.unreadable.length > 3 ? ' and more' : ''} inside "${real}", so it cannot check for secrets there — and an agent that knows a file name might still read it.`,
+      [
+        `Make it readable for your user (chmod u+rx "${join(real, scan.unreadable[0] as string)}"), so aigo can check it`,
+        'or move it out of the folder, or mount a folder beside it instead',
+      ],
+      real,
+    );
+  }
+  if (scan.gitCredentials.length)
+    notes.push(
+      ctx.policy.exposeGitCredentials
+        ? `${scan.gitCredentials.map((p) => `"${p}"`).join(', ')} has a token in a git remote URL, and it is visible to the agent because you allowed git credentials.`
+        : `${scan.gitCredentials.map((p) => `"${p}"`).join(', ')} has a token in a git remote URL: it is hidden from the agent. Remove the token (git remote set-url origin <url without it>) and use a credential helper, or allow git credentials in Settings > Container > Mount Security.`,
+    );
   if (scan.masked.length)
     notes.push(
       `${scan.masked.length} sensitive ${scan.masked.length === 1 ? 'entry is' : 'entries are'} hidden from the agent.`,
@@ -211,14 +265,22 @@ export async function validateMount(
     maskScanIncomplete: scan.incomplete,
     root: root.path,
     fix: [],
+    identity: { dev: info.dev, ino: info.ino },
   };
 }
 
+type RootMatch = MountPolicy['allowedRoots'][number] & { real: string };
+
+/**
+ * The most specific root that admits `real`. A root whose real path is no longer the one the
+ * user confirmed (a symlinked root repointed), or that is a system folder, admits nothing.
+ */
 async function findRoot(
   real: string,
   ctx: ValidationContext,
-): Promise<(MountPolicy['allowedRoots'][number] & { real: string }) | null> {
-  let best: (MountPolicy['allowedRoots'][number] & { real: string }) | null = null;
+): Promise<{ root: RootMatch | null; changed: { path: string; was: string; now: string } | null }> {
+  let best: RootMatch | null = null;
+  let changed: { path: string; was: string; now: string } | null = null;
   for (const root of ctx.policy.allowedRoots) {
     let rootReal: string | null;
     try {
@@ -227,9 +289,14 @@ async function findRoot(
       continue;
     }
     if (!rootReal || !isInside(real, rootReal, ctx.caseInsensitive)) continue;
+    if (root.confirmedRealPath && root.confirmedRealPath !== rootReal) {
+      changed ??= { path: root.path, was: root.confirmedRealPath, now: rootReal };
+      continue;
+    }
+    if (systemPathConflict([root.path, rootReal])) continue;
     if (!best || rootReal.length > best.real.length) best = { ...root, real: rootReal };
   }
-  return best;
+  return { root: best, changed };
 }
 
 /** `".env"`, or `".env" (in ".env.local")` when a variant matched. */

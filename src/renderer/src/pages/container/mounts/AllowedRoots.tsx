@@ -32,6 +32,7 @@ export function AllowedRoots({ view }: { view: MountSecurityView }) {
   const save = useMounts((s) => s.save);
   const pickFolder = useMounts((s) => s.pickFolder);
   const saving = useMounts((s) => s.saving);
+  const reconfirm = useMounts((s) => s.reconfirm);
   const canPick = useApp((s) => s.info?.capabilities.pickFolder ?? false);
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
   const [path, setPath] = useState('');
@@ -54,7 +55,10 @@ export function AllowedRoots({ view }: { view: MountSecurityView }) {
     setDescription('');
     setReadWrite(false);
   };
-  const replaceRoot = (index: number, next: (typeof policy.allowedRoots)[number] | null) => {
+  const replaceRoot = (
+    index: number,
+    next: Omit<(typeof policy.allowedRoots)[number], 'confirmedRealPath'> | null,
+  ) => {
     const roots = policy.allowedRoots.flatMap((r, i) => (i === index ? (next ? [next] : []) : [r]));
     void save({ ...policy, allowedRoots: roots });
   };
@@ -78,8 +82,25 @@ export function AllowedRoots({ view }: { view: MountSecurityView }) {
               ) : null}
               {!root.exists ? <Badge tone="bad">Missing</Badge> : null}
               {root.broad ? <Badge tone="warn">Broad</Badge> : null}
+              {root.problem ? <Badge tone="bad">Admits nothing</Badge> : null}
               {root.description ? <div className="muted">{root.description}</div> : null}
+              {root.problem ? (
+                <div className="problem" data-testid="root-problem">
+                  {root.problem}
+                </div>
+              ) : null}
             </div>
+            {root.needsReconfirm ? (
+              <button
+                type="button"
+                className="button small danger"
+                data-testid="root-reconfirm"
+                disabled={!canMutate || saving}
+                onClick={() => void reconfirm(root.path)}
+              >
+                Re-confirm
+              </button>
+            ) : null}
             <Toggle
               label="Read-write"
               checked={root.allowReadWrite}

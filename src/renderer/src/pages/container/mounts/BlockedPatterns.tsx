@@ -92,6 +92,17 @@ export function NonMainReadOnly({ view }: { view: MountSecurityView }) {
         When on, agents of every group except main see all mounts read-only, whatever the root
         allows.
       </p>
+      <Toggle
+        label="Show git remote tokens to agents"
+        testId="expose-git-credentials"
+        checked={view.policy.exposeGitCredentials}
+        disabled={!canMutate || saving}
+        onChange={(exposeGitCredentials) => void save({ ...view.policy, exposeGitCredentials })}
+      />
+      <p className="muted">
+        A <code>.git/config</code> whose remote URL holds a token (https://user:token@…) is hidden
+        from agents unless this is on. Better: remove the token and use a credential helper.
+      </p>
     </Card>
   );
 }

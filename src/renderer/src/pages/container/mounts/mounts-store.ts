@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { AppError } from '../../../../../shared/errors';
 import type {
-  MountPolicy,
+  MountPolicyInput,
   MountRequest,
   MountSecurityView,
   MountVerdict,
@@ -10,7 +10,7 @@ import { clearError, showError, transport } from '../../../call';
 
 export interface PendingBroad {
   /** Only the roots being added: confirming merges them into the policy as it is then. */
-  newRoots: MountPolicy['allowedRoots'];
+  newRoots: NonNullable<MountPolicyInput['allowedRoots']>;
   broadRoots: string[];
   message: string;
 }
@@ -24,7 +24,9 @@ interface MountsState {
   load(): Promise<void>;
   setView(view: MountSecurityView): void;
   /** Saves; a new broad root comes back as `pendingBroad` for the user to confirm. */
-  save(policy: MountPolicy, confirmBroad?: boolean): Promise<boolean>;
+  save(policy: MountPolicyInput, confirmBroad?: boolean): Promise<boolean>;
+  /** Accepts where a moved root resolves now (it admits nothing until then). */
+  reconfirm(path: string): Promise<boolean>;
   /** Adds the pending roots to the current policy, confirmed. */
   confirmBroad(): Promise<boolean>;
   cancelBroad(): void;
@@ -64,7 +66,7 @@ export const useMounts = create<MountsState>()((set, get) => ({
         const known = new Set(get().view?.policy.allowedRoots.map((r) => r.path));
         set({
           pendingBroad: {
-            newRoots: policy.allowedRoots.filter((r) => !known.has(r.path)),
+            newRoots: (policy.allowedRoots ?? []).filter((r) => !known.has(r.path)),
             broadRoots: details.broadRoots ?? [],
             message: (error as Error).message,
           },
@@ -85,6 +87,26 @@ export const useMounts = create<MountsState>()((set, get) => ({
     );
   },
   cancelBroad: () => set({ pendingBroad: null }),
+  async reconfirm(path) {
+    const view = get().view;
+    if (!view) return false;
+    set({ saving: true });
+    try {
+      set({
+        view: await transport().call('mounts.updatePolicy', {
+          ...view.policy,
+          reconfirmRoots: [path],
+        }),
+      });
+      clearError();
+      return true;
+    } catch (error) {
+      showError(error);
+      return false;
+    } finally {
+      set({ saving: false });
+    }
+  },
   async test(request) {
     set({ testing: true });
     try {
