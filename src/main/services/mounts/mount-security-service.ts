@@ -21,30 +21,19 @@ import { protectedPaths } from './protected-paths';
 import { resolveRoots, rootProblem } from './roots';
 import { collectSecretInodes } from './secret-inodes';
 import { MountVerifier, type StartedContainer, type VerifyMethod } from './mount-verifier';
-import { validateMount, type FileIdentity, type ValidatedMount } from './validator';
+import { bindMounts, type BindMount, type ExpectedMount } from './mount-plan';
+import { validateMount, type ValidatedMount } from './validator';
+
+export type { BindMount, ExpectedMount } from './mount-plan';
 
 /** More masks than this in one mount and a container start is refused (mount a smaller folder). */
 export const MAX_MASKS_PER_MOUNT = 1000;
-
-/** What a started container must show at each mount target: the file aigo validated. */
-export interface ExpectedMount {
-  target: string;
-  source: string;
-  identity: FileIdentity;
-}
 
 export const MAIN_GROUP = 'main';
 export const MOUNT_POLICY_FILE = 'mount-security.json';
 
 /** Who asked: the user trying a path (a warning when refused) or an agent/group config (a violation). */
 export type MountRequestSource = 'user' | 'agent' | 'config';
-
-export interface BindMount {
-  Type: 'bind';
-  Source: string;
-  Target: string;
-  ReadOnly: boolean;
-}
 
 export interface MountSecurityDeps {
   dataDir: string;
@@ -296,39 +285,10 @@ export class MountSecurityService {
         { verdicts: refused.map(({ identity: _identity, ...v }) => v) },
       );
     }
-    const [dirId, fileId] = await Promise.all([
-      identityOf(this.placeholderDir),
-      identityOf(this.placeholderFile),
-    ]);
-    const mounts: BindMount[] = [];
-    const expected: ExpectedMount[] = [];
-    const add = (mount: BindMount, identity: FileIdentity | undefined) => {
-      mounts.push(mount);
-      if (identity) expected.push({ target: mount.Target, source: mount.Source, identity });
-    };
-    for (const v of verdicts) {
-      add(
-        {
-          Type: 'bind',
-          Source: v.realPath as string,
-          Target: v.containerPath as string,
-          ReadOnly: v.readonly,
-        },
-        v.identity,
-      );
-      for (const m of v.masked) {
-        const dir = m.kind === 'directory';
-        add(
-          {
-            Type: 'bind',
-            Source: dir ? this.placeholderDir : this.placeholderFile,
-            Target: `${v.containerPath}/${m.path.split(/[\\/]/).join('/')}`,
-            ReadOnly: true,
-          },
-          dir ? dirId : fileId,
-        );
-      }
-    }
+    const { mounts, expected } = await bindMounts(verdicts, {
+      directory: this.placeholderDir,
+      file: this.placeholderFile,
+    });
     return { mounts, verdicts, expected };
   }
 
@@ -361,9 +321,4 @@ export class MountSecurityService {
       details: { hostPath: v.hostPath, code, source },
     });
   }
-}
-
-async function identityOf(path: string): Promise<FileIdentity> {
-  const info = await stat(path);
-  return { dev: info.dev, ino: info.ino };
 }
