@@ -1,4 +1,5 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +78,7 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
   });
 
   it('asks before adding a broad root, and adds nothing when cancelled', async () => {
-    await page.getByTestId('root-path').fill('/');
+    await page.getByTestId('root-path').fill(homedir());
     await page.getByTestId('root-add').click();
     await expect
       .poll(() => page.getByTestId('broad-confirm').textContent())
@@ -105,5 +106,44 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
     await testPath(join(projects, 'app/main.py'));
     await expect.poll(() => page.getByTestId('verdict-badge').textContent()).toBe('Allowed');
     await screenshot(page, 'mount-security');
+  });
+
+  it('refuses / as a root outright, naming the system folder', async () => {
+    await page.getByTestId('root-path').fill('/');
+    await page.getByTestId('root-add').click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('system folder');
+    expect(await page.getByTestId('broad-confirm').count()).toBe(0);
+    expect(await page.getByTestId('allowed-root').count()).toBe(1);
+  });
+
+  it('shows a root whose symlink was repointed as admitting nothing, until Re-confirm', async () => {
+    const link = join(app.dir, 'current');
+    await mkdir(join(app.dir, 'v1'), { recursive: true });
+    await mkdir(join(app.dir, 'v2/data'), { recursive: true });
+    await symlink(join(app.dir, 'v1'), link);
+    const current = (await (await app.api('GET', '/api/v1/container/mount-security')).json()) as {
+      policy: { allowedRoots: unknown[] };
+    };
+    const saved = await app.api('PUT', '/api/v1/container/mount-security', {
+      ...current.policy,
+      allowedRoots: [...current.policy.allowedRoots, { path: link }],
+    });
+    expect(saved.status).toBe(200);
+    await rm(link);
+    await symlink(join(app.dir, 'v2'), link);
+    await page.reload();
+    await page.getByTestId('tab-mounts').click();
+    await expect
+      .poll(() => page.getByTestId('root-problem').textContent())
+      .toContain('now resolves to');
+    await testPath(join(link, 'data'));
+    await expect
+      .poll(() => page.getByTestId('verdict-reason').textContent())
+      .toContain('admits nothing until you confirm it again');
+    await screenshot(page, 'mount-security-moved-root');
+    await page.getByTestId('root-reconfirm').click();
+    await expect.poll(() => page.getByTestId('root-problem').count()).toBe(0);
+    await testPath(join(link, 'data'));
+    await expect.poll(() => page.getByTestId('verdict-badge').textContent()).toBe('Allowed');
   });
 });
