@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
@@ -13,17 +14,17 @@ describe.runIf(run)('Settings > Security: the audit log in the browser', () => {
   let serve: ServeProcess;
   let browser: Browser;
 
-  /** A request to the credential proxy with no session token: refused, and a violation. */
-  const proxyViolation = async () => {
+  /**
+   * A request to the credential proxy with no session token (or, with `foreignHost`, a Host
+   * name that is not the proxy's): refused, and a violation. Repeats of one cause from one
+   * address are coalesced into one entry, so the two causes make two entries.
+   */
+  const proxyViolation = async (foreignHost = false) => {
     const status = (await (
       await fetch(`${serve.url}/api/v1/container/credential-proxy/status`)
     ).json()) as { bindAddress: string; port: number };
-    const res = await fetch(`http://${status.bindAddress}:${status.port}/v1/messages`, {
-      method: 'POST',
-      headers: { 'x-api-key': 'CREDENTIAL_PROXY_PLACEHOLDER' },
-      body: '{}',
-    });
-    expect(res.status).toBe(401);
+    const res = await rawPost(status.bindAddress, status.port, foreignHost ? 'evil.example' : null);
+    expect(res).toBeGreaterThanOrEqual(400);
   };
 
   beforeAll(async () => {
@@ -50,14 +51,39 @@ describe.runIf(run)('Settings > Security: the audit log in the browser', () => {
     const shown = await page.getByTestId('audit-entry').allTextContents();
     expect(shown[0]).toContain('violation');
     expect(shown.join()).not.toContain('.ssh');
-    await proxyViolation();
+    await proxyViolation(true);
     await expect.poll(() => page.getByTestId('audit-entry').count()).toBe(2);
 
-    await page.getByTestId('audit-entry').first().getByRole('button').click();
-    expect(await page.getByTestId('audit-entry').first().textContent()).toContain(
+    await page.getByTestId('audit-entry').last().getByRole('button').click();
+    expect(await page.getByTestId('audit-entry').last().textContent()).toContain(
       '"refusal": "missing_session"',
     );
     await screenshot(page, 'security-audit-log');
     expect(errors).toEqual([]);
   });
 });
+
+/** fetch() cannot set Host; a DNS-rebinding page can, so the proxy must refuse a foreign one. */
+function rawPost(host: string, port: number, hostHeader: string | null): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host,
+        port,
+        method: 'POST',
+        path: '/v1/messages',
+        headers: {
+          'x-api-key': 'CREDENTIAL_PROXY_PLACEHOLDER',
+          'content-type': 'application/json',
+          ...(hostHeader ? { host: hostHeader } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end('{}');
+  });
+}

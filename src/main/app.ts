@@ -13,6 +13,7 @@ import { headlessShell, type HostShell } from './services/app/host-shell';
 import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/paths';
 import { WarningCenter } from './services/app/warnings';
 import { AuditLog } from './services/audit/audit-log';
+import { retentionFromSettings } from './services/audit/retention';
 import { EventBus } from './services/events/event-bus';
 import { locateContext, type ContextFiles } from './services/image/build-context';
 import { ImageService } from './services/image/image-service';
@@ -116,9 +117,12 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       dir: paths.auditDir,
       bus,
       logger: logger.child({ scope: 'audit' }),
+      retention: () => retentionFromSettings(settings.get().audit),
     });
     await audit.start();
     stack.push(() => audit.stop());
+    const offAuditRetention = bus.on('settings.changed', () => void audit.applyRetention());
+    stack.push(async () => void offAuditRetention());
 
     const runtime = new RuntimeService({
       host: options.hostEnv ?? realHostEnv(),

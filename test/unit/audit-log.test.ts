@@ -114,6 +114,6 @@ describe('AuditLog', () => {
     expect(JSON.stringify(stored)).not.toContain('secretsecret');
     expect(JSON.stringify(stored)).not.toContain('sk-real');
     expect(JSON.stringify(stored)).not.toContain('abcdefghijkl');
-    expect(seen).toEqual([entry.id]);
+    expect(seen).toEqual([entry?.id]);
   });
 });

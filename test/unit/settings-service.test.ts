@@ -67,6 +67,21 @@ describe('SettingsService', () => {
     expect(s.get().runtime.preferred).toBe('auto');
   });
 
+  it('keeps audit retention as a setting: defaults, a one-field patch, and bounds', async () => {
+    await writeFile(join(dir.path, 'settings.json'), JSON.stringify({ advanced: {} }));
+    const s = make();
+    await s.start();
+    expect(s.get().audit).toEqual({ retentionMaxMb: 200, retentionDays: 90 }); // an older file
+    await s.update({ audit: { retentionDays: 30 } });
+    expect(s.get().audit).toEqual({ retentionMaxMb: 200, retentionDays: 30 });
+    for (const audit of [{ retentionMaxMb: 5 }, { retentionDays: 0 }, { retentionDays: 1.5 }]) {
+      const error = (await s.update({ audit }).catch((e: unknown) => e)) as AppError;
+      expect(error.code).toBe('INVALID_INPUT');
+      expect(error.message).toContain(`audit.${Object.keys(audit)[0]}`);
+    }
+    expect(s.get().audit.retentionDays).toBe(30);
+  });
+
   it.each([
     ['not JSON', '{"advanced": {"debugLogging": tru'],
     ['a wrong type', JSON.stringify({ advanced: { debugLogging: 'yes' } })],

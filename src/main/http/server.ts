@@ -7,11 +7,15 @@ import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
 import { toErrorEnvelope, type Dispatch } from '../dispatch';
 import type { EventBus } from '../services/events/event-bus';
+import { closeUnreadRequests } from './early-close';
 import { registerEventStream } from './events-stream';
 import { buildOpenApiDocument } from './openapi';
 import { prettyJson, registerContractRoutes } from './routes';
 import { isLoopbackHostname, originGuard } from './security';
 import { registerStaticUi } from './static-ui';
+
+/** The largest request body the API reads; a larger one is answered 413 without reading it. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ApiServerOptions {
   host: string;
@@ -61,13 +65,23 @@ export function createApiApp(
     ),
   );
 
+  // First, so every answer given before the body was read (413, 401, 403, 404) closes cleanly.
+  app.use('*', closeUnreadRequests());
   app.use('*', originGuard({ extraHosts, port }));
   app.use(
     '/api/*',
     bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MiB.');
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        const declared = Number(c.req.header('content-length') ?? Number.NaN);
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          `The request body is larger than the local API's limit of 1 MiB${Number.isFinite(declared) ? ` (${declared} bytes sent)` : ''}. Send a smaller JSON body: every operation takes a JSON object well under 1 MiB, so split a large change into several requests.`,
+          {
+            limitBytes: MAX_BODY_BYTES,
+            ...(Number.isFinite(declared) ? { receivedBytes: declared } : {}),
+          },
+        );
       },
     }),
   );

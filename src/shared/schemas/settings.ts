@@ -43,11 +43,20 @@ export const advancedSettingsSchema = z.object({
   debugLogging: z.boolean().default(false),
 });
 
+/** How much audit history is kept. The live file is never deleted, only rotated ones. */
+export const auditSettingsSchema = z.object({
+  /** All audit files together stay under this size; the oldest rotated files go first. */
+  retentionMaxMb: z.number().int().min(10).max(100_000).default(200),
+  /** Rotated audit files whose newest entry is older than this are deleted. */
+  retentionDays: z.number().int().min(1).max(3_650).default(90),
+});
+
 export const settingsSchema = z
   .object({
     runtime: runtimeSettingsSchema.prefault({}),
     image: imageSettingsSchema.prefault({}),
     advanced: advancedSettingsSchema.prefault({}),
+    audit: auditSettingsSchema.prefault({}),
   })
   .meta({ id: 'Settings' });
 export type Settings = z.infer<typeof settingsSchema>;
@@ -74,6 +83,7 @@ export const settingsPatchSchema = z
     runtime: patchOf(runtimeSettingsSchema).optional(),
     image: patchOf(imageSettingsSchema).optional(),
     advanced: patchOf(advancedSettingsSchema).optional(),
+    audit: patchOf(auditSettingsSchema).optional(),
   })
   .strict()
   .meta({ id: 'SettingsPatch' });

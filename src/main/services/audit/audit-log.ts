@@ -3,11 +3,14 @@ import { mkdir, open, readdir, readFile, rename, stat, type FileHandle } from 'n
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditQuery, Severity } from '../../../shared/schemas/audit';
+import { auditSettingsSchema } from '../../../shared/schemas/settings';
 import type { EventBus } from '../events/event-bus';
 import { redact, redactString } from '../logging/redact';
+import { Coalescer, type CoalesceSample } from './coalescer';
+import { capEntry, MAX_MESSAGE_CHARS, truncateText } from './entry-limits';
+import { pruneRotated, retentionFromSettings, ROTATED, type RetentionLimits } from './retention';
 
 export const AUDIT_FILE = 'audit.jsonl';
-const ROTATED = /^audit-(\d{8}T\d{6}\d{3}Z)-(\d+)\.jsonl$/;
 
 export interface AuditInput {
   severity: Severity;
@@ -16,19 +19,38 @@ export interface AuditInput {
   group?: string;
   container?: string;
   details?: Record<string, unknown>;
+  /**
+   * Events that anyone can trigger (a refused request) name their cause and source here, e.g.
+   * `proxy-refusal:no_token:127.0.0.1`. Repeats of one key within an interval become one entry
+   * with a count, so a flood cannot grow the log without bound.
+   */
+  coalesceKey?: string;
 }
 
 export interface AuditLogDeps {
   dir: string;
   bus: EventBus;
   logger: Logger;
-  /** Rotate the live file when it passes this size. Rotated files are kept, never deleted. */
+  /** Rotate the live file when it passes this size. */
   maxFileBytes?: number;
+  /**
+   * Retention (the `audit` settings), read at start and after every rotation: rotated files
+   * past the age or the total size are deleted, oldest first. Default 200 MB and 90 days.
+   */
+  retention?: () => RetentionLimits;
+  /** How long repeats of one `coalesceKey` are counted before their summary (default 60 s). */
+  coalesceWindowMs?: number;
+  /** Distinct coalesce keys tracked at once (default 256); past it, one key per category. */
+  coalesceMaxKeys?: number;
 }
 
 /**
- * Append-only JSON lines in `DATA_DIR/audit/`. Rotation renames the live file to a
- * timestamped one, so no entry is ever dropped; queries read across all files, newest first.
+ * Append-only JSON lines in `DATA_DIR/audit/`; queries read across all files, newest first.
+ * Bounded for every caller, so nobody who can merely trigger events can fill the disk:
+ *  - an entry is at most `MAX_ENTRY_BYTES` (8 KB), cut after redaction (entry-limits.ts);
+ *  - repeats of a `coalesceKey` are counted into one summary per window (coalescer.ts);
+ *  - rotation renames the live file to a timestamped one, and retention deletes the oldest
+ *    rotated files past the size or age limits (retention.ts), never the live file.
  */
 export class AuditLog {
   private handle: FileHandle | null = null;
@@ -36,9 +58,16 @@ export class AuditLog {
   private rotations = 0;
   private chain: Promise<void> = Promise.resolve();
   private readonly maxFileBytes: number;
+  private readonly coalescer: Coalescer;
 
   constructor(private readonly deps: AuditLogDeps) {
     this.maxFileBytes = deps.maxFileBytes ?? 5 * 1024 * 1024;
+    this.coalescer = new Coalescer({
+      windowMs: deps.coalesceWindowMs ?? 60_000,
+      maxKeys: deps.coalesceMaxKeys ?? 256,
+      now: Date.now,
+      write: (summary) => this.write(summary),
+    });
   }
 
   private get livePath(): string {
@@ -46,6 +75,7 @@ export class AuditLog {
   }
 
   async start(): Promise<void> {
+    this.coalescer.resume();
     await mkdir(this.deps.dir, { recursive: true, mode: 0o700 });
     this.handle = await open(this.livePath, 'a', 0o600);
     this.size = (await stat(this.livePath)).size;
@@ -63,17 +93,47 @@ export class AuditLog {
         this.size += 1;
       }
     }
+    await this.applyRetention();
   }
 
+  /** Writes the pending coalesced summaries, releases their timers and closes the file. */
   async stop(): Promise<void> {
+    this.coalescer.drain();
     await this.flush();
     await this.handle?.close();
     this.handle = null;
   }
 
-  /** Records an event now; the write is queued in order and `flush()` waits for it. */
-  record(input: AuditInput): AuditEntry {
-    const entry: AuditEntry = {
+  /**
+   * Records an event; the write is queued in order and `flush()` waits for it. Returns the
+   * entry, or null when the event was a repeat of its `coalesceKey` and only counted (it is
+   * part of the summary written when the key's window ends).
+   */
+  record(input: AuditInput): AuditEntry | null {
+    if (
+      input.coalesceKey !== undefined &&
+      !this.coalescer.admit(input.coalesceKey, input, () => this.sample(input))
+    )
+      return null;
+    return this.write(input);
+  }
+
+  /** Deletes rotated files past the retention limits now (after a settings change, say). */
+  applyRetention(): Promise<void> {
+    return this.enqueue(() => this.enforceRetention());
+  }
+
+  /** The first repeat of a window, kept to stand for the rest in the summary. */
+  private sample(input: AuditInput): CoalesceSample {
+    // Room for the summary's "(repeated N times …)" without cutting the message twice.
+    const message = truncateText(redactString(input.message), MAX_MESSAGE_CHARS - 200);
+    const { id: _id, time: _time, ...rest } = this.prepare({ ...input, message });
+    return rest;
+  }
+
+  /** Redacted first, then bounded: cutting never splits a secret into a form redaction misses. */
+  private prepare(input: Omit<AuditInput, 'coalesceKey'>): AuditEntry {
+    return capEntry({
       id: randomUUID(),
       time: new Date().toISOString(),
       severity: input.severity,
@@ -82,7 +142,11 @@ export class AuditLog {
       ...(input.container !== undefined ? { container: input.container } : {}),
       message: redactString(input.message),
       details: redact(input.details ?? {}) as Record<string, unknown>,
-    };
+    });
+  }
+
+  private write(input: Omit<AuditInput, 'coalesceKey'>): AuditEntry {
+    const entry = this.prepare(input);
     const line = `${JSON.stringify(entry)}\n`;
     this.chain = this.chain
       .then(() => this.append(line))
@@ -94,7 +158,19 @@ export class AuditLog {
     return entry;
   }
 
-  flush(): Promise<void> {
+  /** Waits for every queued write, including those queued while waiting (a retention note). */
+  async flush(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.chain;
+      await current;
+    } while (current !== this.chain);
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(work).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'Audit log maintenance failed');
+    });
     return this.chain;
   }
 
@@ -151,6 +227,38 @@ export class AuditLog {
     );
     this.handle = await open(this.livePath, 'a', 0o600);
     this.size = 0;
+    await this.enforceRetention();
+  }
+
+  /** Runs inside the write chain, so it never races a rotation. */
+  private async enforceRetention(): Promise<void> {
+    const limits = this.deps.retention?.() ?? retentionFromSettings(auditSettingsSchema.parse({}));
+    const pruned = await pruneRotated(this.deps.dir, this.size, limits, Date.now());
+    if (pruned.files.length === 0) return;
+    const files = pruned.files.length;
+    this.deps.logger.info(
+      { files: pruned.files.length, bytes: pruned.bytes },
+      'Audit files pruned',
+    );
+    // Queued behind this step, so it is written after the deletion it reports. Coalesced: a log
+    // that rotates often (a flood of events of many kinds) gets one note per window, not one per
+    // rotation.
+    this.record({
+      severity: 'info',
+      category: 'audit',
+      message: `Audit log retention deleted ${files} old file${files === 1 ? '' : 's'} (${byteSize(pruned.bytes)}): ${pruned.byAge} older than ${Math.round(limits.maxAgeMs / 86_400_000)} days, ${pruned.bySize} over the ${byteSize(limits.maxBytes)} limit. Change the limits under Settings > Security > Audit log retention.`,
+      coalesceKey: 'audit-retention',
+      details: {
+        files,
+        bytes: pruned.bytes,
+        byAge: pruned.byAge,
+        bySize: pruned.bySize,
+        maxBytes: limits.maxBytes,
+        maxAgeDays: limits.maxAgeMs / 86_400_000,
+        oldest: pruned.files[0],
+        newest: pruned.files.at(-1),
+      },
+    });
   }
 
   private async filesNewestFirst(): Promise<string[]> {
@@ -161,6 +269,12 @@ export class AuditLog {
       .reverse();
     return [AUDIT_FILE, ...rotated].map((n) => join(this.deps.dir, n));
   }
+}
+
+function byteSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
 }
 
 function matches(entry: AuditEntry, query: AuditQuery): boolean {

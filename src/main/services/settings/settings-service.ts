@@ -61,6 +61,7 @@ export class SettingsService {
       runtime: { ...current.runtime, ...checked.data.runtime },
       image: { ...current.image, ...checked.data.image },
       advanced: { ...current.advanced, ...checked.data.advanced },
+      audit: { ...current.audit, ...checked.data.audit },
     });
     this.deps.logger.info({ changed: Object.keys(checked.data) }, 'Settings changed');
     this.deps.bus.emit('settings.changed', next);

@@ -4,8 +4,9 @@ import type { AuditEntry } from '../../../../shared/schemas/audit';
 import { Badge, Card } from '../../components/ui';
 import { useLive } from '../../use-live';
 import { useAudit } from './audit-store';
+import { AuditRetentionCard } from './AuditRetention';
 
-const CATEGORIES = ['runtime', 'mounts', 'proxy', 'image', 'settings', 'ipc'];
+const CATEGORIES = ['runtime', 'mounts', 'proxy', 'image', 'settings', 'ipc', 'audit'];
 const TONE = { info: 'muted', warning: 'warn', violation: 'bad', critical: 'bad' } as const;
 
 function Entry({ entry }: { entry: AuditEntry }) {
@@ -128,7 +129,12 @@ export function SecurityPage() {
           The same log from a terminal:{' '}
           <code>curl "http://localhost:55765/api/v1/container/audit-log?severity=violation"</code>
         </p>
+        <p className="muted">
+          Events anyone can cause (refused proxy requests) are written once, then counted: one entry
+          per cause and source per minute says how many more came.
+        </p>
       </Card>
+      <AuditRetentionCard />
     </div>
   );
 }
