@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Recorded {
@@ -11,10 +17,14 @@ export interface Recorded {
 /**
  * An LLM-API-shaped upstream that records what reaches it: `/v1/messages` (JSON), `/v1/models`
  * (key check), `/v1/stream` (server-sent events it finishes only when told), `/v1/upload`
- * (counts a streamed body and says when its first byte arrived).
+ * (counts a streamed body and says when its first byte arrived). Tests add their own answers
+ * with `route(prefix, handler)` (a redirect, a reflected header); those are recorded as they
+ * arrive, before any body.
  */
 export async function startFakeUpstream(validKeys: { apiKey?: string; bearer?: string }) {
   const requests: Recorded[] = [];
+  const routes: [string, (req: IncomingMessage, res: ServerResponse) => void][] = [];
+  let uploadsOpen = 0;
   let releaseStream: () => void = () => {};
   let streamReleased = new Promise<void>((r) => (releaseStream = r));
   let uploadStarted: () => void = () => {};
@@ -26,8 +36,16 @@ export async function startFakeUpstream(validKeys: { apiKey?: string; bearer?: s
 
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
+    const custom = routes.find(([prefix]) => path.startsWith(prefix));
+    if (custom) {
+      requests.push({ method: req.method ?? '', path, headers: req.headers, body: '' });
+      custom[1](req, res);
+      return;
+    }
     if (path.startsWith('/v1/upload')) {
       let bytes = 0;
+      uploadsOpen++;
+      req.on('close', () => uploadsOpen--);
       req.on('data', (chunk: Buffer) => {
         if (bytes === 0) uploadStarted();
         bytes += chunk.length;
@@ -85,6 +103,10 @@ export async function startFakeUpstream(validKeys: { apiKey?: string; bearer?: s
       streamReleased = new Promise<void>((r) => (releaseStream = r));
     },
     uploadFirstByte,
+    /** Uploads whose request has reached this upstream and not yet ended. */
+    uploadsOpen: () => uploadsOpen,
+    route: (prefix: string, handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+      void routes.unshift([prefix, handler]),
     close: () =>
       new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };

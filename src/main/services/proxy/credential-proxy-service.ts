@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
@@ -31,7 +32,14 @@ import { JsonStore } from '../store/json-store';
 import { autoBindAddress, hostGatewayTarget } from './bind-address';
 import { testMapping } from './mapping-test';
 import { checkProxyFromContainer } from './container-check';
-import { ProxyServer, type Refusal } from './proxy-server';
+import {
+  DEFAULT_PROXY_LIMITS,
+  ProxyServer,
+  type ProxyLimits,
+  type Refusal,
+  type RefusedRequest,
+} from './proxy-server';
+import { bounded } from './request-guards';
 import { SessionTokens } from './session-tokens';
 
 export const PROXY_CONFIG_FILE = 'credential-proxy.json';
@@ -48,7 +56,24 @@ export interface CredentialProxyDeps {
   docker: () => Docker;
   /** Overrides the configured port (AIGO_PROXY_PORT; 0 picks a free one): a second instance, tests. */
   portOverride?: number;
+  /** How much of the proxy one session or address may hold (defaults: DEFAULT_PROXY_LIMITS). */
+  limits?: Partial<ProxyLimits>;
 }
+
+/** What a stored key is bound to: the upstream origin (scheme, host, port) it was entered for. */
+export function keyBinding(upstreamUrl: string): string {
+  return `upstream:${new URL(upstreamUrl).origin}`;
+}
+
+function originOf(upstreamUrl: string): string {
+  return new URL(upstreamUrl).origin;
+}
+
+/** Ids the proxy gives its mappings (randomUUID): older keys carry no binding to tell them by. */
+const MAPPING_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Refusals that are about load rather than trust: a warning, not a violation. */
+const LOAD_REFUSALS = new Set<Refusal>(['session_limit', 'address_limit', 'body_timeout']);
 
 /** What a container session needs to reach the proxy: the guide's env vars and its token. */
 export interface ContainerProxyConfig {
@@ -71,8 +96,10 @@ export class CredentialProxyService {
   private statusTimer: NodeJS.Timeout | null = null;
   private offRuntime: (() => void) | null = null;
   private transition: Promise<unknown> = Promise.resolve();
+  readonly limits: ProxyLimits;
 
   constructor(private readonly deps: CredentialProxyDeps) {
+    this.limits = { ...DEFAULT_PROXY_LIMITS, ...deps.limits };
     this.store = new JsonStore({
       path: join(deps.dataDir, PROXY_CONFIG_FILE),
       schema: proxyConfigSchema,
@@ -82,27 +109,45 @@ export class CredentialProxyService {
       logger: deps.logger,
       warnings: deps.warnings,
     });
-    this.server = new ProxyServer({
-      resolve: (presented) => this.resolve(presented),
-      session: (token) => this.sessions.check(token),
-      hostAllowed: (hostname) => this.hostAllowed(hostname),
-      strict: () => this.config().strict,
-      timeoutMs: () => this.config().upstreamTimeoutMs,
-      onRefused: (refusal, req) => this.onRefused(refusal, req),
-      onResponse: (mapping, status, session) => this.onResponse(mapping, status, session),
-      onUpstreamError: (mapping, message) => {
-        this.stats.lastError = message;
-        this.deps.logger.warn(
-          { mapping: mapping.name, upstream: mapping.upstreamUrl },
-          `Upstream failed: ${message}`,
-        );
+    this.server = new ProxyServer(
+      {
+        resolve: (presented) => this.resolve(presented),
+        session: (token) => this.sessions.check(token),
+        hostAllowed: (hostname) => this.hostAllowed(hostname),
+        strict: () => this.config().strict,
+        timeoutMs: () => this.config().upstreamTimeoutMs,
+        onRefused: (refusal, req) => this.onRefused(refusal, req),
+        onResponse: (mapping, status, session, remote) =>
+          this.onResponse(mapping, status, session, remote),
+        onUpstreamError: (mapping, message) => {
+          this.stats.lastError = message;
+          this.deps.logger.warn(
+            { mapping: mapping.name, upstream: mapping.upstreamUrl },
+            `Upstream failed: ${message}`,
+          );
+        },
       },
-    });
+      this.limits,
+    );
   }
 
   async start(): Promise<void> {
+    await this.removeStaleConfigTemp();
     await this.store.load();
-    await this.deps.secrets.load();
+    const { removedTempFiles } = await this.deps.secrets.load();
+    if (removedTempFiles.length > 0) {
+      this.deps.logger.info(
+        { files: removedTempFiles },
+        'Removed temporary copies of the secret file left by an interrupted write',
+      );
+      this.deps.audit.record({
+        severity: 'info',
+        category: 'proxy',
+        message: `Removed ${removedTempFiles.length === 1 ? 'a temporary copy' : `${removedTempFiles.length} temporary copies`} of the secret file left by an interrupted write`,
+        details: { files: removedTempFiles },
+      });
+    }
+    await this.reconcileKeys();
     // Follow the runtime: when Docker's gateway address changes, the auto bind address does too.
     this.offRuntime = this.deps.bus.on('runtime.changed', () => {
       if (this.bound && !this.config().bindAddress && this.bindAddress() !== this.bound.host)
@@ -185,8 +230,18 @@ export class CredentialProxyService {
       updatedAt: now,
     };
     this.assertPlaceholderFree(mapping.placeholder, null);
-    await this.deps.secrets.set(mapping.id, input.apiKey);
-    await this.store.replace({ ...this.config(), mappings: [...this.config().mappings, mapping] });
+    // The key first: a crash before the mapping is written leaves an orphan key, which the next
+    // start removes (audited); a failed write here takes the key back at once.
+    await this.deps.secrets.set(mapping.id, input.apiKey, keyBinding(mapping.upstreamUrl));
+    try {
+      await this.store.replace({
+        ...this.config(),
+        mappings: [...this.config().mappings, mapping],
+      });
+    } catch (error) {
+      await this.deps.secrets.delete(mapping.id).catch(() => undefined);
+      throw error;
+    }
     this.deps.audit.record({
       severity: 'info',
       category: 'proxy',
@@ -207,11 +262,30 @@ export class CredentialProxyService {
     };
     next.upstreamUrl = next.upstreamUrl.replace(/\/+$/, '');
     this.assertPlaceholderFree(next.placeholder, id);
-    if (apiKey) await this.deps.secrets.set(id, apiKey);
-    await this.store.replace({
-      ...this.config(),
-      mappings: this.config().mappings.map((m) => (m.id === id ? next : m)),
-    });
+    const from = originOf(current.upstreamUrl);
+    const to = originOf(next.upstreamUrl);
+    // A key is bound to the origin it was entered for: whoever may edit mappings must not be
+    // able to point one elsewhere and press Test to have the key sent there.
+    if (from !== to && !apiKey)
+      throw new AppError(
+        'INVALID_INPUT',
+        `Mapping "${current.name}" would send its API key to ${to} instead of ${from}, where it was entered. A key only goes to the upstream (scheme, host and port) it was entered for: enter the API key again in the same change, or keep the upstream's origin (changing only the path keeps the key).`,
+        { issues: [{ path: 'apiKey', message: 'required when the upstream origin changes' }] },
+      );
+    const previous = { value: this.deps.secrets.get(id), binding: this.deps.secrets.bindingOf(id) };
+    if (apiKey) await this.deps.secrets.set(id, apiKey, keyBinding(next.upstreamUrl));
+    try {
+      await this.store.replace({
+        ...this.config(),
+        mappings: this.config().mappings.map((m) => (m.id === id ? next : m)),
+      });
+    } catch (error) {
+      // Put the old key back; after a crash instead, the new key is bound to the new origin and
+      // so is never sent to the old one.
+      if (apiKey && previous.value !== null)
+        await this.deps.secrets.set(id, previous.value, previous.binding).catch(() => undefined);
+      throw error;
+    }
     this.deps.audit.record({
       severity: 'info',
       category: 'proxy',
@@ -224,11 +298,13 @@ export class CredentialProxyService {
 
   async deleteMapping(id: string): Promise<void> {
     const mapping = this.findMapping(id);
+    // The key first: a crash between the two writes leaves a mapping without a key (shown as
+    // such, refused by the proxy, deletable again), never a key without a mapping.
+    await this.deps.secrets.delete(id);
     await this.store.replace({
       ...this.config(),
       mappings: this.config().mappings.filter((m) => m.id !== id),
     });
-    await this.deps.secrets.delete(id);
     this.usage.delete(id);
     this.deps.audit.record({
       severity: 'info',
@@ -241,7 +317,14 @@ export class CredentialProxyService {
 
   async testMapping(id: string): Promise<MappingTestResult> {
     const mapping = this.findMapping(id);
-    const key = this.deps.secrets.get(id);
+    const key = this.deps.secrets.getBound(id, keyBinding(mapping.upstreamUrl));
+    if (!key && this.deps.secrets.has(id))
+      return {
+        result: 'error',
+        status: null,
+        latencyMs: 0,
+        message: `The API key of mapping "${mapping.name}" was entered for another upstream than ${originOf(mapping.upstreamUrl)}, so it is not sent there. Edit the mapping and enter the API key again.`,
+      };
     if (!key)
       return {
         result: 'error',
@@ -426,41 +509,92 @@ export class CredentialProxyService {
             ? 'real_key'
             : 'unknown_placeholder',
       };
-    const key = this.deps.secrets.get(mapping.id);
-    return key ? { mapping, key } : { refusal: 'no_real_key' };
+    const key = this.deps.secrets.getBound(mapping.id, keyBinding(mapping.upstreamUrl));
+    if (key) return { mapping, key };
+    return { refusal: this.deps.secrets.has(mapping.id) ? 'key_not_bound' : 'no_real_key' };
   }
 
-  private onRefused(
-    refusal: Refusal,
-    req: { method: string; path: string; remote: string | undefined; session: string | null },
-  ): void {
+  private onRefused(refusal: Refusal, req: RefusedRequest): void {
     this.stats.requestsTotal++;
     this.stats.requestsFailed++;
-    this.stats.lastError = `Refused ${req.method} ${req.path}: ${refusal.replace(/_/g, ' ')}`;
+    // Anyone who reaches the port can cause these: bounded text, and one coalescing key per
+    // cause and source so a flood adds a count, not entries.
+    const method = bounded(req.method, 20);
+    const path = bounded(req.path);
+    const remote = req.remote ?? 'unknown';
+    const cause = refusal.replace(/_/g, ' ');
+    this.stats.lastError = `Refused ${method} ${path}: ${cause}`;
     this.deps.audit.record({
-      severity: 'violation',
+      severity: LOAD_REFUSALS.has(refusal) ? 'warning' : 'violation',
       category: 'proxy',
       ...(req.session ? { container: req.session } : {}),
-      message: `Credential proxy refused ${req.method} ${req.path}: ${refusal.replace(/_/g, ' ')}`,
-      details: { refusal, method: req.method, path: req.path, remote: req.remote ?? null },
+      message: `Credential proxy refused ${method} ${path}: ${cause}`,
+      details: { refusal, method, path, remote: req.remote ?? null },
+      coalesceKey: `proxy-refusal:${refusal}:${remote}`,
     });
     this.changed();
   }
 
-  private onResponse(mapping: ProxyMapping, status: number, session: string | null): void {
+  private onResponse(
+    mapping: ProxyMapping,
+    status: number,
+    session: string | null,
+    remote: string | undefined,
+  ): void {
     this.stats.requestsTotal++;
     if (status >= 400) this.stats.requestsFailed++;
     this.usage.set(mapping.id, { lastStatus: status, lastUsedAt: new Date().toISOString() });
     if (status === 401 || status === 403) {
+      // A container can provoke these as often as it likes: coalesced per cause and source.
       this.deps.audit.record({
         severity: 'warning',
         category: 'proxy',
         ...(session ? { container: session } : {}),
         message: `Upstream ${mapping.upstreamUrl} rejected the key of mapping "${mapping.name}" (HTTP ${status}). Check that the real API key is valid.`,
         details: { id: mapping.id, status },
+        coalesceKey: `proxy-refusal:upstream_${status}:${remote ?? 'unknown'}`,
       });
     }
     this.changed();
+  }
+
+  /** steno (JsonStore's writer) writes `.credential-proxy.json.tmp` and renames it. */
+  private async removeStaleConfigTemp(): Promise<void> {
+    const name = `.${PROXY_CONFIG_FILE}.tmp`;
+    try {
+      if (!(await readdir(this.deps.dataDir)).includes(name)) return;
+    } catch {
+      return; // no data folder yet
+    }
+    await rm(join(this.deps.dataDir, name), { force: true });
+    this.deps.logger.info({ file: name }, 'Removed a temporary settings copy left by a crash');
+  }
+
+  /**
+   * After a crash: keys written before bindings existed are bound to their mapping's origin,
+   * and keys whose mapping is gone (an interrupted create or delete) are removed, audited.
+   */
+  private async reconcileKeys(): Promise<void> {
+    const mappings = new Map(this.config().mappings.map((m) => [m.id, m]));
+    const secrets = this.deps.secrets;
+    for (const [id, mapping] of mappings)
+      if (secrets.has(id) && secrets.bindingOf(id) === null)
+        await secrets.bind(id, keyBinding(mapping.upstreamUrl));
+    for (const id of secrets.ids()) {
+      if (mappings.has(id)) continue;
+      const binding = secrets.bindingOf(id);
+      // Only the proxy's own keys: bound to an upstream, or (older) named like a mapping id.
+      if (!(binding?.startsWith('upstream:') || (binding === null && MAPPING_ID.test(id))))
+        continue;
+      await secrets.delete(id);
+      this.deps.audit.record({
+        severity: 'warning',
+        category: 'proxy',
+        message: `Removed the orphan API key of credential mapping ${id}, which no longer exists (an interrupted create or delete left the key behind)`,
+        details: { id, upstream: binding?.slice('upstream:'.length) ?? null },
+      });
+      this.deps.logger.warn({ id }, 'Removed an orphan credential mapping key');
+    }
   }
 
   /** Status events at most twice a second, however busy the proxy is. */
@@ -496,7 +630,8 @@ export class CredentialProxyService {
   }
 
   private mappingView(mapping: ProxyMapping): ProxyMappingView {
-    const key = this.deps.secrets.get(mapping.id);
+    // A key bound to another origin is as good as none: it is never sent to this one.
+    const key = this.deps.secrets.getBound(mapping.id, keyBinding(mapping.upstreamUrl));
     const usage = this.usage.get(mapping.id);
     return {
       ...mapping,

@@ -15,6 +15,18 @@ export function healthRequest(
   return { url, headers };
 }
 
+/** Where a redirect points, without its query (it could carry anything), kept short. */
+function redirectTarget(from: string, location: string | null): string {
+  if (!location) return 'an address it does not name';
+  try {
+    const to = new URL(location, from);
+    const shown = `${to.origin}${to.pathname}`;
+    return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
+  } catch {
+    return 'an address that is not a valid URL';
+  }
+}
+
 /** "Test" on a mapping: reachable, key rejected, or unreachable with the network error. */
 export async function testMapping(
   mapping: ProxyMapping,
@@ -24,9 +36,23 @@ export async function testMapping(
   const { url, headers } = healthRequest(mapping, key);
   const started = Date.now();
   try {
-    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    // Never follow a redirect: the key would go wherever the upstream points.
+    const response = await fetch(url, {
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await response.body?.cancel();
     const latencyMs = Date.now() - started;
+    if (response.status >= 300 && response.status < 400) {
+      const where = redirectTarget(url, response.headers.get('location'));
+      return {
+        result: 'error',
+        status: response.status,
+        latencyMs,
+        message: `${mapping.upstreamUrl} answered HTTP ${response.status} to GET ${new URL(url).pathname}: the upstream redirects to ${where}. aigo never follows a redirect with a key, so the key was not sent there. Set the upstream URL to the address the API answers on (if you trust it), then enter the key again.`,
+      };
+    }
     if (response.status === 401 || response.status === 403) {
       return {
         result: 'key_rejected',

@@ -9,6 +9,15 @@ import { useProxy } from './proxy-store';
 
 type Kind = ProxyMappingView['kind'];
 
+/** Scheme, host and port; null while the URL is not a URL yet. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url.trim()).origin;
+  } catch {
+    return null;
+  }
+}
+
 /** Add or edit a mapping. Keys are write-only: editing shows none and only replaces. */
 export function MappingForm({
   view,
@@ -43,6 +52,11 @@ export function MappingForm({
     setAuthType(preset.auth.type);
   };
   const auth: ProxyAuth = authType === 'header' ? { type: 'header', header } : { type: authType };
+  // A key is bound to the upstream origin it was entered for: moving it elsewhere needs the key.
+  const newOrigin = originOf(upstreamUrl);
+  const originChanged =
+    editing !== null && newOrigin !== null && newOrigin !== originOf(editing.upstreamUrl);
+  const keyMissing = apiKey.trim() === '' && (!editing || originChanged);
 
   const submit = async () => {
     setSaving(true);
@@ -133,19 +147,32 @@ export function MappingForm({
         </label>
       </div>
       <label>
-        <span>{editing ? 'Replace the API key' : 'Real API key'}</span>
+        <span>
+          {!editing
+            ? 'Real API key'
+            : originChanged
+              ? 'Enter the API key again'
+              : 'Replace the API key'}
+        </span>
         <input
           aria-label="Real API key"
           type="password"
           autoComplete="off"
+          required={!editing || originChanged}
           placeholder={
-            editing
+            editing && !originChanged
               ? `Leave empty to keep the current key (${editing.keyLast4 ?? 'none'})`
               : 'sk-ant-…'
           }
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}
         />
+        {originChanged ? (
+          <small className="problem warn" data-testid="mapping-key-again">
+            The upstream moves to {newOrigin}. A key is only sent to the upstream it was entered
+            for, so enter the API key for {newOrigin} again (changing only the path keeps it).
+          </small>
+        ) : null}
         <small className="muted">
           Stored on this machine only and never shown again; containers see only the placeholder.
         </small>
@@ -154,7 +181,7 @@ export function MappingForm({
         <button
           type="submit"
           className="button primary"
-          disabled={saving || (!editing && apiKey.trim() === '')}
+          disabled={saving || keyMissing}
           data-testid="mapping-save"
         >
           {editing ? 'Save mapping' : 'Add mapping'}
