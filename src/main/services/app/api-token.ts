@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { removeStaleTemps, writeFileAtomic } from '../fs/atomic-write';
 
 /**
  * The API token every mutating request needs. Created once (256 random bits), kept at 0600;
  * a file other users could read is tightened rather than trusted blindly.
  */
 export async function loadOrCreateApiToken(path: string): Promise<string> {
+  await removeStaleTemps(path);
   try {
     const token = (await readFile(path, 'utf8')).trim();
     if (token.length >= 32) {

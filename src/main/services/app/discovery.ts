@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { removeStaleTemps, writeFileAtomic } from '../fs/atomic-write';
 
 /** `DATA_DIR/mgmt-api.json`: how the CLI finds the running app. */
 export const discoverySchema = z.object({
@@ -13,6 +13,7 @@ export const discoverySchema = z.object({
 export type Discovery = z.infer<typeof discoverySchema>;
 
 export async function writeDiscovery(path: string, discovery: Discovery): Promise<void> {
+  await removeStaleTemps(path);
   await writeFileAtomic(path, `${JSON.stringify(discovery, null, 2)}\n`, 0o600);
 }
 

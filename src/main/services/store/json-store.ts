@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AppError, invalidInput } from '../../../shared/errors';
 import type { WarningCenter } from '../app/warnings';
+import { removeStaleTemps } from '../fs/atomic-write';
 
 export interface JsonStoreOptions<S extends z.ZodType> {
   path: string;
@@ -40,6 +41,7 @@ export class JsonStore<S extends z.ZodType> {
 
   async load(): Promise<void> {
     await mkdir(dirname(this.options.path), { recursive: true, mode: 0o700 });
+    await removeStaleTemps(this.options.path);
     let problem: string | null = null;
     let raw: unknown = null;
     try {
