@@ -2,6 +2,11 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { RuntimeStatus } from '../../../shared/schemas/runtime';
 
+/** An address that listens on every interface. */
+export function isWildcardAddress(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}
+
 /**
  * Where the proxy listens when the user has not chosen: the host-gateway address when it is
  * one of this machine's own addresses (Docker's docker0, Apple Container's vmnet), else
@@ -28,11 +33,10 @@ export function autoBindAddress(runtime: RuntimeStatus, interfaces = networkInte
  */
 export function hostGatewayTarget(bindAddress: string, runtime: RuntimeStatus): string {
   if (runtime.networking.source === 'host_network')
-    return bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
+    return isWildcardAddress(bindAddress) ? '127.0.0.1' : bindAddress;
   const loopback =
     bindAddress === '127.0.0.1' || bindAddress === '::1' || bindAddress === 'localhost';
-  const wildcard = bindAddress === '0.0.0.0' || bindAddress === '::';
-  if (!loopback && !wildcard && isIP(bindAddress)) return bindAddress;
+  if (!loopback && !isWildcardAddress(bindAddress) && isIP(bindAddress)) return bindAddress;
   if (runtime.backend === 'apple_container' && runtime.networking.hostGateway)
     return runtime.networking.hostGateway;
   return 'host-gateway';

@@ -1,16 +1,16 @@
 import type { MappingTestResult, ProxyMapping } from '../../../shared/schemas/proxy';
+import { credentialHeader } from './forwarded-headers';
+import { withoutTrailingSlashes } from './upstream-url';
 
 /** The cheapest authenticated request each provider answers: list the models. */
 export function healthRequest(
   mapping: ProxyMapping,
   key: string,
 ): { url: string; headers: Record<string, string> } {
-  const base = mapping.upstreamUrl.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(mapping.upstreamUrl);
   const url = /\/v1$/.test(base) ? `${base}/models` : `${base}/v1/models`;
-  const headers: Record<string, string> = {};
-  if (mapping.auth.type === 'x-api-key') headers['x-api-key'] = key;
-  else if (mapping.auth.type === 'bearer') headers.authorization = `Bearer ${key}`;
-  else headers[mapping.auth.header] = key;
+  const [name, value] = credentialHeader(mapping.auth, key);
+  const headers: Record<string, string> = { [name]: value };
   if (mapping.kind === 'anthropic') headers['anthropic-version'] = '2023-06-01';
   return { url, headers };
 }
