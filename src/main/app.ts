@@ -24,6 +24,7 @@ import { createAppLogger } from './services/logging/logger';
 import { realHostEnv, type HostEnv } from './services/runtime/host-env';
 import { RuntimeService } from './services/runtime/runtime-service';
 import { SettingsService } from './services/settings/settings-service';
+import { startSessionsDomain } from './domains/sessions-domain';
 import { appVersion } from './version';
 
 export interface AppOptions {
@@ -44,6 +45,10 @@ export interface AppOptions {
   /** Echo log lines to stderr too. */
   echoLogs?: boolean;
   runtimeTiming?: { healthIntervalMs?: number; retryMinMs?: number; retryMaxMs?: number };
+  /** How long a closed session may finish its step before its container is stopped. */
+  sessionCloseGraceMs?: number;
+  /** Another tag for the agent image (AIGO_AGENT_IMAGE): a second install, the tests. */
+  agentImage?: string;
 }
 
 export interface AppCore {
@@ -184,7 +189,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       appVersion: version,
       context: options.imageContext ?? locateContext(),
       // AIGO_AGENT_IMAGE: another tag for the agent image (a second install, tests).
-      ...(process.env.AIGO_AGENT_IMAGE ? { image: process.env.AIGO_AGENT_IMAGE } : {}),
+      ...(options.agentImage || process.env.AIGO_AGENT_IMAGE
+        ? { image: options.agentImage ?? (process.env.AIGO_AGENT_IMAGE as string) }
+        : {}),
     });
     await image.start();
     stack.push(() => image.stop());
@@ -195,6 +202,23 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     );
     stack.push(async () => void offImageRuntime());
 
+    const agents = await startSessionsDomain({
+      dataDir: paths.dataDir,
+      bus,
+      audit,
+      logger,
+      warnings,
+      settings,
+      runtime,
+      mounts,
+      proxy,
+      image,
+      ...(options.sessionCloseGraceMs !== undefined
+        ? { closeGraceMs: options.sessionCloseGraceMs }
+        : {}),
+    });
+    stack.push(() => agents.stop());
+
     const shell = options.shell ?? headlessShell();
     const token = await loadOrCreateApiToken(paths.tokenFile);
     let info: AppInfo | null = null;
@@ -203,18 +227,24 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       return info;
     };
     const dispatch = createDispatcher(
-      createHandlers({
-        info: getInfo,
-        logLevel: () => logger.level,
-        settings,
-        audit,
-        runtime,
-        mounts,
-        proxy,
-        image,
-        warnings,
-        shell,
-      }),
+      {
+        ...createHandlers({
+          info: getInfo,
+          logLevel: () => logger.level,
+          settings,
+          audit,
+          runtime,
+          mounts,
+          proxy,
+          image,
+          warnings,
+          shell,
+          groups: agents.groups,
+          sessions: agents.sessions,
+          runs: agents.runs,
+        }),
+        ...agents.handlers,
+      },
       logger.child({ scope: 'dispatch' }),
     );
     const api = await startApiServer({
@@ -263,7 +293,18 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       api,
       token,
       logger,
-      services: { settings, audit, runtime, mounts, proxy, image, warnings },
+      services: {
+        settings,
+        audit,
+        runtime,
+        mounts,
+        proxy,
+        image,
+        warnings,
+        groups: agents.groups,
+        sessions: agents.sessions,
+        runs: agents.runs,
+      },
       stop: async () => {
         logger.info('aigo stopping');
         await stopAll();

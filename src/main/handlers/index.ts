@@ -1,4 +1,5 @@
 import type { Handlers } from '../dispatch';
+import type { SessionOperationName } from '../../shared/contract';
 import type { AppInfo } from '../../shared/schemas/app';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../services/audit/audit-log';
@@ -11,6 +12,9 @@ import type { MountSecurityService } from '../services/mounts/mount-security-ser
 import type { CredentialProxyService } from '../services/proxy/credential-proxy-service';
 import type { RuntimeService } from '../services/runtime/runtime-service';
 import type { SettingsService } from '../services/settings/settings-service';
+import type { GroupsService } from '../services/groups/groups-service';
+import type { RunHistory } from '../services/sessions/run-history';
+import type { SessionService } from '../services/sessions/session-service';
 
 /** The core's services, as the composition root hands them out. */
 export interface CoreServices {
@@ -21,6 +25,9 @@ export interface CoreServices {
   proxy: CredentialProxyService;
   image: ImageService;
   warnings: WarningCenter;
+  groups: GroupsService;
+  sessions: SessionService;
+  runs: RunHistory;
 }
 
 export interface HandlerDeps extends CoreServices {
@@ -30,7 +37,7 @@ export interface HandlerDeps extends CoreServices {
 }
 
 /** Binds each contract operation to the service that does the work. Thin on purpose. */
-export function createHandlers(deps: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps): Omit<Handlers, SessionOperationName> {
   return {
     'app.info': () => deps.info(),
     'app.status': () => {

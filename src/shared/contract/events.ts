@@ -6,6 +6,8 @@ import { proxyStatusSchema } from '../schemas/proxy';
 import { imageStatusSchema } from '../schemas/image';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsSchema } from '../schemas/settings';
+import { groupSchema } from '../schemas/groups';
+import { runRecordSchema, sessionSchema, transcriptItemSchema } from '../schemas/sessions';
 
 /** Every event the core pushes to its clients (IPC in the desktop app, SSE on the web). */
 export const events = {
@@ -18,6 +20,12 @@ export const events = {
   'mountSecurity.changed': mountSecurityViewSchema,
   'proxy.changed': proxyStatusSchema,
   'image.changed': imageStatusSchema,
+  'groups.changed': z.object({ groups: z.array(groupSchema) }),
+  /** A session's state, queue position or progress changed. */
+  'session.updated': sessionSchema,
+  /** One new (or updated: same id) step of a session's transcript. */
+  'session.transcript': z.object({ session: z.string(), item: transcriptItemSchema }),
+  'runs.appended': runRecordSchema,
 } as const;
 
 export type Events = typeof events;

@@ -1,3 +1,4 @@
 export * from './define';
 export * from './operations';
 export * from './events';
+export type { SessionOperationName } from './session-operations';

@@ -23,6 +23,7 @@ import {
 } from '../schemas/proxy';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
+import { sessionOperations } from './session-operations';
 
 const empty = z.object({}).strict();
 const okSchema = z.object({ ok: z.literal(true) });
@@ -260,6 +261,7 @@ export const operations = {
     }),
     output: z.object({ entries: z.array(logEntrySchema) }),
   }),
+  ...sessionOperations,
 } as const;
 
 export type Operations = typeof operations;

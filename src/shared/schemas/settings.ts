@@ -20,7 +20,7 @@ export const runtimeSettingsSchema = z.object({
 });
 
 /** Docker image reference: `[registry/]name[:tag][@digest]`. */
-const imageRefSchema = z
+export const imageRefSchema = z
   .string()
   .trim()
   .min(1)
@@ -51,12 +51,18 @@ export const auditSettingsSchema = z.object({
   retentionDays: z.number().int().min(1).max(3_650).default(90),
 });
 
+export const sessionSettingsSchema = z.object({
+  /** Agent containers running at once, across all groups; more wait in a fair queue. */
+  maxConcurrent: z.number().int().min(1).max(32).default(3),
+});
+
 export const settingsSchema = z
   .object({
     runtime: runtimeSettingsSchema.prefault({}),
     image: imageSettingsSchema.prefault({}),
     advanced: advancedSettingsSchema.prefault({}),
     audit: auditSettingsSchema.prefault({}),
+    sessions: sessionSettingsSchema.prefault({}),
   })
   .meta({ id: 'Settings' });
 export type Settings = z.infer<typeof settingsSchema>;
@@ -84,6 +90,7 @@ export const settingsPatchSchema = z
     image: patchOf(imageSettingsSchema).optional(),
     advanced: patchOf(advancedSettingsSchema).optional(),
     audit: patchOf(auditSettingsSchema).optional(),
+    sessions: patchOf(sessionSettingsSchema).optional(),
   })
   .strict()
   .meta({ id: 'SettingsPatch' });

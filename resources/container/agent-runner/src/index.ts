@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitForFollowUp, waitForJobFile } from './waiting';
+import { loadConversation, saveConversation } from './conversation';
 import { paths } from './ipc';
 import { jobSchema, type Job } from './job';
 import { runLoop } from './loop';
@@ -15,6 +17,9 @@ const EXIT = { ok: 0, failed: 1, badJob: 2, timeout: 124, stopped: 143 } as cons
 
 async function readJob(inputDir: string): Promise<unknown> {
   const file = join(inputDir, JOB_FILE);
+  // The host hands over the task only after it has checked the container's mounts.
+  if (process.env.AIGO_WAIT_FOR_JOB === '1')
+    await waitForJobFile(file, Number(process.env.AIGO_JOB_WAIT_SECS ?? 120) * 1000);
   if (existsSync(file)) {
     const text = await readFile(file, 'utf8');
     await rm(file, { force: true });
@@ -74,16 +79,42 @@ async function main(): Promise<void> {
     const provider =
       job.provider === 'openai' ? openAiProvider(process.env) : anthropicProvider(process.env);
     const outputCap = Number(process.env.AIGO_TOOL_OUTPUT_CAP ?? 30_000);
-    const result = await runLoop({
-      job,
-      paths: p,
-      provider,
-      tools: TOOLS,
-      steering,
-      signal: controller.signal,
-      outputCap,
-    });
-    emit({ type: 'result', ...result });
+    const stateDir = process.env.AIGO_STATE_DIR;
+    let { messages, turns } = stateDir
+      ? await loadConversation(stateDir)
+      : { messages: [], turns: 0 };
+    let prompt = job.prompt;
+    // Answer, then (with an idle timeout) wait for a follow-up and answer that, until idle.
+    for (;;) {
+      const result = await runLoop({
+        job: { ...job, prompt },
+        history: messages,
+        firstTurn: turns + 1,
+        save: async (all) => {
+          messages = all;
+          if (stateDir) await saveConversation(stateDir, all, turns);
+        },
+        paths: p,
+        provider,
+        tools: TOOLS,
+        steering,
+        signal: controller.signal,
+        outputCap,
+      });
+      turns = result.turns;
+      if (stateDir) await saveConversation(stateDir, messages, turns);
+      emit({ type: 'result', ...result });
+      if (result.stopReason === 'closed' || job.idleTimeoutSecs <= 0) break;
+      emit({ type: 'progress', event: 'idle', idleTimeoutSecs: job.idleTimeoutSecs });
+      const followUp = await waitForFollowUp(
+        steering,
+        job.idleTimeoutSecs * 1000,
+        controller.signal,
+      );
+      if (followUp === null) break;
+      emit({ type: 'progress', event: 'follow_up', turn: turns + 1 });
+      prompt = followUp;
+    }
     process.exitCode = EXIT.ok;
   } catch (error) {
     if (controller.signal.aborted) fail('TIMEOUT', timeoutMessage, EXIT.timeout);

@@ -14,5 +14,7 @@ export const jobSchema = z.object({
   chatJid: z.string().optional(),
   isMain: z.boolean().default(false),
   system: z.string().optional(),
+  /** After answering, wait this long for a follow-up in ipc/input/ before exiting; 0 = exit. */
+  idleTimeoutSecs: z.number().int().min(0).max(86_400).default(0),
 });
 export type Job = z.infer<typeof jobSchema>;

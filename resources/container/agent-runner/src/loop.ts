@@ -7,6 +7,12 @@ import { ToolError, type Tool } from './tools';
 
 export interface LoopOptions {
   job: Job;
+  /** The conversation so far (a resumed session); the new prompt is appended to it. */
+  history?: Message[];
+  /** Called after every turn with the whole conversation, so a later run can resume it. */
+  save?: (messages: Message[]) => Promise<void>;
+  /** The first turn's number (turns continue across follow-ups). */
+  firstTurn?: number;
   paths: Paths;
   provider: ChatProvider;
   tools: Tool[];
@@ -42,6 +48,7 @@ export async function runLoop(o: LoopOptions): Promise<{
   usage: { inputTokens: number; outputTokens: number };
 }> {
   const messages: Message[] = [
+    ...(o.history ?? []),
     {
       role: 'user',
       content: [{ type: 'text', text: o.job.prompt }, ...steeringBlocks(await o.steering.take())],
@@ -55,7 +62,8 @@ export async function runLoop(o: LoopOptions): Promise<{
   }));
   let lastText = '';
 
-  for (let turn = 1; turn <= o.job.maxTurns; turn++) {
+  const first = o.firstTurn ?? 1;
+  for (let turn = first; turn < first + o.job.maxTurns; turn++) {
     emit({ type: 'progress', event: 'turn', turn });
     const response = await o.provider.send({
       model: o.job.model,
@@ -85,16 +93,22 @@ export async function runLoop(o: LoopOptions): Promise<{
     for (const call of calls) results.push(await runTool(o, call, turn));
 
     await o.steering.scan(); // notices a `_close` file; unread messages stay for the host
-    if (o.steering.closeRequested)
+    if (o.steering.closeRequested) {
+      if (results.length) messages.push({ role: 'user', content: results });
+      await o.save?.(messages);
       return { text: lastText, turns: turn, stopReason: 'closed', usage };
+    }
     const steering = steeringBlocks(await o.steering.take());
-    if (calls.length === 0 && steering.length === 0)
+    if (calls.length === 0 && steering.length === 0) {
+      await o.save?.(messages);
       return { text: lastText, turns: turn, stopReason: response.stopReason, usage };
+    }
     if (steering.length)
       emit({ type: 'progress', event: 'steering', turn, count: steering.length });
     messages.push({ role: 'user', content: [...results, ...steering] });
+    await o.save?.(messages);
   }
-  return { text: lastText, turns: o.job.maxTurns, stopReason: 'max_turns', usage };
+  return { text: lastText, turns: first + o.job.maxTurns - 1, stopReason: 'max_turns', usage };
 }
 
 async function runTool(

@@ -15,6 +15,7 @@ export class Steering {
   private scanning = false;
   private readonly queue: { name: string; text: string }[] = [];
   private readonly seen = new Set<string>();
+  private wakers: (() => void)[] = [];
   closeRequested = false;
 
   constructor(
@@ -24,7 +25,10 @@ export class Steering {
 
   start(): void {
     try {
-      this.watcher = watch(this.dir, () => void this.scan());
+      this.watcher = watch(this.dir, () => {
+        void this.scan();
+        for (const wake of this.wakers.splice(0)) wake();
+      });
       this.watcher.on('error', () => this.watcher?.close());
     } catch {
       this.watcher = null; // polling alone still works
@@ -36,6 +40,19 @@ export class Steering {
   stop(): void {
     this.watcher?.close();
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Resolves on the next change in the folder, or after `ms` at the latest. */
+  changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      const wakers = this.wakers;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      wakers.push(done);
+    });
   }
 
   /** New messages, oldest first; their files are deleted once taken. */

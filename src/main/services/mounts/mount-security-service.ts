@@ -253,11 +253,16 @@ export class MountSecurityService {
    * placeholder over each masked entry.
    */
   async prepareMounts(
-    requests: MountRequest[],
+    requests: (MountRequest & { mountAt?: string })[],
     source: MountRequestSource = 'config',
   ): Promise<{ mounts: BindMount[]; verdicts: ValidatedMount[]; expected: ExpectedMount[] }> {
     const verdicts: ValidatedMount[] = [];
-    for (const request of requests) verdicts.push(await this.validate(request, source));
+    for (const { mountAt, ...request } of requests) {
+      const verdict = await this.validate(request, source);
+      // A group's workspace goes to /workspace itself rather than under /workspace/extra/.
+      if (verdict.allowed && mountAt) verdict.containerPath = mountAt;
+      verdicts.push(verdict);
+    }
     // A folder too large to check fully might hide a secret below what was scanned: an agent
     // never gets it. (The user's "Test a path" still shows the verdict, with a note.)
     for (const v of verdicts) {

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Handlers } from '../dispatch';
+import { createSessionHandlers } from '../handlers/sessions';
+import type { SessionOperationName } from '../../shared/contract';
+import type { WarningCenter } from '../services/app/warnings';
+import type { AuditLog } from '../services/audit/audit-log';
+import type { EventBus } from '../services/events/event-bus';
+import { GroupsService } from '../services/groups/groups-service';
+import type { ImageService } from '../services/image/image-service';
+import type { MountSecurityService } from '../services/mounts/mount-security-service';
+import type { CredentialProxyService } from '../services/proxy/credential-proxy-service';
+import type { RuntimeService } from '../services/runtime/runtime-service';
+import { DockerEngine, type ContainerEngine } from '../services/sessions/docker-engine';
+import { loadInstallId } from '../services/sessions/install-id';
+import { IpcWatcher } from '../services/sessions/ipc-watcher';
+import {
+  keepingRouter,
+  keepingTaskRouter,
+  type MessageRouter,
+  type TaskRouter,
+} from '../services/sessions/message-router';
+import { RUNS_FILE, RunHistory } from '../services/sessions/run-history';
+import { SessionService } from '../services/sessions/session-service';
+import type { SettingsService } from '../services/settings/settings-service';
+
+export interface SessionsDomainDeps {
+  dataDir: string;
+  bus: EventBus;
+  audit: AuditLog;
+  logger: Logger;
+  warnings: WarningCenter;
+  settings: SettingsService;
+  runtime: RuntimeService;
+  mounts: MountSecurityService;
+  proxy: CredentialProxyService;
+  image: ImageService;
+  /** Where agent messages go; the channels domain replaces the default later. */
+  router?: MessageRouter;
+  tasks?: TaskRouter;
+  /** How long a closed session may finish its step (tests make it short). */
+  closeGraceMs?: number;
+}
+
+export interface SessionsDomain {
+  groups: GroupsService;
+  sessions: SessionService;
+  runs: RunHistory;
+  ipc: IpcWatcher;
+  /** Agents share the host's network (no bridge on this engine): reads need the token too. */
+  hostNetworked(): boolean;
+  handlers: Pick<Handlers, SessionOperationName>;
+  stop(): Promise<void>;
+}
+
+const HOST_NETWORK_WARNING = 'AGENTS_ON_HOST_NETWORK';
+
+/**
+ * Groups, agent sessions, the IPC watcher and run history: created, started and wired here,
+ * so the composition root only lists the domain.
+ */
+export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<SessionsDomain> {
+  const installId = await loadInstallId(deps.dataDir);
+  const logger = deps.logger.child({ scope: 'sessions' });
+  const engine: ContainerEngine = new DockerEngine(() => {
+    const docker = deps.runtime.docker();
+    return { short: docker.client, stream: docker.streamingClient };
+  });
+  let network: { key: string; mode: string } | null = null;
+  const networkMode = async (): Promise<string> => {
+    const key = deps.runtime.status().endpoint ?? '';
+    if (network?.key === key) return network.mode;
+    const bridge = await engine.agentNetwork(installId);
+    network = { key, mode: bridge ?? 'host' };
+    if (bridge) deps.warnings.resolve(HOST_NETWORK_WARNING);
+    else
+      deps.warnings.add(
+        HOST_NETWORK_WARNING,
+        "Agents share this machine's network: the container engine has no bridge network (it runs with --bridge=none), so an agent could reach services on localhost. aigo's API now asks for its token even for reads. Give the engine a bridge network to isolate agents.",
+      );
+    return network.mode;
+  };
+
+  const runs = new RunHistory(join(deps.dataDir, RUNS_FILE), deps.bus);
+  await runs.start();
+  let sessions: SessionService | null = null;
+  const groups = new GroupsService({
+    dataDir: deps.dataDir,
+    bus: deps.bus,
+    audit: deps.audit,
+    logger: logger.child({ part: 'groups' }),
+    warnings: deps.warnings,
+    mounts: deps.mounts,
+    activeSessions: (id) => sessions?.activeCount(id) ?? 0,
+  });
+  await groups.start();
+
+  sessions = new SessionService({
+    dataDir: deps.dataDir,
+    bus: deps.bus,
+    audit: deps.audit,
+    logger,
+    groups,
+    runs,
+    engine,
+    mounts: deps.mounts,
+    proxy: deps.proxy,
+    installId,
+    networkMode,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    image: () => {
+      const status = deps.image.status();
+      const usable = status.state === 'ready' || status.state === 'outdated';
+      return {
+        ref: status.image,
+        problem: usable
+          ? null
+          : `The agent image ${status.image} is ${status.state}. Build it: Settings > Container > Image > Rebuild Image.`,
+      };
+    },
+    runtimeProblem: () => {
+      const r = deps.runtime.status();
+      if (!r.available) return `No container runtime: ${r.message}`;
+      if (r.backend !== 'docker')
+        return 'Agent sessions need a Docker-compatible engine for now (Docker or Podman).';
+      return null;
+    },
+    maxConcurrent: () => deps.settings.get().sessions.maxConcurrent,
+    ...(deps.closeGraceMs !== undefined ? { closeGraceMs: deps.closeGraceMs } : {}),
+  });
+  await sessions.start();
+  const live = sessions;
+
+  const ipc = new IpcWatcher({
+    dataDir: deps.dataDir,
+    groups,
+    sessions: live.ipcSink,
+    router: deps.router ?? keepingRouter,
+    tasks: deps.tasks ?? keepingTaskRouter,
+    audit: deps.audit,
+    logger: logger.child({ part: 'ipc' }),
+  });
+  await ipc.start();
+
+  // Orphans of a killed aigo go once the engine answers (now, or when it comes back).
+  let orphansCleared = false;
+  const clearOrphans = async () => {
+    if (orphansCleared || !deps.runtime.status().available) return;
+    orphansCleared = true;
+    try {
+      await live.removeOrphans();
+      await networkMode();
+    } catch (error) {
+      orphansCleared = false;
+      logger.warn({ err: error }, 'Could not look for orphaned agent containers');
+    }
+  };
+  await clearOrphans();
+  const offRuntime = deps.bus.on('runtime.changed', () => void clearOrphans());
+
+  return {
+    groups,
+    sessions: live,
+    runs,
+    ipc,
+    hostNetworked: () => network?.mode === 'host',
+    handlers: createSessionHandlers({ groups, sessions: live, runs }),
+    stop: async () => {
+      offRuntime();
+      await ipc.stop();
+      await live.stop();
+      await runs.flush();
+      await groups.stop();
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../../shared/errors';
+import type { Group } from '../../../shared/schemas/groups';
+import type { RunRecord } from '../../../shared/schemas/sessions';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { parseExtraRunArgs } from '../groups/run-args';
+import type { BindMount, ExpectedMount } from '../mounts/mount-plan';
+import type { MountSecurityService } from '../mounts/mount-security-service';
+import type { CredentialProxyService } from '../proxy/credential-proxy-service';
+import { LABELS, type AgentContainerSpec } from './container-spec';
+import type { AgentContainer, ContainerEngine } from './docker-engine';
+import type { SessionPaths } from './session-files';
+
+export const CONTAINER_IPC = '/workspace/ipc';
+export const CONTAINER_STATE = '/home/agent/.aigo';
+
+export interface LaunchRequest {
+  group: Group;
+  sessionId: string;
+  paths: SessionPaths;
+  prompt: string;
+  chatJid: string | null;
+  image: string;
+  /** aigo's own workspace for a group without one of its own. */
+  defaultWorkspace: string;
+}
+
+export interface LaunchDeps {
+  engine: ContainerEngine;
+  mounts: MountSecurityService;
+  proxy: CredentialProxyService;
+  installId: string;
+  /** Where agents reach the network: aigo's bridge, or `host` where the engine has none. */
+  networkMode: () => Promise<string>;
+  timezone: string;
+}
+
+export interface Launched {
+  container: AgentContainer;
+  mounts: RunRecord['mounts'];
+}
+
+/** `aigo-<group>-<session>-<time>`: readable in `docker ps`, unique, a valid container name. */
+export function containerName(group: Group, sessionId: string, now = Date.now()): string {
+  const part = group.folder.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40);
+  return `aigo-${part}-${sessionId}-${now.toString(36)}`;
+}
+
+/**
+ * Starts one run of a session: mounts checked again now, the proxy token of this session, a
+ * hardened container; then, once the engine shows the validated files at every mount target,
+ * the job (the agent gets its task only after that check).
+ */
+export async function launch(req: LaunchRequest, deps: LaunchDeps): Promise<Launched> {
+  const { group } = req;
+  const cc = group.containerConfig;
+  const { allowed, refused } = parseExtraRunArgs(cc.extraRunArgs);
+  if (refused.length)
+    throw new AppError(
+      'FORBIDDEN',
+      `Container options refused for group "${group.name}": ${refused.map((r) => `${r.arg} (${r.reason})`).join('; ')}.`,
+      { refused },
+    );
+  const workspaceReadonly = !group.isMain;
+  const { mounts, expected } = await workspaceMounts(req, deps, workspaceReadonly);
+  const proxy = deps.proxy.containerConfig(req.sessionId);
+  let container: AgentContainer | null = null;
+  try {
+    const spec: AgentContainerSpec = {
+      name: containerName(group, req.sessionId),
+      image: req.image,
+      labels: {
+        [LABELS.install]: deps.installId,
+        [LABELS.kind]: 'agent',
+        [LABELS.group]: group.name,
+        [LABELS.session]: req.sessionId,
+      },
+      env: {
+        ...proxy.env,
+        TZ: deps.timezone,
+        AIGO_GROUP: group.name,
+        AIGO_SESSION: req.sessionId,
+        AIGO_WAIT_FOR_JOB: '1',
+        AIGO_STATE_DIR: CONTAINER_STATE,
+      },
+      mounts,
+      memoryMb: cc.memoryMb,
+      cpus: cc.cpus,
+      extra: allowed,
+      networkMode: await deps.networkMode(),
+      extraHosts: proxy.extraHosts,
+    };
+    container = await deps.engine.run(spec);
+    const started = container;
+    await deps.mounts.verifyStarted(
+      await started.inspect(),
+      expected,
+      { group: group.name, session: req.sessionId },
+      () => started.kill(),
+    );
+    const job = {
+      sessionId: req.sessionId,
+      group: group.name,
+      prompt: req.prompt,
+      timeoutSecs: cc.timeoutSecs,
+      idleTimeoutSecs: cc.idleTimeoutSecs ?? 0,
+      isMain: group.isMain,
+      ...(req.chatJid ? { chatJid: req.chatJid } : {}),
+    };
+    await writeFileAtomic(join(req.paths.input, 'job.json'), JSON.stringify(job), 0o644);
+    return {
+      container: started,
+      mounts: mounts.map((m) => ({ source: m.Source, target: m.Target, readonly: m.ReadOnly })),
+    };
+  } catch (error) {
+    await container?.remove();
+    deps.proxy.revokeSession(req.sessionId);
+    throw error;
+  }
+}
+
+/** /workspace, /workspace/extra/*, the IPC folder and the conversation state, all checked. */
+async function workspaceMounts(
+  req: LaunchRequest,
+  deps: LaunchDeps,
+  workspaceReadonly: boolean,
+): Promise<{ mounts: BindMount[]; expected: ExpectedMount[] }> {
+  const { group } = req;
+  const asGroup = group.isMain ? 'main' : group.name;
+  const prepared = await deps.mounts.prepareMounts(
+    [
+      ...(group.workspaceFolder
+        ? [
+            {
+              hostPath: group.workspaceFolder,
+              readonly: workspaceReadonly,
+              group: asGroup,
+              mountAt: '/workspace',
+            },
+          ]
+        : []),
+      ...group.mounts.map((m) => ({ ...m, group: asGroup })),
+    ],
+    'config',
+  );
+  const workspace = group.workspaceFolder
+    ? (prepared.verdicts[0]?.realPath as string)
+    : req.defaultWorkspace;
+  // Mount points inside a read-only /workspace must exist before the container starts.
+  const extras = prepared.verdicts
+    .filter((v) => v.containerPath?.startsWith('/workspace/extra/'))
+    .map((v) => (v.containerPath as string).slice('/workspace/'.length));
+  for (const dir of ['ipc', ...extras]) await mkdir(join(workspace, dir), { recursive: true });
+
+  const own: BindMount[] = [
+    { Type: 'bind', Source: req.paths.ipc, Target: CONTAINER_IPC, ReadOnly: false },
+    { Type: 'bind', Source: req.paths.state, Target: CONTAINER_STATE, ReadOnly: false },
+  ];
+  if (!group.workspaceFolder)
+    own.unshift({
+      Type: 'bind',
+      Source: workspace,
+      Target: '/workspace',
+      ReadOnly: workspaceReadonly,
+    });
+  const expected = [...prepared.expected];
+  for (const m of own) {
+    const info = await stat(m.Source);
+    expected.push({
+      target: m.Target,
+      source: m.Source,
+      identity: { dev: info.dev, ino: info.ino },
+    });
+  }
+  return { mounts: [...own, ...prepared.mounts], expected };
+}

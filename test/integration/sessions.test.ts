@@ -1,0 +1,229 @@
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../src/shared/schemas/audit';
+import type { Group } from '../../src/shared/schemas/groups';
+import type { RunRecord, Session, SessionDetail } from '../../src/shared/schemas/sessions';
+import { AppError } from '../../src/shared/errors';
+import { REAL_KEY, startAgentApp } from '../helpers/agent-app';
+import { dockerRequirement, requirePart } from '../helpers/requirements';
+import { lastUserText, text, toolUse, type LlmRequest, type Turn } from '../helpers/scripted-llm';
+
+const runDocker = requirePart('Docker', dockerRequirement());
+
+/** The first user message of the conversation: each test's prompt names its scenario. */
+const scenario = (req: LlmRequest) => {
+  const first = req.body.messages[0]?.content;
+  const t = typeof first === 'string' ? first : (first?.map((b) => b.text ?? '').join(' ') ?? '');
+  return /SCENARIO:(\w+)/.exec(t)?.[1] ?? '';
+};
+
+describe.runIf(runDocker)('agent sessions on the real engine', () => {
+  let app: Awaited<ReturnType<typeof startAgentApp>>;
+  const docker = new Docker();
+  /** Per scenario: which turn we are on. */
+  const turns = new Map<string, number>();
+  /** Set by a test to run while the LLM holds a request open. */
+  let during: ((req: LlmRequest) => Promise<void>) | null = null;
+
+  const script = (_n: number, req: LlmRequest): Turn => {
+    const name = scenario(req);
+    const turn = (turns.get(name) ?? 0) + 1;
+    turns.set(name, turn);
+    if (name === 'steer')
+      return turn === 1
+        ? {
+            blocks: [
+              toolUse('send_message', { chatJid: 'tg:111', text: 'hello from the agent' }),
+              toolUse('write_file', { path: 'notes/out.txt', content: 'written by the agent' }),
+            ],
+            before: async (r) => {
+              await during?.(r);
+            },
+          }
+        : { blocks: [text('All done.')] };
+    if (name === 'other_chat')
+      return turn === 1
+        ? { blocks: [toolUse('send_message', { chatJid: 'tg:111', text: 'not your chat' })] }
+        : { blocks: [text('Tried.')] };
+    if (name === 'slow') return { blocks: [text('too late')], delayMs: 30_000 };
+    return { blocks: [text('ok')] };
+  };
+
+  beforeAll(async () => {
+    app = await startAgentApp(script);
+  });
+  afterAll(() => app?.stop());
+
+  const session = (id: string) => app.call('sessions.get', { id }) as Promise<SessionDetail>;
+  const until = async (id: string, pred: (s: SessionDetail) => boolean, what: string) => {
+    await expect
+      .poll(async () => pred(await session(id)), { timeout: 30_000, message: what })
+      .toBe(true);
+    return session(id);
+  };
+
+  it('runs a session end to end: tools, an authorized message, steering mid-run, run history', async () => {
+    let steered: Session | null = null;
+    const created = (await app.call('sessions.create', {
+      prompt: 'SCENARIO:steer write a note and tell me',
+    })) as Session;
+    during = async () => {
+      // The model is "thinking" about turn 1: steer now; the runner must carry it into turn 2.
+      steered = (await app.call('sessions.message', {
+        id: created.id,
+        text: 'also mention the weather',
+      })) as Session;
+    };
+    const done = await until(created.id, (s) => s.state === 'ended', 'the session ends');
+    during = null;
+    expect(steered).not.toBeNull();
+    expect(done.lastStatus, JSON.stringify(done.transcript, null, 1)).toBe('succeeded');
+    const kinds = done.transcript.map((i) => i.kind);
+    expect(kinds).toContain('tool');
+    const message = done.transcript.find((i) => i.kind === 'message');
+    expect(message).toMatchObject({
+      chatJid: 'tg:111',
+      text: 'hello from the agent',
+      status: 'kept',
+    });
+    expect(done.transcript.find((i) => i.kind === 'assistant')).toMatchObject({
+      text: 'All done.',
+    });
+    expect(
+      done.transcript.some(
+        (i) =>
+          i.kind === 'user' && i.source === 'steering' && i.text === 'also mention the weather',
+      ),
+    ).toBe(true);
+
+    const requests = app.llm.requests.filter((r) => scenario(r) === 'steer');
+    expect(requests).toHaveLength(2);
+    expect(lastUserText(requests[1] as LlmRequest)).toContain('also mention the weather');
+    // The real key reached the upstream; the container only ever had the placeholder.
+    expect(requests[0]?.headers['x-api-key']).toBe(REAL_KEY);
+
+    const { runs } = (await app.call('runs.list', { session: created.id })) as {
+      runs: RunRecord[];
+    };
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      exitCode: 0,
+      group: 'main',
+      trigger: 'manual',
+    });
+    expect(runs[0]?.mounts.map((m) => m.target)).toEqual(
+      expect.arrayContaining(['/workspace', '/workspace/ipc']),
+    );
+    expect(runs[0]?.container).toMatch(/^aigo-main-/);
+    // The container is gone once the run is recorded.
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: [`org.aigo.session=${created.id}`] },
+    });
+    expect(left).toEqual([]);
+  });
+
+  it('blocks a non-main group messaging another chat: nothing delivered, a violation audited', async () => {
+    const family = (await app.call('groups.create', {
+      name: 'family',
+      chatJids: ['tg:222'],
+    })) as Group;
+    const created = (await app.call('sessions.create', {
+      group: 'family',
+      prompt: 'SCENARIO:other_chat say hi',
+    })) as Session;
+    const done = await until(created.id, (s) => s.state === 'ended', 'the session ends');
+    const message = done.transcript.find((i) => i.kind === 'message');
+    expect(message).toMatchObject({ chatJid: 'tg:111', status: 'refused' });
+    const res = await fetch(
+      `${app.url}/api/v1/container/audit-log?severity=violation&category=ipc`,
+      {
+        headers: { authorization: `Bearer ${app.core.token}` },
+      },
+    );
+    const { entries } = (await res.json()) as { entries: AuditEntry[] };
+    expect(entries[0]).toMatchObject({
+      severity: 'violation',
+      category: 'ipc',
+      group: family.name,
+      details: { session: created.id, targetJid: 'tg:111' },
+    });
+    expect(entries[0]?.container).toMatch(/^aigo-family-/);
+  });
+
+  it('runs a hardened container: approved env only, no key, no capabilities, non-root, read-only root and workspace', async () => {
+    process.env.AIGO_CANARY_SECRET = 'host-secret-must-not-leak';
+    const created = (await app.call('sessions.create', {
+      group: 'family',
+      prompt: 'SCENARIO:slow wait',
+    })) as Session;
+    try {
+      const running = await until(created.id, (s) => s.state === 'running', 'the session runs');
+      const info = await docker.getContainer(running.container as string).inspect();
+      const env = info.Config.Env.map((e) => e.split('=')[0]);
+      const imageEnv = ((await docker.getImage(info.Image).inspect()).Config.Env ?? []).map(
+        (e) => e.split('=')[0],
+      );
+      for (const name of env)
+        expect(
+          [
+            ...imageEnv,
+            'ANTHROPIC_BASE_URL',
+            'ANTHROPIC_API_KEY',
+            'AIGO_PROXY_TOKEN',
+            'ANTHROPIC_CUSTOM_HEADERS',
+            'TZ',
+            'AIGO_GROUP',
+            'AIGO_SESSION',
+            'AIGO_WAIT_FOR_JOB',
+            'AIGO_STATE_DIR',
+          ],
+          `unexpected variable ${name}`,
+        ).toContain(name);
+      const all = JSON.stringify(info);
+      expect(all).not.toContain(REAL_KEY);
+      expect(all).not.toContain('host-secret-must-not-leak');
+      expect(info.Config.Env).toContain('ANTHROPIC_API_KEY=CREDENTIAL_PROXY_PLACEHOLDER');
+      expect(info.Config.User).toBe('1000:1000');
+      expect(info.HostConfig.CapDrop).toEqual(['ALL']);
+      expect(info.HostConfig.CapAdd ?? []).toEqual([]);
+      expect(info.HostConfig.SecurityOpt).toContain('no-new-privileges');
+      expect(info.HostConfig.ReadonlyRootfs).toBe(true);
+      expect(info.HostConfig.Privileged).toBe(false);
+      expect(info.HostConfig.PidsLimit).toBeGreaterThan(0);
+      expect(info.HostConfig.Memory).toBeGreaterThan(0);
+      const workspace = info.Mounts.find((m) => m.Destination === '/workspace');
+      expect(workspace?.RW).toBe(false); // a non-main group reads its workspace only
+      expect(info.Mounts.find((m) => m.Destination === '/workspace/ipc')?.RW).toBe(true);
+    } finally {
+      delete process.env.AIGO_CANARY_SECRET;
+      await app.call('sessions.stop', { id: created.id });
+    }
+    // DELETE: the agent gets _close; past the grace period the container is stopped.
+    const done = await until(created.id, (s) => s.state === 'ended', 'the session stops');
+    expect(done.lastStatus).toBe('cancelled');
+    const { runs } = (await app.call('runs.list', { session: created.id })) as {
+      runs: RunRecord[];
+    };
+    expect(runs[0]).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('refuses a dangerous extra run arg, and audits it', async () => {
+    const error = (await app
+      .call('groups.create', { name: 'risky', containerConfig: { extraRunArgs: ['--privileged'] } })
+      .catch((e: unknown) => e)) as AppError;
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain('--privileged');
+    const { entries } = (await app.call('audit.query', { category: 'container' })) as {
+      entries: AuditEntry[];
+    };
+    expect(entries[0]?.message).toContain('--privileged');
+    const ok = (await app.call('groups.create', {
+      name: 'bounded',
+      containerConfig: { extraRunArgs: ['--pids-limit=128', '--memory=1g'] },
+    })) as Group;
+    expect(ok.containerConfig.extraRunArgs).toEqual(['--pids-limit=128', '--memory=1g']);
+  });
+});
