@@ -6,6 +6,7 @@ import type { AuditLog } from '../services/audit/audit-log';
 import type { WarningCenter } from '../services/app/warnings';
 import type { HostShell } from '../services/app/host-shell';
 import { diagnose } from '../services/app/diagnostics';
+import { findIpcProblems } from '../services/sessions/ipc-problems';
 import { readLastLogEntries } from '../services/logging/log-reader';
 import type { ImageService } from '../services/image/image-service';
 import type { MountSecurityService } from '../services/mounts/mount-security-service';
@@ -68,6 +69,7 @@ export function createHandlers(deps: HandlerDeps): Omit<Handlers, SessionOperati
         proxy: deps.proxy.view(),
         mounts: await deps.mounts.view(),
         warnings: deps.warnings.list(),
+        ipc: await findIpcProblems(deps.sessions.folders()),
       }),
     'app.dismissWarning': ({ id }) => {
       if (!deps.warnings.dismiss(id))

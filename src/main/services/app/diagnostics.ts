@@ -4,6 +4,7 @@ import type { ImageStatus } from '../../../shared/schemas/image';
 import type { MountSecurityView } from '../../../shared/schemas/mounts';
 import type { ProxyView } from '../../../shared/schemas/proxy';
 import type { RuntimeStatus } from '../../../shared/schemas/runtime';
+import type { IpcProblem } from '../sessions/ipc-problems';
 
 export interface DiagnosticsInput {
   runtime: RuntimeStatus;
@@ -11,6 +12,7 @@ export interface DiagnosticsInput {
   proxy: ProxyView;
   mounts: MountSecurityView;
   warnings: AppWarning[];
+  ipc?: IpcProblem[];
 }
 
 /**
@@ -251,6 +253,44 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       fix: ['Replace it with the specific folders agents need'],
       route: 'container/mounts',
     });
+  }
+
+  for (const p of input.ipc ?? []) {
+    const where = `session ${p.session} (group ${p.group})`;
+    if (p.kind === 'input_unread')
+      add({
+        id: `ipc-unread-${p.session}`,
+        area: 'sessions',
+        status: 'warn',
+        title: `${p.count} follow-up message${p.count === 1 ? '' : 's'} wait unread: the container of ${where} is not running`,
+        detail: p.folder,
+        fix: [
+          'Verify the container is still running (check run history: Settings > Container > Runs)',
+          'Send a message on the Cowork page to resume the session; it reads what is waiting',
+        ],
+        route: 'cowork',
+      });
+    else
+      add({
+        id: `ipc-${p.kind}-${p.session}`,
+        area: 'sessions',
+        status: 'warn',
+        title:
+          p.kind === 'outgoing_stuck'
+            ? `${p.count} outgoing message${p.count === 1 ? '' : 's'} of ${where} not delivered yet`
+            : `${p.count} outgoing file${p.count === 1 ? '' : 's'} of ${where} set aside as malformed`,
+        detail: p.folder,
+        fix:
+          p.kind === 'outgoing_stuck'
+            ? [
+                'Check the message router status in the application logs: aigo logs --last 500',
+                'Verify the channel is connected (Settings > Channels) and the chat JID matches its format',
+              ]
+            : [
+                'Open the files in the folder above: the audit log (Settings > Security, category ipc) says why each was refused',
+              ],
+        route: 'cowork',
+      });
   }
 
   for (const w of input.warnings)

@@ -133,6 +133,11 @@ export class SessionService {
     return { ...this.view(entry), transcript: await readTranscript(entry.paths) };
   }
 
+  /** Sessions with their folders, for health checks. */
+  folders(): { session: Session; paths: SessionPaths }[] {
+    return [...this.entries.values()].map((e) => ({ session: this.view(e), paths: e.paths }));
+  }
+
   activeCount(groupId: string): number {
     return [...this.entries.values()].filter(
       (e) => e.session.group === groupId && ACTIVE.includes(e.session.state),
