@@ -18,7 +18,7 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
   let page: Page;
   let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
   const status = async () =>
-    (await (await fetch(`${serve.url}/api/v1/container/credential-proxy/status`)).json()) as {
+    (await (await app.api('GET', `/api/v1/container/credential-proxy/status`)).json()) as {
       running: boolean;
       mappingCount: number;
     };

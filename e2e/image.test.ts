@@ -37,7 +37,7 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
     await page.getByTestId('image-settings-save').click();
     await page.getByText('Install git, curl, python3, ripgrep and jq').click();
     await expect
-      .poll(async () => (await (await fetch(`${serve.url}/api/v1/settings`)).json()).image)
+      .poll(async () => (await (await app.api('GET', `/api/v1/settings`)).json()).image)
       .toEqual(
         expect.objectContaining({ baseImage: 'aigo-test-node-base:latest', installTools: false }),
       );
@@ -62,7 +62,7 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
     expect((await seenStates()).at(-1)).toBe('Ready');
     const output = await page.getByTestId('image-output').textContent();
     expect(output).toMatch(/Step \d+\/\d+ : ENTRYPOINT/);
-    const status = await (await fetch(`${serve.url}/api/v1/container/image/status`)).json();
+    const status = await (await app.api('GET', `/api/v1/container/image/status`)).json();
     expect(status).toMatchObject({
       state: 'ready',
       image: IMAGE,

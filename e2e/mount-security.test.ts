@@ -86,7 +86,7 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
     await screenshot(page, 'mount-security-broad');
     await page.getByTestId('broad-confirm').getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('broad-confirm').count()).toBe(0);
-    const policy = (await (await fetch(`${serve.url}/api/v1/container/mount-security`)).json()) as {
+    const policy = (await (await app.api('GET', `/api/v1/container/mount-security`)).json()) as {
       policy: { allowedRoots: { path: string }[] };
     };
     expect(policy.policy.allowedRoots.map((r) => r.path)).toEqual([projects]);

@@ -21,7 +21,7 @@ describe.runIf(run)('Settings > Security: the audit log in the browser', () => {
    */
   const proxyViolation = async (foreignHost = false) => {
     const status = (await (
-      await fetch(`${serve.url}/api/v1/container/credential-proxy/status`)
+      await app.api('GET', `/api/v1/container/credential-proxy/status`)
     ).json()) as { bindAddress: string; port: number };
     const res = await rawPost(status.bindAddress, status.port, foreignHost ? 'evil.example' : null);
     expect(res).toBeGreaterThanOrEqual(400);

@@ -64,7 +64,7 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await page.goto(serve.uiLink);
     await page.getByTestId('nav-advanced').click();
     const level = async () =>
-      ((await (await fetch(`${serve.url}/api/v1/status`)).json()) as { logLevel: string }).logLevel;
+      ((await (await app.api('GET', `/api/v1/status`)).json()) as { logLevel: string }).logLevel;
     expect(await level()).toBe('info');
     await page.getByText('Debug Logging').click();
     await expect.poll(level).toBe('debug');

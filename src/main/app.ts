@@ -256,6 +256,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       token: () => token,
       version,
       rendererDir: options.rendererDir ?? null,
+      readsNeedToken: () => agents.hostNetworked(),
     });
     stack.push(() => api.stop());
     info = {

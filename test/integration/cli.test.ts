@@ -116,7 +116,11 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
   });
 
   it('the audit-log URL of the guide returns valid JSON', async () => {
-    const res = await fetch(`${serve.url}/api/v1/container/audit-log?limit=500`);
+    const token = (await readFile(join(dir.path, 'api-token'), 'utf8')).trim();
+    // With the token: where agents share the host's network, reads need it too.
+    const res = await fetch(`${serve.url}/api/v1/container/audit-log?limit=500`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect(Array.isArray((await res.json()).entries)).toBe(true);
   });

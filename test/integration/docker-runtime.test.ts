@@ -46,7 +46,11 @@ describe.runIf(runDocker)('runtime detection against the real Docker engine', ()
       runtimeTiming: { healthIntervalMs: 60_000, retryMinMs: 200, retryMaxMs: 1000 },
     });
     const runtime = async (): Promise<RuntimeStatus> =>
-      (await fetch(`${app.url}/api/v1/container/runtime`)).json() as Promise<RuntimeStatus>;
+      (
+        await fetch(`${app.url}/api/v1/container/runtime`, {
+          headers: { authorization: `Bearer ${app.core.token}` },
+        })
+      ).json() as Promise<RuntimeStatus>;
     try {
       expect((await runtime()).available).toBe(true);
       await new Promise((r) => setTimeout(r, 300)); // let the event stream settle

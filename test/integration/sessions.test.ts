@@ -226,4 +226,32 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
     })) as Group;
     expect(ok.containerConfig.extraRunArgs).toEqual(['--pids-limit=128', '--memory=1g']);
   });
+
+  it('where agents share the host network, every route needs the token, reads and events too', async () => {
+    const warnings = app.core.services.warnings.list().map((w) => w.code);
+    const hostNetworked = warnings.includes('AGENTS_ON_HOST_NETWORK');
+    const anonymous = await fetch(`${app.url}/api/v1/container/runtime`);
+    const events = await fetch(`${app.url}/api/v1/events`);
+    if (hostNetworked) {
+      // An agent on the host network can reach 127.0.0.1: it must learn nothing there.
+      expect(anonymous.status).toBe(401);
+      expect(((await anonymous.json()) as { message: string }).message).toContain(
+        "Agents share this machine's network",
+      );
+      expect(events.status).toBe(401);
+    } else {
+      expect(anonymous.status).toBe(200);
+      await events.body?.cancel();
+    }
+    const withToken = await fetch(`${app.url}/api/v1/container/runtime`, {
+      headers: { authorization: `Bearer ${app.core.token}` },
+    });
+    expect(withToken.status).toBe(200);
+    const controller = new AbortController();
+    const stream = await fetch(`${app.url}/api/v1/events?token=${app.core.token}`, {
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    controller.abort();
+  });
 });

@@ -55,11 +55,17 @@ async function collectInput(c: Context, op: OperationDef): Promise<Record<string
 }
 
 /** One route per contract operation; all validation happens in the dispatcher. */
-export function registerContractRoutes(app: Hono, dispatch: Dispatch, token: () => string): void {
+export function registerContractRoutes(
+  app: Hono,
+  dispatch: Dispatch,
+  token: () => string,
+  readsNeedToken: () => boolean,
+): void {
   for (const name of operationNames) {
     const op = operations[name] as OperationDef;
     app.on(op.method, honoPath(op.path), async (c) => {
       if (requiresToken(op)) requireToken(c, token());
+      else if (readsNeedToken()) requireToken(c, token(), 'read');
       const result = await dispatch(name, await collectInput(c, op));
       return prettyJson(c, result, op.successStatus ?? 200);
     });

@@ -30,7 +30,10 @@ export function tokensEqual(given: string, expected: string): boolean {
 export function tokenFromRequest(c: Context): string | null {
   const auth = c.req.header('authorization');
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
-  return c.req.header('x-aigo-token')?.trim() ?? null;
+  const header = c.req.header('x-aigo-token')?.trim();
+  if (header) return header;
+  // EventSource cannot set headers: the event stream alone takes the token as a query value.
+  return c.req.path.endsWith('/events') ? (c.req.query('token')?.trim() ?? null) : null;
 }
 
 export interface SecurityOptions {
@@ -82,12 +85,18 @@ export function originGuard(options: SecurityOptions): MiddlewareHandler {
   };
 }
 
-export function requireToken(c: Context, expected: string): void {
+export function requireToken(
+  c: Context,
+  expected: string,
+  kind: 'change' | 'read' = 'change',
+): void {
   const given = tokenFromRequest(c);
   if (!given) {
     throw new AppError(
       'UNAUTHORIZED',
-      'This request changes something and needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you).',
+      kind === 'read'
+        ? 'Agents share this machine\'s network (the container engine has no bridge network), so an agent could reach this API: reading needs the API token too. Send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you), or open the link `aigo serve` printed. Giving the engine a bridge network lifts this.'
+        : 'This request changes something and needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you).',
     );
   }
   if (!tokensEqual(given, expected)) {

@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   token: () => string;
   version: string;
   rendererDir: string | null;
+  /** Agents can reach loopback (host networking): every route, reads too, needs the token. */
+  readsNeedToken?: () => boolean;
 }
 
 export interface ApiServer {
@@ -88,8 +90,12 @@ export function createApiApp(
   app.get('/api/v1/openapi.json', (c) =>
     prettyJson(c, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200),
   );
-  const closeStreams = registerEventStream(app, options.bus);
-  registerContractRoutes(app, options.dispatch, options.token);
+  const readsNeedToken = options.readsNeedToken ?? (() => false);
+  const closeStreams = registerEventStream(app, options.bus, {
+    token: options.token,
+    readsNeedToken,
+  });
+  registerContractRoutes(app, options.dispatch, options.token, readsNeedToken);
   registerStaticUi(app, options.rendererDir);
   return { app, closeStreams };
 }

@@ -2,7 +2,6 @@ import { AppError, errorEnvelopeSchema } from '../errors';
 import {
   operations,
   pathParams,
-  requiresToken,
   type OperationInput,
   type OperationName,
   type OperationOutput,
@@ -44,8 +43,9 @@ export function createHttpCaller(options: HttpClientOptions) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(values);
     }
+    // Sent with reads too: where agents share the host's network, the app asks for it on every route.
     const token = options.token();
-    if (token && requiresToken(op)) headers.authorization = `Bearer ${token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     let response: Response;
     try {
       response = await doFetch(`${options.baseUrl}${path}`, { method: op.method, headers, body });

@@ -34,7 +34,11 @@ export function createWebTransport(storage: Storage): Transport {
   };
   const ensureSource = () => {
     if (source) return;
-    source = new EventSource(EVENTS_PATH);
+    // EventSource cannot send headers; where reads need the token, it travels in the query.
+    const current = token();
+    source = new EventSource(
+      current ? `${EVENTS_PATH}?token=${encodeURIComponent(current)}` : EVENTS_PATH,
+    );
     // EventSource reconnects by itself; each `open` after an error means we may have missed events.
     source.onopen = () => setState('online');
     source.onerror = () => setState('offline');
