@@ -11,6 +11,7 @@ import type { ImageService } from '../services/image/image-service';
 import type { MountSecurityService } from '../services/mounts/mount-security-service';
 import type { CredentialProxyService } from '../services/proxy/credential-proxy-service';
 import type { RuntimeService } from '../services/runtime/runtime-service';
+import { AppleContainerEngine } from '../services/sessions/apple-engine';
 import { DockerEngine, type ContainerEngine } from '../services/sessions/docker-engine';
 import { loadInstallId } from '../services/sessions/install-id';
 import { IpcWatcher } from '../services/sessions/ipc-watcher';
@@ -62,10 +63,22 @@ const HOST_NETWORK_WARNING = 'AGENTS_ON_HOST_NETWORK';
 export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<SessionsDomain> {
   const installId = await loadInstallId(deps.dataDir);
   const logger = deps.logger.child({ scope: 'sessions' });
-  const engine: ContainerEngine = new DockerEngine(() => {
-    const docker = deps.runtime.docker();
-    return { short: docker.client, stream: docker.streamingClient };
+  const docker = new DockerEngine(() => {
+    const client = deps.runtime.docker();
+    return { short: client.client, stream: client.streamingClient };
   });
+  const apple = new AppleContainerEngine();
+  // Whichever engine the runtime detected, asked afresh for each call.
+  const current = (): ContainerEngine =>
+    deps.runtime.status().backend === 'apple_container' ? apple : docker;
+  const engine: ContainerEngine = {
+    get kind() {
+      return current().kind;
+    },
+    run: (spec) => current().run(spec),
+    removeOrphans: (id) => current().removeOrphans(id),
+    agentNetwork: (id) => current().agentNetwork(id),
+  };
   let network: { key: string; mode: string } | null = null;
   const networkMode = async (): Promise<string> => {
     const key = deps.runtime.status().endpoint ?? '';
@@ -120,10 +133,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     },
     runtimeProblem: () => {
       const r = deps.runtime.status();
-      if (!r.available) return `No container runtime: ${r.message}`;
-      if (r.backend !== 'docker')
-        return 'Agent sessions need a Docker-compatible engine for now (Docker or Podman).';
-      return null;
+      return r.available ? null : `No container runtime: ${r.message}`;
     },
     maxConcurrent: () => deps.settings.get().sessions.maxConcurrent,
     ...(deps.closeGraceMs !== undefined ? { closeGraceMs: deps.closeGraceMs } : {}),
