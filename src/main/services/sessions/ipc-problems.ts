@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from '../../../shared/schemas/sessions';
 import type { SessionPaths } from './session-files';
-import { unreadInput } from './session-service';
+import { unreadInput } from './session-files';
 
 /** The guide's two IPC problems, as the app can see them for itself. */
 export interface IpcProblem {

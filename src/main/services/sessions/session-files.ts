@@ -121,3 +121,10 @@ export async function loadAllSessions(
   }
   return out;
 }
+
+/** Follow-ups in ipc/input/ the runner has not taken (not the job, not `_close`, not temp files). */
+export async function unreadInput(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter(
+    (n) => n !== 'job.json' && n !== '_close' && !n.startsWith('.'),
+  );
+}

@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import { AppError } from '../../../shared/errors';
+import type { Session, TranscriptDraft, TranscriptItem } from '../../../shared/schemas/sessions';
+import type { EventBus } from '../events/event-bus';
+import type { IpcSessionSink } from './ipc-watcher';
+import type { RunnerOutput } from './runner-output';
+import type { AgentContainer } from './docker-engine';
+import type { RunRecord } from '../../../shared/schemas/sessions';
+import {
+  appendTranscript,
+  readTranscript,
+  sessionPaths,
+  writeSessionMeta,
+  type SessionPaths,
+} from './session-files';
+
+export interface Entry {
+  session: Session;
+  paths: SessionPaths;
+  /** What the next run starts with (the prompt, or the follow-up that resumes it). */
+  nextPrompt: string | null;
+  container: AgentContainer | null;
+  run: { id: string; startedAt: number; mounts: RunRecord['mounts']; output: RunnerOutput } | null;
+  stopRequested: boolean;
+  timers: NodeJS.Timeout[];
+  writes: Promise<void>;
+}
+
+/**
+ * Every session the app knows, in memory and on disk: its metadata (session.json, written
+ * atomically, in order), its transcript (transcript.jsonl) and the events clients follow.
+ */
+export class SessionBook {
+  readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly deps: { dataDir: string; bus: EventBus; logger: Logger },
+    private readonly queuePosition: (id: string) => number | null,
+  ) {}
+
+  /** Adds (or replaces, same id) a transcript step, on disk and to every client. */
+  addItem(entry: Entry, item: TranscriptDraft): void {
+    const full = { ...item, time: new Date().toISOString() } as TranscriptItem;
+    entry.writes = entry.writes
+      .then(() => appendTranscript(entry.paths, full))
+      .catch((e: unknown) =>
+        this.deps.logger.error({ err: e }, 'Could not write a transcript line'),
+      );
+    this.deps.bus.emit('session.transcript', { session: entry.session.id, item: full });
+  }
+
+  /** The IPC watcher's view of a session: found by its folder only. */
+  readonly ipcSink: IpcSessionSink = {
+    container: (groupFolder, session) =>
+      this.byFolder(groupFolder, session)?.session.container ?? null,
+    record: async (groupFolder, session, item) => {
+      const entry = this.byFolder(groupFolder, session);
+      if (!entry) {
+        // A session folder made through ipc/directories alone: no live session, same record.
+        const paths = sessionPaths(this.deps.dataDir, groupFolder, session);
+        await appendTranscript(paths, {
+          ...item,
+          time: new Date().toISOString(),
+        } as TranscriptItem);
+        return;
+      }
+      this.addItem(entry, item);
+      await entry.writes;
+    },
+    handled: async (groupFolder, session, messageId) => {
+      const entry = this.byFolder(groupFolder, session);
+      if (entry) await entry.writes;
+      const items = await readTranscript(sessionPaths(this.deps.dataDir, groupFolder, session));
+      return items.some(
+        (i) => (i.kind === 'message' || i.kind === 'task') && i.messageId === messageId,
+      );
+    },
+  };
+
+  byFolder(groupFolder: string, session: string): Entry | null {
+    const entry = this.entries.get(session);
+    return entry && entry.paths.root === sessionPaths(this.deps.dataDir, groupFolder, session).root
+      ? entry
+      : null;
+  }
+
+  status(entry: Entry, level: 'info' | 'warn' | 'error', text: string): void {
+    this.addItem(entry, {
+      id: `${entry.session.id}-s${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+      kind: 'status',
+      level,
+      text,
+    });
+  }
+
+  update(entry: Entry, patch: Partial<Session>): void {
+    entry.session = { ...entry.session, ...patch, updatedAt: new Date().toISOString() };
+    void this.persist(entry);
+    this.deps.bus.emit('session.updated', this.view(entry));
+  }
+
+  persist(entry: Entry): Promise<void> {
+    const snapshot = entry.session;
+    entry.writes = entry.writes
+      .then(() => writeSessionMeta(entry.paths, snapshot))
+      .catch((e: unknown) => this.deps.logger.error({ err: e }, 'Could not save a session'));
+    return entry.writes;
+  }
+
+  view(entry: Entry): Session {
+    return { ...entry.session, queuePosition: this.queuePosition(entry.session.id) };
+  }
+
+  entry(session: Session, paths: SessionPaths): Entry {
+    const entry: Entry = {
+      session,
+      paths,
+      nextPrompt: null,
+      container: null,
+      run: null,
+      stopRequested: false,
+      timers: [],
+      writes: Promise.resolve(),
+    };
+    this.entries.set(session.id, entry);
+    return entry;
+  }
+
+  require(id: string): Entry {
+    const entry = this.entries.get(id);
+    if (!entry)
+      throw new AppError(
+        'NOT_FOUND',
+        `No session "${id}". GET /api/v1/container/sessions lists them.`,
+        { id },
+      );
+    return entry;
+  }
+}

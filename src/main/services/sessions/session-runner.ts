@@ -1,0 +1,179 @@
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../../shared/errors';
+import type { Group } from '../../../shared/schemas/groups';
+import type { RunStatus, TranscriptDraft } from '../../../shared/schemas/sessions';
+import { launch } from './launcher';
+import { RunnerOutput } from './runner-output';
+import type { Entry, SessionBook } from './session-book';
+import { unreadInput } from './session-files';
+import type { SessionServiceDeps } from './session-service';
+
+/**
+ * One run of a session: start its container, stream the runner's output into the transcript,
+ * enforce the hard time limit, then record the run, revoke the proxy token and clean up.
+ */
+export class SessionRunner {
+  constructor(
+    private readonly deps: SessionServiceDeps,
+    private readonly book: SessionBook,
+    private readonly control: { stopped: () => boolean; followUp: (entry: Entry) => void },
+  ) {}
+
+  async run(entry: Entry): Promise<void> {
+    const prompt = entry.nextPrompt ?? '';
+    entry.nextPrompt = null;
+    const runId = `${entry.session.id}-r${entry.session.runs + 1}`;
+    const startedAt = Date.now();
+    const output = new RunnerOutput(this.outputSink(entry), runId);
+    entry.run = { id: runId, startedAt, mounts: [], output };
+    this.book.update(entry, {
+      state: 'starting',
+      runs: entry.session.runs + 1,
+      queuePosition: null,
+      error: null,
+      progress: { turn: 0, toolCalls: 0, activity: 'starting' },
+    });
+    let group: Group;
+    try {
+      group = this.deps.groups.get(entry.session.group);
+      const problem = this.deps.runtimeProblem() ?? this.deps.image().problem;
+      if (problem) throw new AppError('RUNTIME_UNAVAILABLE', problem);
+      const workspace = join(this.deps.dataDir, 'workspaces', group.folder);
+      await mkdir(workspace, { recursive: true });
+      if (process.platform !== 'win32') await chmod(workspace, 0o777);
+      const launched = await launch(
+        {
+          group,
+          sessionId: entry.session.id,
+          paths: entry.paths,
+          prompt,
+          chatJid: entry.session.chatJid,
+          image: this.deps.image().ref,
+          defaultWorkspace: workspace,
+        },
+        this.deps,
+      );
+      entry.container = launched.container;
+      entry.run.mounts = launched.mounts;
+    } catch (error) {
+      const message = (error as Error).message;
+      this.book.status(entry, 'error', `Could not start: ${message}`);
+      await this.finish(entry, null, 'failed', message);
+      return;
+    }
+    const container = entry.container;
+    container.onLine((line) => output.line(line));
+    container.onStderr((text) => output.raw(text));
+    this.book.update(entry, {
+      state: entry.stopRequested ? 'stopping' : 'running',
+      container: container.name,
+    });
+    const hardLimit = group.containerConfig.timeoutSecs;
+    let timedOut = false;
+    if (hardLimit > 0)
+      entry.timers.push(
+        setTimeout(
+          () => {
+            timedOut = true;
+            void container.stop(5);
+          },
+          (hardLimit + 15) * 1000,
+        ),
+      );
+    const exitCode = await container.exited;
+    const status: RunStatus =
+      timedOut || exitCode === 124
+        ? 'timeout'
+        : entry.stopRequested || exitCode === 143
+          ? 'cancelled'
+          : exitCode === 0
+            ? 'succeeded'
+            : 'failed';
+    const error =
+      status === 'succeeded' || status === 'cancelled'
+        ? null
+        : (output.error?.message ??
+          (status === 'timeout'
+            ? `Stopped at the ${hardLimit} s limit.`
+            : `The container exited with code ${exitCode}.`));
+    await container.remove();
+    await this.finish(entry, exitCode, status, error);
+  }
+
+  private async finish(
+    entry: Entry,
+    exitCode: number | null,
+    status: RunStatus,
+    error: string | null,
+  ): Promise<void> {
+    entry.timers.forEach(clearTimeout);
+    entry.timers = [];
+    this.deps.proxy.revokeSession(entry.session.id);
+    const run = entry.run;
+    entry.run = null;
+    entry.container = null;
+    const group = this.deps.groups.find(entry.session.group);
+    if (run) {
+      const endedAt = Date.now();
+      await this.deps.runs
+        .append({
+          id: run.id,
+          group: group?.name ?? entry.session.groupName,
+          session: entry.session.id,
+          trigger: entry.session.trigger,
+          image: this.deps.image().ref,
+          container: entry.session.container,
+          startedAt: new Date(run.startedAt).toISOString(),
+          endedAt: new Date(endedAt).toISOString(),
+          exitCode,
+          status,
+          durationMs: endedAt - run.startedAt,
+          error,
+          outputTail: run.output.tail,
+          mounts: run.mounts,
+        })
+        .catch((e: unknown) => this.deps.logger.error({ err: e }, 'Could not record a run'));
+    }
+    if (status !== 'succeeded')
+      this.book.status(
+        entry,
+        status === 'cancelled' ? 'info' : 'error',
+        status === 'cancelled' ? 'Stopped.' : `Run ${status}: ${error ?? ''}`,
+      );
+    this.book.update(entry, {
+      state: 'ended',
+      lastStatus: status,
+      error,
+      progress: { ...entry.session.progress, activity: null },
+    });
+    // A follow-up sent while it was finishing starts the next run.
+    const waiting = await unreadInput(entry.paths.input);
+    if (!this.control.stopped() && status !== 'cancelled' && waiting.length)
+      this.control.followUp(entry);
+  }
+
+  private outputSink(entry: Entry) {
+    return {
+      item: (item: TranscriptDraft) => this.book.addItem(entry, item),
+      progress: (p: { turn?: number; toolCall?: boolean; activity?: string | null }) =>
+        this.book.update(entry, {
+          progress: {
+            turn: p.turn ?? entry.session.progress.turn,
+            toolCalls: entry.session.progress.toolCalls + (p.toolCall ? 1 : 0),
+            activity: p.activity === undefined ? entry.session.progress.activity : p.activity,
+          },
+        }),
+      idle: (waiting: boolean) => {
+        if (entry.session.state === 'stopping') return;
+        this.book.update(entry, {
+          state: waiting ? 'idle' : 'running',
+          progress: {
+            ...entry.session.progress,
+            activity: waiting ? 'waiting for a follow-up' : 'thinking',
+          },
+        });
+      },
+    };
+  }
+}
