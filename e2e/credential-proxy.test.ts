@@ -38,6 +38,7 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
   it('adds a mapping, and Test reports a rejected key for a wrong key', async () => {
     const errors = watchErrors(page);
     await page.goto(serve.uiLink);
+    await page.getByTestId('nav-container').click();
     await page.getByTestId('tab-proxy').click();
     await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Running');
     await page.getByTestId('mapping-add').click();

@@ -31,6 +31,7 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
   it('Rebuild Image shows progress and ends ready', { timeout: 180_000 }, async () => {
     const errors = watchErrors(page);
     await page.goto(serve.uiLink);
+    await page.getByTestId('nav-container').click();
     await page.getByTestId('tab-image').click();
     // This machine reaches no registry: build on the offline base, without installing tools.
     await page.getByLabel('Base image').fill('aigo-test-node-base:latest');

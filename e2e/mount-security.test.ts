@@ -43,6 +43,7 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
   it('adds an allowed root, then tests an allowed path, a blocked one and one outside every root', async () => {
     const errors = watchErrors(page);
     await page.goto(serve.uiLink);
+    await page.getByTestId('nav-container').click();
     await page.getByTestId('tab-mounts').click();
     await expect.poll(() => page.getByText('No allowed roots yet').count()).toBe(1);
 

@@ -1,23 +1,27 @@
 import { useEffect, useState } from 'react';
 import { AdvancedPage } from './pages/AdvancedPage';
+import { CoworkPage } from './pages/cowork/CoworkPage';
+import { useSessions } from './pages/cowork/sessions-store';
 import { HealthPage } from './pages/health/HealthPage';
 import { SecurityPage } from './pages/security/SecurityPage';
-import { CONTAINER_TABS, ContainerPage, type ContainerTab } from './pages/container/ContainerPage';
+import { ContainerPage } from './pages/container/ContainerPage';
+import { parseRoute, sessionHref, type Route } from './route';
 import { useApp, type Page } from './store';
 
-const PAGES: { id: Page; label: string }[] = [
+const SETTINGS_PAGES: { id: Page; label: string }[] = [
   { id: 'container', label: 'Container' },
   { id: 'security', label: 'Security' },
   { id: 'health', label: 'Health' },
   { id: 'advanced', label: 'Advanced' },
 ];
 
-function routeFromHash(): { page: Page; tab: ContainerTab } {
-  const [id, sub] = window.location.hash.replace(/^#\/?/, '').split('/');
-  const page = PAGES.some((p) => p.id === id) ? (id as Page) : 'container';
-  const tab = CONTAINER_TABS.some((t) => t.id === sub) ? (sub as ContainerTab) : 'runtime';
-  return { page, tab };
-}
+const TITLES: Record<Page, string> = {
+  cowork: 'Cowork',
+  container: 'Container',
+  security: 'Security',
+  health: 'Health',
+  advanced: 'Advanced',
+};
 
 function Banners() {
   const warnings = useApp((s) => s.warnings);
@@ -26,17 +30,28 @@ function Banners() {
   const clearNotice = useApp((s) => s.clearNotice);
   const connection = useApp((s) => s.connection);
   const transport = useApp((s) => s.transport);
+  const tokenRequired = useApp((s) => s.tokenRequired);
   return (
     <div className="banners">
-      {connection === 'offline' ? (
+      {connection === 'offline' && !tokenRequired ? (
         <div className="banner error" role="alert">
           Lost the connection to aigo. Reconnecting… (is <code>aigo serve</code> still running?)
         </div>
       ) : null}
       {transport && !transport.canMutate() ? (
         <div className="banner info" data-testid="readonly-banner">
-          Read-only view. To change settings, open the link that <code>aigo serve</code> printed (it
-          carries the access token).
+          {tokenRequired ? (
+            <>
+              aigo needs its access token even to show this page: agents share this machine&apos;s
+              network, so the app does not answer without it. Open the link that{' '}
+              <code>aigo serve</code> printed (it carries the token).
+            </>
+          ) : (
+            <>
+              Read-only view. To change settings, open the link that <code>aigo serve</code> printed
+              (it carries the access token).
+            </>
+          )}
         </div>
       ) : null}
       {warnings.map((w) => (
@@ -68,26 +83,38 @@ export function App() {
   const page = useApp((s) => s.page);
   const setPage = useApp((s) => s.setPage);
   const info = useApp((s) => s.info);
-  const [tab, setTab] = useState<ContainerTab>('runtime');
+  // Cowork's nav link goes back to the session last looked at.
+  const currentSession = useSessions((s) => s.currentId);
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
 
   useEffect(() => {
     const sync = () => {
-      const route = routeFromHash();
-      setPage(route.page);
-      setTab(route.tab);
+      const next = parseRoute(window.location.hash);
+      setPage(next.page);
+      setRoute(next);
     };
     sync();
     window.addEventListener('hashchange', sync);
     return () => window.removeEventListener('hashchange', sync);
   }, [setPage]);
 
+  useEffect(() => {
+    document.title = `${TITLES[page]} — aigo`;
+  }, [page]);
+
   return (
     <div className="shell">
-      <nav className="sidebar" aria-label="Settings sections">
-        <div className="brand">
-          aigo <span className="muted">Settings</span>
-        </div>
-        {PAGES.map((p) => (
+      <nav className="sidebar" aria-label="Sections">
+        <div className="brand">aigo</div>
+        <a
+          href={sessionHref(currentSession)}
+          className={`nav-main${page === 'cowork' ? ' active' : ''}`}
+          data-testid="nav-cowork"
+        >
+          Cowork
+        </a>
+        <div className="nav-heading">Settings</div>
+        {SETTINGS_PAGES.map((p) => (
           <a
             key={p.id}
             href={`#/${p.id}`}
@@ -99,10 +126,12 @@ export function App() {
         ))}
         <div className="sidebar-foot muted">{info ? `v${info.version} · ${info.mode}` : ''}</div>
       </nav>
-      <main className="content">
+      <main className={`content${page === 'cowork' ? ' full' : ''}`}>
         <Banners />
-        {page === 'container' ? (
-          <ContainerPage tab={tab} />
+        {page === 'cowork' ? (
+          <CoworkPage sessionId={route.id} />
+        ) : page === 'container' ? (
+          <ContainerPage tab={route.tab} id={route.id} query={route.query} />
         ) : page === 'security' ? (
           <SecurityPage />
         ) : page === 'health' ? (

@@ -35,3 +35,39 @@ export async function attempt<T>(
 export function clearError(): void {
   if (useApp.getState().notice?.kind === 'error') useApp.setState({ notice: null });
 }
+
+/** An error as the server sent it (`{code, message, details}`), for showing next to a form. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof AppError)
+    return { code: error.code, message: error.message, details: error.details };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Runs a call and hands back its failure instead of showing it app-wide, for inline errors. */
+export async function tryCall<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: errorInfo(error) };
+  }
+}
+
+/** `{path, message}` issues of an INVALID_INPUT error (zod's, as the core describes them). */
+export function issuesOf(error: ErrorInfo | null): { path: string; message: string }[] {
+  const issues = (error?.details as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues)
+    ? issues.filter(
+        (i): i is { path: string; message: string } =>
+          typeof (i as { path?: unknown }).path === 'string' &&
+          typeof (i as { message?: unknown }).message === 'string',
+      )
+    : [];
+}

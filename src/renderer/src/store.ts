@@ -6,7 +6,7 @@ import type { RuntimeStatus } from '../../shared/schemas/runtime';
 import type { Settings, SettingsPatch } from '../../shared/schemas/settings';
 import type { ConnectionState, Transport } from './bridge';
 
-export type Page = 'container' | 'security' | 'health' | 'advanced';
+export type Page = 'cowork' | 'container' | 'security' | 'health' | 'advanced';
 
 export interface Notice {
   kind: 'error' | 'success';
@@ -26,6 +26,8 @@ interface AppState {
   logLevel: string | null;
   rechecking: boolean;
   notice: Notice | null;
+  /** The app refuses reads without the token (agents share this machine's network). */
+  tokenRequired: boolean;
   setPage(page: Page): void;
   connect(transport: Transport): () => void;
   refresh(): Promise<void>;
@@ -48,7 +50,11 @@ export const useApp = create<AppState>()((set, get) => {
     try {
       await work(transport);
     } catch (error) {
-      set({ notice: { kind: 'error', text: errorText(error) } });
+      // Without the token, where agents share the host's network, even reads are refused:
+      // say that once, in the banner, rather than as an error after every call.
+      if (error instanceof AppError && error.code === 'UNAUTHORIZED' && !transport.canMutate())
+        set({ tokenRequired: true });
+      else set({ notice: { kind: 'error', text: errorText(error) } });
     }
   };
 
@@ -87,7 +93,7 @@ export const useApp = create<AppState>()((set, get) => {
     transport: null,
     connection: 'connecting',
     epoch: 0,
-    page: 'container',
+    page: 'cowork',
     info: null,
     runtime: null,
     settings: null,
@@ -95,6 +101,7 @@ export const useApp = create<AppState>()((set, get) => {
     logLevel: null,
     rechecking: false,
     notice: null,
+    tokenRequired: false,
     setPage: (page) => set({ page }),
     connect(transport) {
       set({ transport });
@@ -103,6 +110,8 @@ export const useApp = create<AppState>()((set, get) => {
         set((s) => ({ connection, epoch: connection === 'online' ? s.epoch + 1 : s.epoch }));
         if (connection === 'online') void get().refresh();
       });
+      // Once now too: if the event stream is refused (no token), this says why.
+      if (!transport.canMutate()) void get().refresh();
       return () => {
         offEvents();
         offConnection();

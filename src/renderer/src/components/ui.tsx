@@ -88,7 +88,7 @@ export function Badge({
   children,
   testId,
 }: {
-  tone: 'ok' | 'bad' | 'warn' | 'muted';
+  tone: 'ok' | 'bad' | 'warn' | 'muted' | 'info';
   children: ReactNode;
   testId?: string;
 }) {
@@ -101,4 +101,45 @@ export function Badge({
 
 export function Spinner() {
   return <span className="spinner" aria-label="working" />;
+}
+
+/**
+ * A refusal from the core, next to the form it concerns: the message, every invalid field, and
+ * the fix when mount security refused a folder.
+ */
+export function ErrorBox({
+  error,
+  testId,
+}: {
+  error: { code: string; message: string; details?: unknown } | null;
+  testId?: string;
+}) {
+  if (!error) return null;
+  const details = (error.details ?? {}) as {
+    issues?: { path: string; message: string }[];
+    verdict?: { fix?: string[] };
+  };
+  const issues = Array.isArray(details.issues) ? details.issues : [];
+  const fix = Array.isArray(details.verdict?.fix) ? details.verdict.fix : [];
+  return (
+    <div className="problem error-box" role="alert" data-testid={testId}>
+      <div>{error.message}</div>
+      {issues.length > 1 ? (
+        <ul>
+          {issues.map((i) => (
+            <li key={`${i.path}:${i.message}`}>
+              <code>{i.path}</code> {i.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {fix.length > 0 ? (
+        <ol className="fix">
+          {fix.map((step) => (
+            <li key={step}>{step}</li>
+          ))}
+        </ol>
+      ) : null}
+    </div>
+  );
 }

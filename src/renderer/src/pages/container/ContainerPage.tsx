@@ -1,18 +1,30 @@
+import type { ContainerTab } from '../../route';
+import { GroupsSection } from './groups/GroupsSection';
 import { ImageSection } from './image/ImageSection';
 import { MountSecuritySection } from './mounts/MountSecuritySection';
 import { CredentialProxySection } from './proxy/CredentialProxySection';
 import { RuntimePreferences } from './RuntimePreferences';
 import { RuntimeSection } from './RuntimeSection';
+import { RunsSection } from './runs/RunsSection';
 
 export const CONTAINER_TABS = [
   { id: 'runtime', label: 'Runtime' },
   { id: 'image', label: 'Image' },
   { id: 'mounts', label: 'Mount Security' },
   { id: 'proxy', label: 'Credential Proxy' },
-] as const;
-export type ContainerTab = (typeof CONTAINER_TABS)[number]['id'];
+  { id: 'groups', label: 'Groups' },
+  { id: 'runs', label: 'Runs' },
+] as const satisfies readonly { id: ContainerTab; label: string }[];
 
-export function ContainerPage({ tab }: { tab: ContainerTab }) {
+export function ContainerPage({
+  tab,
+  id,
+  query,
+}: {
+  tab: ContainerTab;
+  id: string | null;
+  query: Record<string, string>;
+}) {
   return (
     <div className="page" data-testid="page-container">
       <h1>Container</h1>
@@ -44,6 +56,23 @@ export function ContainerPage({ tab }: { tab: ContainerTab }) {
             and the tools agents use. Rebuild it after an aigo update.
           </p>
           <ImageSection />
+        </>
+      ) : tab === 'groups' ? (
+        <>
+          <p className="lead">
+            A group is one agent with its own workspace, chats, mounts and container limits. The
+            main group always exists; other groups see their folders read-only unless Mount Security
+            says otherwise.
+          </p>
+          <GroupsSection />
+        </>
+      ) : tab === 'runs' ? (
+        <>
+          <p className="lead">
+            Every container an agent ran in: how it ended, what it could see and what it printed
+            last. Newest first.
+          </p>
+          <RunsSection runId={id} session={query.session ?? null} />
         </>
       ) : tab === 'proxy' ? (
         <>

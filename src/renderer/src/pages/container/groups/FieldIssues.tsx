@@ -1,0 +1,12 @@
+import type { DraftProblem } from './group-draft';
+
+/** The problems with one field (its path, or anything under it), under that field. */
+export function FieldIssues({ issues, path }: { issues: DraftProblem[]; path: string }) {
+  const mine = issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`));
+  if (mine.length === 0) return null;
+  return (
+    <small className="field-error" role="alert">
+      {mine.map((i) => i.message).join('; ')}
+    </small>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Page } from './store';
+
+export const CONTAINER_TAB_IDS = ['runtime', 'image', 'mounts', 'proxy', 'groups', 'runs'] as const;
+export type ContainerTab = (typeof CONTAINER_TAB_IDS)[number];
+
+const PAGE_IDS: readonly Page[] = ['cowork', 'container', 'security', 'health', 'advanced'];
+
+/**
+ * Where the window is, from the address's fragment: `#/cowork`, `#/cowork/<session id>`,
+ * `#/container/<tab>`, `#/container/runs/<run id>`. Anything unknown opens Cowork.
+ */
+export interface Route {
+  page: Page;
+  tab: ContainerTab;
+  /** The session (Cowork) or the run (Container > Runs) the route names, if any. */
+  id: string | null;
+  /** `?session=…` after the path (Runs filtered to one session). */
+  query: Record<string, string>;
+}
+
+export function parseRoute(hash: string): Route {
+  const [path = '', search = ''] = hash.replace(/^#\/?/, '').split('?');
+  const query = Object.fromEntries(new URLSearchParams(search));
+  const [first, second, third] = path.split('/').map((part) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  });
+  const page = PAGE_IDS.includes(first as Page) ? (first as Page) : 'cowork';
+  const tab = CONTAINER_TAB_IDS.includes(second as ContainerTab)
+    ? (second as ContainerTab)
+    : 'runtime';
+  const id = page === 'cowork' ? second || null : page === 'container' ? third || null : null;
+  return { page, tab, id, query };
+}
+
+export const sessionHref = (id: string | null) =>
+  id ? `#/cowork/${encodeURIComponent(id)}` : '#/cowork';
+export const runHref = (id: string | null, session?: string | null) =>
+  `#/container/runs${id ? `/${encodeURIComponent(id)}` : ''}${
+    session ? `?session=${encodeURIComponent(session)}` : ''
+  }`;
+
+export function navigate(href: string): void {
+  if (window.location.hash !== href) window.location.hash = href;
+}
