@@ -20,7 +20,8 @@ let window: BrowserWindow | null = null;
 let quitting = false;
 const cleanups: (() => void)[] = [];
 
-function showSettings(): void {
+/** Shows the window, on `route` (a renderer hash route such as `#/cowork/<id>`) when given. */
+function showSettings(route?: string): void {
   if (!core) return;
   if (!window || window.isDestroyed()) {
     window = createSettingsWindow(outDir);
@@ -34,6 +35,8 @@ function showSettings(): void {
   }
   window.show();
   window.focus();
+  if (route && /^#\/[\w/-]*$/.test(route))
+    void window.webContents.executeJavaScript(`location.hash = ${JSON.stringify(route)}`);
 }
 
 async function start(): Promise<void> {
@@ -64,8 +67,8 @@ async function start(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', showSettings);
-  app.on('activate', showSettings);
+  app.on('second-instance', () => showSettings());
+  app.on('activate', () => showSettings());
   app.on('window-all-closed', () => {
     // Stay in the tray: schedules and channels keep running without a window.
   });
