@@ -29,7 +29,13 @@ export function createSessionHandlers(
     'sessions.get': ({ id }) => deps.sessions.get(id),
     'sessions.message': ({ id, text }) => deps.sessions.message(id, text),
     'sessions.stop': ({ id }) => deps.sessions.close(id),
-    'runs.list': (query) => deps.runs.query(query),
+    // Runs keep the group's name; accept its id too, as sessions use it.
+    'runs.list': (query) =>
+      deps.runs.query(
+        query.group
+          ? { ...query, group: deps.groups.find(query.group)?.name ?? query.group }
+          : query,
+      ),
     'runs.get': ({ id }) => deps.runs.get(id),
   };
 }
