@@ -125,6 +125,8 @@ describe.runIf(run)('Cowork in the browser', () => {
     await screenshot(page, 'runs');
     await page.getByTestId('run-open-session').click();
     await expect.poll(state).toBe('ended');
-    expect(await page.getByTestId('transcript').textContent()).toContain('notes/summary.md');
+    await expect
+      .poll(() => page.getByTestId('transcript').textContent())
+      .toContain('notes/summary.md');
   });
 });

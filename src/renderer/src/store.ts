@@ -67,9 +67,12 @@ export const useApp = create<AppState>()((set, get) => {
     }, 2500);
   };
 
+  /** Counts runtime events, so an older answer never overwrites a newer event. */
+  let runtimeEvents = 0;
   const onEvent = (event: AnyEvent) => {
     switch (event.name) {
       case 'runtime.changed':
+        runtimeEvents++;
         set({ runtime: event.payload });
         break;
       case 'settings.changed':
@@ -119,13 +122,15 @@ export const useApp = create<AppState>()((set, get) => {
     },
     refresh: () =>
       guarded(async (t) => {
+        const seen = runtimeEvents;
         const [status, settings] = await Promise.all([
           t.call('app.status'),
           t.call('settings.get'),
         ]);
         set({
           info: status.app,
-          runtime: status.runtime,
+          // A runtime event that arrived meanwhile is newer than this answer: keep it.
+          ...(seen === runtimeEvents ? { runtime: status.runtime } : {}),
           warnings: status.warnings,
           logLevel: status.logLevel,
           settings,
