@@ -28,6 +28,9 @@ export const taskFileSchema = z
     taskId: z.string().max(100).optional(),
     name: z.string().max(200).optional(),
     prompt: z.string().max(100_000).optional(),
+    /** The chat a task answers in; another group's chat is main-only, like a message to it. */
+    chatJid: z.string().trim().max(200).nullable().optional(),
+    targetJid: z.string().trim().max(200).nullable().optional(),
   })
   .passthrough();
 
@@ -39,6 +42,9 @@ export interface IpcOrigin {
   groupFolder: string;
   session: string;
   kind: 'messages' | 'tasks';
-  /** The file's own name: the message id (one file is handled once). */
+  /**
+   * The file's own name (a stable short one when it is too long to claim): one file is handled
+   * once. The transcript's message id is this for a message, `tasks/{name}` for a task.
+   */
   name: string;
 }

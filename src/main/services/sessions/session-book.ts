@@ -54,6 +54,8 @@ export class SessionBook {
     container: (groupFolder, session) =>
       this.byFolder(groupFolder, session)?.session.container ?? null,
     record: async (groupFolder, session, item) => {
+      const ids = await this.handledIds(groupFolder, session);
+      if (item.kind === 'message' || item.kind === 'task') ids.add(item.messageId);
       const entry = this.byFolder(groupFolder, session);
       if (!entry) {
         // A session folder made through ipc/directories alone: no live session, same record.
@@ -67,15 +69,32 @@ export class SessionBook {
       this.addItem(entry, item);
       await entry.writes;
     },
-    handled: async (groupFolder, session, messageId) => {
-      const entry = this.byFolder(groupFolder, session);
-      if (entry) await entry.writes;
-      const items = await readTranscript(sessionPaths(this.deps.dataDir, groupFolder, session));
-      return items.some(
-        (i) => (i.kind === 'message' || i.kind === 'task') && i.messageId === messageId,
-      );
-    },
+    handled: async (groupFolder, session, messageId) =>
+      (await this.handledIds(groupFolder, session)).has(messageId),
   };
+
+  /** Ids of the IPC files a session has handled: read from its transcript once, then kept. */
+  private readonly handled = new Map<string, Promise<Set<string>>>();
+
+  private handledIds(groupFolder: string, session: string): Promise<Set<string>> {
+    const paths = sessionPaths(this.deps.dataDir, groupFolder, session);
+    let ids = this.handled.get(paths.root);
+    if (!ids) {
+      const entry = this.byFolder(groupFolder, session);
+      ids = (entry ? entry.writes : Promise.resolve())
+        .then(() => readTranscript(paths))
+        .then(
+          (items) =>
+            new Set(
+              items.flatMap((i) =>
+                i.kind === 'message' || i.kind === 'task' ? [i.messageId] : [],
+              ),
+            ),
+        );
+      this.handled.set(paths.root, ids);
+    }
+    return ids;
+  }
 
   byFolder(groupFolder: string, session: string): Entry | null {
     const entry = this.entries.get(session);
