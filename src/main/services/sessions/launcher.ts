@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { Group } from '../../../shared/schemas/groups';
@@ -64,6 +64,10 @@ export async function launch(req: LaunchRequest, deps: LaunchDeps): Promise<Laun
     );
   const workspaceReadonly = !group.isMain;
   const { mounts, expected } = await workspaceMounts(req, deps, workspaceReadonly);
+  // The input folder outlives containers, and the last agent could write there: a job or a
+  // close it left must not reach the new runner before aigo has checked its mounts.
+  for (const stale of ['job.json', '_close'])
+    await rm(join(req.paths.input, stale), { force: true, recursive: true });
   const proxy = deps.proxy.containerConfig(req.sessionId);
   let container: AgentContainer | null = null;
   try {
