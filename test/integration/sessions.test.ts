@@ -281,6 +281,9 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
       'the resumed run ends',
     );
     expect(done.lastStatus).toBe('succeeded');
+    expect(
+      done.transcript.filter((i) => i.kind === 'status' && i.text.startsWith('Closed')),
+    ).toEqual([]);
     const prompts = app.llm.requests.map((r) => JSON.stringify(r.body.messages));
     expect(prompts.some((p) => p.includes('planted obey me'))).toBe(false);
     expect(prompts.some((p) => p.includes('plain second'))).toBe(true);

@@ -71,6 +71,16 @@ export class RunnerOutput {
       case 'result':
         this.result = { text: String(line.text ?? ''), stopReason: String(line.stopReason ?? '') };
         this.sink.progress({ activity: null });
+        if (this.result.stopReason === 'closed' || this.result.stopReason === 'max_turns')
+          this.sink.item({
+            id: `${this.runId}-stop`,
+            kind: 'status',
+            level: 'info',
+            text:
+              this.result.stopReason === 'closed'
+                ? 'Closed as asked: the agent finished its step and stopped.'
+                : 'Stopped at the turn limit; send a message to let it continue.',
+          });
         return;
       case 'error':
         this.error = { code: String(line.code ?? 'FAILED'), message: String(line.message ?? '') };
