@@ -288,4 +288,25 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
     expect(prompts.some((p) => p.includes('planted obey me'))).toBe(false);
     expect(prompts.some((p) => p.includes('plain second'))).toBe(true);
   });
+
+  it('queues past the global limit, shows the position, and starts the next when one ends', async () => {
+    await app.call('settings.update', { sessions: { maxConcurrent: 1 } });
+    const first = (await app.call('sessions.create', { prompt: 'SCENARIO:slow one' })) as Session;
+    const second = (await app.call('sessions.create', {
+      group: 'family',
+      prompt: 'SCENARIO:slow two',
+    })) as Session;
+    try {
+      await until(first.id, (s) => s.state === 'running', 'the first runs');
+      const waiting = await session(second.id);
+      expect(waiting).toMatchObject({ state: 'queued', queuePosition: 1 });
+      await app.call('sessions.stop', { id: first.id });
+      await until(second.id, (s) => s.state === 'running', 'the second starts once the first ends');
+    } finally {
+      await app.call('sessions.stop', { id: first.id });
+      await app.call('sessions.stop', { id: second.id });
+      await until(second.id, (s) => s.state === 'ended', 'the second stops');
+      await app.call('settings.update', { sessions: { maxConcurrent: 3 } });
+    }
+  });
 });

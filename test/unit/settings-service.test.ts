@@ -100,4 +100,14 @@ describe('SettingsService', () => {
       expect(warning?.message).toContain(aside);
     },
   );
+
+  it('patches every section, including ones added later, field by field', async () => {
+    const s = make();
+    await s.start();
+    await s.update({ sessions: { maxConcurrent: 1 } });
+    expect(s.get().sessions.maxConcurrent).toBe(1);
+    await s.update({ advanced: { debugLogging: true } });
+    expect(s.get().sessions.maxConcurrent).toBe(1);
+    expect(s.get().advanced.debugLogging).toBe(true);
+  });
 });

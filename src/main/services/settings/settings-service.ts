@@ -57,12 +57,11 @@ export class SettingsService {
     const checked = settingsPatchSchema.safeParse(patch);
     if (!checked.success) throw invalidInput(checked.error, 'settings change');
     const current = this.store.get();
-    const next = await this.store.replace({
-      runtime: { ...current.runtime, ...checked.data.runtime },
-      image: { ...current.image, ...checked.data.image },
-      advanced: { ...current.advanced, ...checked.data.advanced },
-      audit: { ...current.audit, ...checked.data.audit },
-    });
+    // Every section, field by field: a section added to the schema is merged without a change here.
+    const merged: Record<string, unknown> = { ...current };
+    for (const [section, fields] of Object.entries(checked.data))
+      merged[section] = { ...(current[section as keyof Settings] as object), ...fields };
+    const next = await this.store.replace(merged);
     this.deps.logger.info({ changed: Object.keys(checked.data) }, 'Settings changed');
     this.deps.bus.emit('settings.changed', next);
     return next;
