@@ -1,3 +1,4 @@
+import { ConcurrencyCard } from './ConcurrencyCard';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Group } from '../../../../../shared/schemas/groups';
 import type { ErrorInfo } from '../../../call';
@@ -158,6 +159,7 @@ export function GroupsSection() {
           </Card>
         </Reveal>
       ) : null}
+      <ConcurrencyCard />
     </>
   );
 }
