@@ -1,4 +1,16 @@
 // `npm run bench`: each benchmark measures its own baseline in the same run and prints ratios.
+// `npm run bench -- sessions` (or `proxy`) runs one of them.
 import { proxyBench } from './proxy-bench';
+import { sessionsBench } from './sessions-bench';
 
-await proxyBench();
+const benches: Record<string, () => Promise<void>> = { proxy: proxyBench, sessions: sessionsBench };
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in benches));
+if (unknown.length) {
+  console.error(
+    `Unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`,
+  );
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(benches))
+  if (!asked.length || asked.includes(name)) await run();

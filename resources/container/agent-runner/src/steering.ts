@@ -12,7 +12,8 @@ export const JOB_FILE = 'job.json';
 export class Steering {
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private scanning = false;
+  /** Scans run one after another; each caller waits for one that started after its call. */
+  private scans: Promise<void> = Promise.resolve();
   private readonly queue: { name: string; text: string }[] = [];
   private readonly seen = new Set<string>();
   private wakers: (() => void)[] = [];
@@ -25,21 +26,26 @@ export class Steering {
 
   start(): void {
     try {
-      this.watcher = watch(this.dir, () => {
-        void this.scan();
-        for (const wake of this.wakers.splice(0)) wake();
-      });
+      // Waiters wake once the scan this event started has read the new file.
+      this.watcher = watch(this.dir, () => void this.scan().then(() => this.wake()));
       this.watcher.on('error', () => this.watcher?.close());
     } catch {
       this.watcher = null; // polling alone still works
     }
-    this.timer = setInterval(() => void this.scan(), this.pollMs);
+    this.timer = setInterval(
+      () => void this.scan().then(() => this.queue.length > 0 && this.wake()),
+      this.pollMs,
+    );
     void this.scan();
   }
 
   stop(): void {
     this.watcher?.close();
     if (this.timer) clearInterval(this.timer);
+  }
+
+  private wake(): void {
+    for (const wake of this.wakers.splice(0)) wake();
   }
 
   /** Resolves on the next change in the folder, or after `ms` at the latest. */
@@ -65,30 +71,30 @@ export class Steering {
     return items.map((i) => i.text);
   }
 
-  async scan(): Promise<void> {
-    if (this.scanning) return;
-    this.scanning = true;
-    try {
-      const names = (await readdir(this.dir).catch(() => [] as string[])).sort();
-      for (const name of names) {
-        if (name === CLOSE_FILE) this.closeRequested = true;
-        if (name === CLOSE_FILE || name === JOB_FILE || name.startsWith('.') || this.seen.has(name))
-          continue;
-        const path = join(this.dir, name);
-        const text = await readFile(path, 'utf8').catch(() => null);
-        if (text === null) continue;
-        // The host renames finished JSON into place; anything else may still be being written,
-        // so it waits until it has been still for a moment.
-        if (
-          !isJson(text) &&
-          Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? 0) < SETTLE_MS
-        )
-          continue;
-        this.seen.add(name);
-        this.queue.push({ name, text: messageText(text) });
-      }
-    } finally {
-      this.scanning = false;
+  scan(): Promise<void> {
+    const next = this.scans.then(() => this.scanOnce());
+    this.scans = next.catch(() => undefined);
+    return next;
+  }
+
+  private async scanOnce(): Promise<void> {
+    const names = (await readdir(this.dir).catch(() => [] as string[])).sort();
+    for (const name of names) {
+      if (name === CLOSE_FILE) this.closeRequested = true;
+      if (name === CLOSE_FILE || name === JOB_FILE || name.startsWith('.') || this.seen.has(name))
+        continue;
+      const path = join(this.dir, name);
+      const text = await readFile(path, 'utf8').catch(() => null);
+      if (text === null) continue;
+      // The host renames finished JSON into place; anything else may still be being written,
+      // so it waits until it has been still for a moment.
+      if (
+        !isJson(text) &&
+        Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? 0) < SETTLE_MS
+      )
+        continue;
+      this.seen.add(name);
+      this.queue.push({ name, text: messageText(text) });
     }
   }
 }
