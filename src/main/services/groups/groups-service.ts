@@ -110,8 +110,10 @@ export class GroupsService {
     return group;
   }
 
+  /** An id always wins: a group may be named like another group's id (names allow UUIDs). */
   find(idOrName: string): Group | null {
-    return this.list().find((g) => g.id === idOrName || g.name === idOrName) ?? null;
+    const groups = this.list();
+    return groups.find((g) => g.id === idOrName) ?? groups.find((g) => g.name === idOrName) ?? null;
   }
 
   byFolder(folder: string): Group | null {
@@ -192,12 +194,23 @@ export class GroupsService {
     const clash = this.list().find(
       (g) =>
         g.id !== group.id &&
-        (g.name.toLowerCase() === group.name.toLowerCase() || g.folder === group.folder),
+        // Folders compare without case: macOS and Windows disks see `a_b-1f` and `A_B-1F` as one.
+        (g.name.toLowerCase() === group.name.toLowerCase() ||
+          g.folder.toLowerCase() === group.folder.toLowerCase()),
     );
     if (clash)
       throw new AppError('CONFLICT', `A group named "${clash.name}" exists already.`, {
         name: group.name,
       });
+    // Groups are found by id or name: a name that is another group's id would make one the other.
+    if (this.list().some((g) => g.id !== group.id && g.id === group.name))
+      throw new AppError(
+        'CONFLICT',
+        `"${group.name}" is another group's id; choose another name.`,
+        {
+          name: group.name,
+        },
+      );
     const taken = group.chatJids.filter((jid) =>
       this.list().some((g) => g.id !== group.id && g.chatJids.includes(jid)),
     );

@@ -1,9 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { AppError } from '../../../shared/errors';
 import { appleRunArgs, LABELS, type AgentContainerSpec } from './container-spec';
-import type { AgentContainer, ContainerEngine } from './docker-engine';
+import { boundedLines, type AgentContainer, type ContainerEngine } from './docker-engine';
 
 const run = promisify(execFile);
 
@@ -21,6 +20,8 @@ interface AppleInspect {
  */
 export class AppleContainerEngine implements ContainerEngine {
   readonly kind = 'apple_container' as const;
+  /** Containers this aigo started and has not deleted: never orphans, whenever the look runs. */
+  private readonly own = new Set<string>();
 
   constructor(
     private readonly cli = 'container',
@@ -34,14 +35,16 @@ export class AppleContainerEngine implements ContainerEngine {
         'INVALID_INPUT',
         `"${bad.Source}" has a comma in its path, which Apple's container --mount option cannot carry. Rename the folder or mount one without a comma.`,
       );
-    await run(this.cli, appleRunArgs(spec), { timeout: 60_000 });
     const name = spec.name;
+    this.own.add(name);
+    await run(this.cli, appleRunArgs(spec), { timeout: 60_000 }).catch((error: unknown) => {
+      this.own.delete(name);
+      throw error;
+    });
     const lineListeners: ((line: string) => void)[] = [];
     const errListeners: ((text: string) => void)[] = [];
     const logs = spawn(this.cli, ['logs', '--follow', name], { stdio: ['ignore', 'pipe', 'pipe'] });
-    createInterface({ input: logs.stdout, crlfDelay: Infinity }).on('line', (line) =>
-      lineListeners.forEach((l) => l(line)),
-    );
+    boundedLines(logs.stdout, (line) => lineListeners.forEach((l) => l(line)));
     logs.stderr.on('data', (c: Buffer) => errListeners.forEach((l) => l(c.toString())));
     const logsDone = new Promise<void>((resolve) => logs.once('close', () => resolve()));
     const exited = (async () => {
@@ -74,6 +77,7 @@ export class AppleContainerEngine implements ContainerEngine {
       },
       remove: async () => {
         await run(this.cli, ['delete', '--force', name]).catch(() => undefined);
+        this.own.delete(name);
       },
     };
   }
@@ -88,7 +92,9 @@ export class AppleContainerEngine implements ContainerEngine {
         c.configuration?.labels?.[LABELS.install] === installId &&
         c.configuration.labels[LABELS.kind] === 'agent',
     );
-    const names = ours.map((c) => c.configuration?.id ?? '').filter(Boolean);
+    const names = ours
+      .map((c) => c.configuration?.id ?? '')
+      .filter((name) => name && !this.own.has(name));
     for (const name of names)
       await run(this.cli, ['delete', '--force', name]).catch(() => undefined);
     return names;

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import { startedFromDockerInspect, type StartedContainer } from '../mounts/mount-verifier';
 import { dockerCreateOptions, LABELS, type AgentContainerSpec } from './container-spec';
@@ -30,8 +30,57 @@ export interface ContainerEngine {
   agentNetwork(installId: string): Promise<string | null>;
 }
 
+/** The longest runner output line aigo keeps; the rest of a longer one is dropped. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
+/**
+ * Splits a container's stdout into lines, like readline, but never holds more than `max`
+ * characters of one: the agent owns that stream (it can write to the runner's stdout) and a
+ * line that never ends must not grow aigo's memory until it dies.
+ */
+export function boundedLines(
+  input: NodeJS.ReadableStream,
+  onLine: (line: string) => void,
+  max = MAX_LINE_CHARS,
+): void {
+  const decoder = new StringDecoder('utf8');
+  let current = '';
+  let dropped = 0;
+  const emit = () => {
+    const line = current.endsWith('\r') ? current.slice(0, -1) : current;
+    const more = dropped;
+    current = '';
+    dropped = 0;
+    onLine(more ? `${line}… [${more} more characters dropped]` : line);
+  };
+  const push = (text: string) => {
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      const piece = nl < 0 ? text.slice(start) : text.slice(start, nl);
+      const room = Math.max(0, max - current.length);
+      if (piece.length > room) {
+        current += piece.slice(0, room);
+        dropped += piece.length - room;
+      } else current += piece;
+      if (nl < 0) return;
+      emit();
+      start = nl + 1;
+    }
+  };
+  input.on('data', (chunk: Buffer | string) =>
+    push(typeof chunk === 'string' ? chunk : decoder.write(chunk)),
+  );
+  input.on('end', () => {
+    push(decoder.end());
+    if (current || dropped) emit();
+  });
+}
+
 export class DockerEngine implements ContainerEngine {
   readonly kind = 'docker' as const;
+  /** Containers this aigo started and has not removed: never orphans, whenever the look runs. */
+  private readonly own = new Set<string>();
 
   /**
    * `clients().short` bounds each request (creates, inspects); `clients().stream` has no timeout,
@@ -46,6 +95,7 @@ export class DockerEngine implements ContainerEngine {
   async run(spec: AgentContainerSpec): Promise<AgentContainer> {
     const docker = this.docker();
     const created = await docker.createContainer(dockerCreateOptions(spec));
+    this.own.add(created.id);
     const container = this.clients().stream.getContainer(created.id);
     // Attached before the start, so not one line of output is missed.
     const stream = await container.attach({ stream: true, stdout: true, stderr: true, logs: true });
@@ -54,8 +104,7 @@ export class DockerEngine implements ContainerEngine {
     docker.modem.demuxStream(stream, stdout, stderr);
     const lineListeners: ((line: string) => void)[] = [];
     const errListeners: ((text: string) => void)[] = [];
-    const lines = createInterface({ input: stdout, crlfDelay: Infinity });
-    lines.on('line', (line) => lineListeners.forEach((l) => l(line)));
+    boundedLines(stdout, (line) => lineListeners.forEach((l) => l(line)));
     stderr.on('data', (chunk: Buffer) => errListeners.forEach((l) => l(chunk.toString())));
     const outputDone = new Promise<void>((resolve) =>
       stream.on('end', resolve).on('close', resolve),
@@ -64,6 +113,7 @@ export class DockerEngine implements ContainerEngine {
       await container.start();
     } catch (error) {
       await container.remove({ force: true }).catch(() => undefined);
+      this.own.delete(created.id);
       throw error;
     }
     const exited = container
@@ -91,16 +141,19 @@ export class DockerEngine implements ContainerEngine {
       },
       remove: async () => {
         await container.remove({ force: true }).catch(() => undefined);
+        this.own.delete(created.id);
       },
     };
   }
 
   async removeOrphans(installId: string): Promise<string[]> {
     const docker = this.docker();
-    const found = await docker.listContainers({
-      all: true,
-      filters: { label: [`${LABELS.install}=${installId}`, `${LABELS.kind}=agent`] },
-    });
+    const found = (
+      await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.install}=${installId}`, `${LABELS.kind}=agent`] },
+      })
+    ).filter((c) => !this.own.has(c.Id));
     for (const info of found)
       await docker
         .getContainer(info.Id)

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from '../../../shared/schemas/sessions';
 import type { SessionPaths } from './session-files';
@@ -34,13 +34,16 @@ export async function findIpcProblems(
       const info = await stat(join(paths.claimed, name)).catch(() => null);
       if (info && now - info.mtimeMs > STUCK_AFTER_MS) stuck++;
     }
-    // Files the watcher never picked up (it should within milliseconds).
-    for (const dir of [paths.messages, paths.tasks])
+    // Files the watcher never picked up (it should within milliseconds). The agent owns these
+    // folders: one it replaced with a link is not looked into (the watcher ignores it too).
+    for (const dir of [paths.messages, paths.tasks]) {
+      if (!(await lstat(dir).catch(() => null))?.isDirectory()) continue;
       for (const name of await readdir(dir).catch(() => [] as string[])) {
         if (name.startsWith('.')) continue;
-        const info = await stat(join(dir, name)).catch(() => null);
+        const info = await lstat(join(dir, name)).catch(() => null);
         if (info && now - info.mtimeMs > STUCK_AFTER_MS) stuck++;
       }
+    }
     if (stuck)
       problems.push({ ...base, kind: 'outgoing_stuck', count: stuck, folder: paths.claimed });
     const errors = (await readdir(paths.errors).catch(() => [] as string[])).length;

@@ -1,16 +1,21 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { Group } from '../../../shared/schemas/groups';
 import type { RunRecord } from '../../../shared/schemas/sessions';
-import { writeFileAtomic } from '../fs/atomic-write';
 import { parseExtraRunArgs } from '../groups/run-args';
 import type { BindMount, ExpectedMount } from '../mounts/mount-plan';
 import type { MountSecurityService } from '../mounts/mount-security-service';
 import type { CredentialProxyService } from '../proxy/credential-proxy-service';
 import { LABELS, type AgentContainerSpec } from './container-spec';
 import type { AgentContainer, ContainerEngine } from './docker-engine';
-import type { SessionPaths } from './session-files';
+import { openFolder } from './ipc-files';
+import {
+  ensureSessionDirs,
+  removeAgentFiles,
+  writeAgentFile,
+  type SessionPaths,
+} from './session-files';
 
 export const CONTAINER_IPC = '/workspace/ipc';
 export const CONTAINER_STATE = '/home/agent/.aigo';
@@ -24,6 +29,8 @@ export interface LaunchRequest {
   image: string;
   /** aigo's own workspace for a group without one of its own. */
   defaultWorkspace: string;
+  /** Told when the last agent had replaced a folder of its ipc/ (it is made a folder again). */
+  onReplacedFolder?: (dir: string, was: string) => void;
 }
 
 export interface LaunchDeps {
@@ -64,10 +71,15 @@ export async function launch(req: LaunchRequest, deps: LaunchDeps): Promise<Laun
     );
   const workspaceReadonly = !group.isMain;
   const { mounts, expected } = await workspaceMounts(req, deps, workspaceReadonly);
-  // The input folder outlives containers, and the last agent could write there: a job or a
-  // close it left must not reach the new runner before aigo has checked its mounts.
-  for (const stale of ['job.json', '_close'])
-    await rm(join(req.paths.input, stale), { force: true, recursive: true });
+  // The ipc/ folders outlive containers, and the last agent owned them: one it replaced with a
+  // link (to a host folder, say) is made a real folder again, and a job or a close it left
+  // must not reach the new runner before aigo has checked its mounts. Never through a link.
+  await ensureSessionDirs(req.paths, req.onReplacedFolder);
+  if (!(await removeAgentFiles(req.paths.input, ['job.json', '_close'])))
+    throw new AppError(
+      'CONFLICT',
+      `The session's input folder ${req.paths.input} is not a folder.`,
+    );
   const proxy = deps.proxy.containerConfig(req.sessionId);
   let container: AgentContainer | null = null;
   try {
@@ -112,7 +124,11 @@ export async function launch(req: LaunchRequest, deps: LaunchDeps): Promise<Laun
       isMain: group.isMain,
       ...(req.chatJid ? { chatJid: req.chatJid } : {}),
     };
-    await writeFileAtomic(join(req.paths.input, 'job.json'), JSON.stringify(job), 0o644);
+    if (!(await writeAgentFile(req.paths.input, 'job.json', JSON.stringify(job), 0o644)))
+      throw new AppError(
+        'CONFLICT',
+        `The session's input folder ${req.paths.input} was replaced while its container started.`,
+      );
     return {
       container: started,
       mounts: mounts.map((m) => ({ source: m.Source, target: m.Target, readonly: m.ReadOnly })),
@@ -155,7 +171,7 @@ async function workspaceMounts(
   const extras = prepared.verdicts
     .filter((v) => v.containerPath?.startsWith('/workspace/extra/'))
     .map((v) => (v.containerPath as string).slice('/workspace/'.length));
-  for (const dir of ['ipc', ...extras]) await mkdir(join(workspace, dir), { recursive: true });
+  for (const dir of ['ipc', ...extras]) await mkdirBeneath(workspace, dir);
 
   const own: BindMount[] = [
     { Type: 'bind', Source: req.paths.ipc, Target: CONTAINER_IPC, ReadOnly: false },
@@ -178,4 +194,34 @@ async function workspaceMounts(
     });
   }
   return { mounts: [...own, ...prepared.mounts], expected };
+}
+
+/**
+ * `mkdir -p base/rel` that never follows a link below `base`: an agent with a read-write
+ * workspace (or the user) may have made `extra` or `ipc` a link to a host folder, and aigo must
+ * not create folders there. Each level is opened without following links; a link is refused.
+ */
+async function mkdirBeneath(base: string, rel: string): Promise<void> {
+  let folder = await openFolder(base);
+  if (!folder) throw new AppError('FORBIDDEN', `The workspace "${base}" is not a folder.`);
+  try {
+    let at = base;
+    for (const part of rel.split('/').filter(Boolean)) {
+      at = join(at, part);
+      await mkdir(folder.path(part)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      const next = await openFolder(folder.path(part));
+      await folder.close();
+      folder = next;
+      if (!folder)
+        throw new AppError(
+          'FORBIDDEN',
+          `Cannot make the mount point "${at}": it is a link or not a folder, and aigo never creates folders through a link. Remove it (an agent with a read-write workspace can make one) and start again.`,
+          { path: at },
+        );
+    }
+  } finally {
+    await folder?.close();
+  }
 }

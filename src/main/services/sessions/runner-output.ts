@@ -15,6 +15,8 @@ export interface RunnerOutputSink {
 }
 
 const TAIL_CHARS = 8000;
+/** Tool calls awaiting their result that are remembered; older ones are shown as still running. */
+const MAX_OPEN_TOOLS = 100;
 
 /** Shortens what a tool got or gave, for display. */
 function short(value: unknown, max = 2000): string {
@@ -104,6 +106,8 @@ export class RunnerOutput {
       const tool = String(line.tool ?? '');
       const input = short(line.input);
       this.openTools.push({ id, tool, turn, input });
+      // Lines are the agent's to write: calls that never get a result must not pile up.
+      if (this.openTools.length > MAX_OPEN_TOOLS) this.openTools.shift();
       this.sink.item({
         id,
         kind: 'tool',

@@ -24,6 +24,23 @@ export interface Entry {
   stopRequested: boolean;
   timers: NodeJS.Timeout[];
   writes: Promise<void>;
+  /** A run of this session is under way (from the queue slot to its record): never two at once. */
+  busy: Promise<void> | null;
+  /**
+   * Names of the steering files aigo itself wrote to ipc/input/. Only these count as follow-ups
+   * waiting when a run ends: the agent can write there too, and must not restart itself.
+   */
+  steering: Set<string>;
+  /** When a Stop asked for the container to be stopped (a run may still be starting then). */
+  stopDeadline: number | null;
+  /** For the next run only (a schedule's own limit and image), over the group's. */
+  overrides: RunOverrides | null;
+}
+
+/** What a caller such as the scheduler may set for one run, over the group's container config. */
+export interface RunOverrides {
+  timeoutSecs?: number;
+  image?: string;
 }
 
 /**
@@ -140,6 +157,10 @@ export class SessionBook {
       stopRequested: false,
       timers: [],
       writes: Promise.resolve(),
+      busy: null,
+      steering: new Set(),
+      stopDeadline: null,
+      overrides: null,
     };
     this.entries.set(session.id, entry);
     return entry;

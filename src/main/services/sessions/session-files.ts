@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { appendFile, lstat, mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   sessionSchema,
@@ -8,6 +9,7 @@ import {
   type TranscriptItem,
 } from '../../../shared/schemas/sessions';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { openFolder } from './ipc-files';
 
 export const SESSIONS_DIR = 'sessions';
 
@@ -47,10 +49,24 @@ export function sessionPaths(dataDir: string, groupFolder: string, session: stri
   };
 }
 
-/** Creates what is missing (idempotent); `created` says whether anything was. */
-export async function ensureSessionDirs(paths: SessionPaths): Promise<boolean> {
+/**
+ * Creates what is missing (idempotent); `created` says whether anything was.
+ *
+ * The agent owns everything under ipc/ (and the state folder's contents): between two calls it
+ * may have replaced `input/`, `messages/` or `tasks/` with a link to a host folder, or a file.
+ * Such an entry is removed (the link itself, never what it points to) and made a real folder
+ * again, reported through `onReplaced`; permissions are set on the folder opened without
+ * following links, so no chmod ever reaches a host folder through one.
+ */
+export async function ensureSessionDirs(
+  paths: SessionPaths,
+  onReplaced?: (dir: string, was: string) => void,
+): Promise<boolean> {
   let created = false;
+  const agentDirs = new Set([paths.ipc, paths.input, paths.messages, paths.tasks, paths.state]);
+  await mkdir(paths.root, { recursive: true, mode: 0o700 });
   for (const dir of [
+    paths.ipc,
     paths.input,
     paths.messages,
     paths.tasks,
@@ -58,16 +74,67 @@ export async function ensureSessionDirs(paths: SessionPaths): Promise<boolean> {
     paths.claimed,
     paths.errors,
   ]) {
-    const made = await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (made !== undefined) created = true;
-  }
-  // The agent runs as uid 1000: it must write its messages and read its input.
-  if (created && process.platform !== 'win32') {
-    const { chmod } = await import('node:fs/promises');
-    for (const dir of [paths.ipc, paths.input, paths.messages, paths.tasks, paths.state])
-      await chmod(dir, 0o777);
+    const info = await lstat(dir).catch(() => null);
+    if (info?.isDirectory()) continue;
+    if (info) {
+      onReplaced?.(dir, info.isSymbolicLink() ? 'a link' : 'not a folder');
+      await rm(dir, { force: true });
+    }
+    await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    created = true;
+    // The agent runs as uid 1000: it must write its messages and read its input.
+    if (agentDirs.has(dir) && process.platform !== 'win32') await chmodFolder(dir, 0o777);
   }
   return created;
+}
+
+const NOFOLLOW_DIR =
+  constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/** chmod on the folder itself, opened without following a link (a link here is left alone). */
+async function chmodFolder(dir: string, mode: number): Promise<void> {
+  const handle = await open(dir, NOFOLLOW_DIR).catch(() => null);
+  if (!handle) return;
+  try {
+    await handle.chmod(mode);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `name` atomically into an agent-owned folder (`ipc/input/`), through the folder opened
+ * without following links: a folder the agent swapped for a link to a host folder gets nothing.
+ * False when `dir` is not a real folder.
+ */
+export async function writeAgentFile(
+  dir: string,
+  name: string,
+  data: string,
+  mode = 0o644,
+): Promise<boolean> {
+  const folder = await openFolder(dir);
+  if (!folder) return false;
+  try {
+    await writeFileAtomic(folder.path(name), data, mode);
+    return true;
+  } finally {
+    await folder.close();
+  }
+}
+
+/** Removes `names` from an agent-owned folder, never through a link; false when not a folder. */
+export async function removeAgentFiles(dir: string, names: string[]): Promise<boolean> {
+  const folder = await openFolder(dir);
+  if (!folder) return false;
+  try {
+    for (const name of names) await rm(folder.path(name), { force: true, recursive: true });
+    return true;
+  } finally {
+    await folder.close();
+  }
 }
 
 /** `20261129-125130-a1b2`: sortable, unique enough, safe as a folder name. */
@@ -122,9 +189,18 @@ export async function loadAllSessions(
   return out;
 }
 
-/** Follow-ups in ipc/input/ the runner has not taken (not the job, not `_close`, not temp files). */
+/**
+ * Follow-ups in ipc/input/ the runner has not taken (not the job, not `_close`, not temp files);
+ * none when the agent replaced the folder with a link (its target is not looked at).
+ */
 export async function unreadInput(dir: string): Promise<string[]> {
-  return (await readdir(dir).catch(() => [] as string[])).filter(
-    (n) => n !== 'job.json' && n !== '_close' && !n.startsWith('.'),
-  );
+  const folder = await openFolder(dir);
+  if (!folder) return [];
+  try {
+    return (await readdir(folder.path('')).catch(() => [] as string[])).filter(
+      (n) => n !== 'job.json' && n !== '_close' && !n.startsWith('.'),
+    );
+  } finally {
+    await folder.close();
+  }
 }

@@ -5,8 +5,8 @@ import type { Group } from '../../../shared/schemas/groups';
 import type { RunStatus, TranscriptDraft } from '../../../shared/schemas/sessions';
 import { launch } from './launcher';
 import { RunnerOutput } from './runner-output';
-import type { Entry, SessionBook } from './session-book';
-import { unreadInput } from './session-files';
+import type { Entry, RunOverrides, SessionBook } from './session-book';
+import { unreadInput, writeAgentFile } from './session-files';
 import type { SessionServiceDeps } from './session-service';
 
 /**
@@ -23,6 +23,8 @@ export class SessionRunner {
   async run(entry: Entry): Promise<void> {
     const prompt = entry.nextPrompt ?? '';
     entry.nextPrompt = null;
+    // The new runner reads whatever input/ holds; only steering sent from now on is "waiting".
+    entry.steering.clear();
     const runId = `${entry.session.id}-r${entry.session.runs + 1}`;
     const startedAt = Date.now();
     const output = new RunnerOutput(this.outputSink(entry), runId);
@@ -35,9 +37,15 @@ export class SessionRunner {
       progress: { turn: 0, toolCalls: 0, activity: 'starting' },
     });
     let group: Group;
+    let image = this.deps.image().ref;
     try {
-      group = this.deps.groups.get(entry.session.group);
-      const problem = this.deps.runtimeProblem() ?? this.deps.image().problem;
+      group = withOverrides(this.deps.groups.get(entry.session.group), entry.overrides);
+      entry.overrides = null;
+      // The group's (or the schedule's) own image, else aigo's agent image, which must be built.
+      image = group.containerConfig.image ?? this.deps.image().ref;
+      const problem =
+        this.deps.runtimeProblem() ??
+        (group.containerConfig.image ? null : this.deps.image().problem);
       if (problem) throw new AppError('RUNTIME_UNAVAILABLE', problem);
       const workspace = join(this.deps.dataDir, 'workspaces', group.folder);
       await mkdir(workspace, { recursive: true });
@@ -49,8 +57,16 @@ export class SessionRunner {
           paths: entry.paths,
           prompt,
           chatJid: entry.session.chatJid,
-          image: this.deps.image().ref,
+          image,
           defaultWorkspace: workspace,
+          onReplacedFolder: (dir, was) =>
+            this.deps.audit.record({
+              severity: 'violation',
+              category: 'ipc',
+              group: group.name,
+              message: `Blocked: the last agent of session ${entry.session.id} replaced its IPC folder ${dir} (${was}); it was made a folder again and nothing went through it`,
+              details: { session: entry.session.id, folder: dir, was },
+            }),
         },
         this.deps,
       );
@@ -59,12 +75,24 @@ export class SessionRunner {
     } catch (error) {
       const message = (error as Error).message;
       this.book.status(entry, 'error', `Could not start: ${message}`);
-      await this.finish(entry, null, 'failed', message);
+      await this.finish(entry, null, 'failed', message, image);
       return;
     }
     const container = entry.container;
     container.onLine((line) => output.line(line));
     container.onStderr((text) => output.raw(text));
+    if (entry.stopRequested || this.control.stopped()) {
+      // Stop was pressed (or aigo is stopping) while the container started: the launcher
+      // cleared input/ of any old `_close`, and the stop timer found no container yet.
+      const closing = await writeAgentFile(entry.paths.input, '_close', '').catch(() => false);
+      const wait =
+        this.control.stopped() || !closing
+          ? 0
+          : Math.max(0, (entry.stopDeadline ?? Date.now()) - Date.now());
+      entry.timers.push(
+        setTimeout(() => void container.stop(this.control.stopped() ? 2 : 5), wait),
+      );
+    }
     this.book.update(entry, {
       state: entry.stopRequested ? 'stopping' : 'running',
       container: container.name,
@@ -98,7 +126,7 @@ export class SessionRunner {
             ? `Stopped at the ${hardLimit} s limit.`
             : `The container exited with code ${exitCode}.`));
     await container.remove();
-    await this.finish(entry, exitCode, status, error);
+    await this.finish(entry, exitCode, status, error, image);
   }
 
   private async finish(
@@ -106,6 +134,7 @@ export class SessionRunner {
     exitCode: number | null,
     status: RunStatus,
     error: string | null,
+    image: string,
   ): Promise<void> {
     entry.timers.forEach(clearTimeout);
     entry.timers = [];
@@ -122,7 +151,7 @@ export class SessionRunner {
           group: group?.name ?? entry.session.groupName,
           session: entry.session.id,
           trigger: entry.session.trigger,
-          image: this.deps.image().ref,
+          image,
           container: entry.session.container,
           startedAt: new Date(run.startedAt).toISOString(),
           endedAt: new Date(endedAt).toISOString(),
@@ -147,9 +176,15 @@ export class SessionRunner {
       error,
       progress: { ...entry.session.progress, activity: null },
     });
-    // A follow-up sent while it was finishing starts the next run.
-    const waiting = await unreadInput(entry.paths.input);
-    if (!this.control.stopped() && status !== 'cancelled' && waiting.length)
+    // A follow-up sent while it was finishing starts the next run: only steering aigo wrote
+    // (the agent may leave files there too), and not when the user resumed it meanwhile.
+    const waiting = (await unreadInput(entry.paths.input)).filter((n) => entry.steering.has(n));
+    if (
+      !this.control.stopped() &&
+      status !== 'cancelled' &&
+      waiting.length &&
+      entry.session.state === 'ended'
+    )
       this.control.followUp(entry);
   }
 
@@ -176,4 +211,17 @@ export class SessionRunner {
       },
     };
   }
+}
+
+/** The group's container config with one run's overrides (a schedule's limit and image). */
+function withOverrides(group: Group, overrides: RunOverrides | null): Group {
+  if (!overrides) return group;
+  return {
+    ...group,
+    containerConfig: {
+      ...group.containerConfig,
+      ...(overrides.timeoutSecs !== undefined ? { timeoutSecs: overrides.timeoutSecs } : {}),
+      ...(overrides.image ? { image: overrides.image } : {}),
+    },
+  };
 }

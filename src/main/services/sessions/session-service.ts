@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
 import type { Session, SessionDetail, SessionState } from '../../../shared/schemas/sessions';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
-import { writeFileAtomic } from '../fs/atomic-write';
 import type { GroupsService } from '../groups/groups-service';
 import { FairQueue } from './fair-queue';
-import { SessionBook, type Entry } from './session-book';
+import { SessionBook, type Entry, type RunOverrides } from './session-book';
 import { SessionRunner } from './session-runner';
 import type { IpcSessionSink } from './ipc-watcher';
 import type { LaunchDeps } from './launcher';
@@ -18,8 +16,12 @@ import {
   newSessionId,
   readTranscript,
   sessionPaths,
+  writeAgentFile,
   type SessionPaths,
 } from './session-files';
+
+/** How long aigo's stop waits for runs to record themselves and remove their containers. */
+const STOP_WAIT_MS = 15_000;
 
 export interface SessionServiceDeps extends LaunchDeps {
   dataDir: string;
@@ -100,14 +102,22 @@ export class SessionService {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const entry of this.book.entries.values()) {
+    const entries = [...this.book.entries.values()];
+    for (const entry of entries) {
       entry.timers.forEach(clearTimeout);
-      if (entry.container) {
-        entry.stopRequested = true;
-        await entry.container.stop(2);
-      }
+      if (entry.busy) entry.stopRequested = true; // a run still starting stops once it has
+      if (entry.container) await entry.container.stop(2);
     }
-    await Promise.all([...this.book.entries.values()].map((e) => e.writes));
+    // Each run records itself, revokes its token and removes its container once it has
+    // stopped: wait for that (bounded), or the containers stay behind until the next start.
+    const runs = entries.flatMap((e) => (e.busy ? [e.busy] : []));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(runs),
+      new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    await Promise.all(entries.map((e) => e.writes));
   }
 
   list(filter: { group?: string; state?: SessionState; limit?: number } = {}): Session[] {
@@ -134,6 +144,16 @@ export class SessionService {
     }));
   }
 
+  exists(id: string): boolean {
+    return this.book.entries.has(id);
+  }
+
+  /** Queued, starting, running, idle or stopping. */
+  isActive(id: string): boolean {
+    const state = this.book.entries.get(id)?.session.state;
+    return state !== undefined && state !== 'ended';
+  }
+
   activeCount(groupId: string): number {
     return [...this.book.entries.values()].filter(
       (e) => e.session.group === groupId && ACTIVE.includes(e.session.state),
@@ -144,7 +164,9 @@ export class SessionService {
   async ipcDirectories(groupRef: string, session: string) {
     const group = this.deps.groups.get(groupRef);
     const paths = sessionPaths(this.deps.dataDir, group.folder, session);
-    const created = await ensureSessionDirs(paths);
+    const created = await ensureSessionDirs(paths, (dir, was) =>
+      this.replacedFolder(group.name, session, dir, was),
+    );
     return {
       group: group.name,
       session,
@@ -161,6 +183,8 @@ export class SessionService {
     prompt: string;
     trigger: Session['trigger'];
     chatJid?: string | undefined;
+    /** For this run only (a schedule's limit and image). */
+    overrides?: RunOverrides;
   }): Promise<Session> {
     if (this.stopped) throw new AppError('UNREACHABLE', 'aigo is stopping.');
     const group = this.deps.groups.get(input.group);
@@ -194,6 +218,7 @@ export class SessionService {
       text: input.prompt,
       source: 'prompt',
     });
+    entry.overrides = input.overrides ?? null;
     this.enqueue(entry, input.prompt);
     this.deps.audit.record({
       severity: 'info',
@@ -206,12 +231,13 @@ export class SessionService {
   }
 
   /** Steers a live session (a file in its ipc/input/), or resumes an ended one with the text. */
-  async message(id: string, text: string): Promise<Session> {
+  async message(id: string, text: string, overrides?: RunOverrides): Promise<Session> {
     const entry = this.book.require(id);
     const itemId = `${id}-u${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     if (entry.session.state === 'ended') {
       this.book.addItem(entry, { id: itemId, kind: 'user', text, source: 'prompt' });
       entry.session.error = null;
+      entry.overrides = overrides ?? null;
       this.enqueue(entry, text);
       return this.book.view(entry);
     }
@@ -220,11 +246,23 @@ export class SessionService {
         'CONFLICT',
         'The session is stopping; send the message once it has ended to resume it.',
       );
-    await writeFileAtomic(
-      join(entry.paths.input, `${Date.now()}-${itemId}.json`),
-      JSON.stringify({ type: 'message', text }),
-      0o644,
-    );
+    const name = `${Date.now()}-${itemId}.json`;
+    // Through the folder itself: the agent may have swapped input/ for a link to a host folder.
+    if (
+      !(await writeAgentFile(
+        entry.paths.input,
+        name,
+        JSON.stringify({ type: 'message', text }),
+        0o644,
+      ))
+    ) {
+      this.replacedFolder(entry.session.groupName, id, entry.paths.input, 'not a folder');
+      throw new AppError(
+        'CONFLICT',
+        "The session's ipc/input folder is no longer a folder (its agent replaced it), so the message was not written. Stop the session and send the message once it has ended: the next run gets a new folder.",
+      );
+    }
+    entry.steering.add(name);
     this.book.addItem(entry, { id: itemId, kind: 'user', text, source: 'steering' });
     return this.book.view(entry);
   }
@@ -243,17 +281,36 @@ export class SessionService {
       this.refreshQueuePositions();
       return this.book.view(entry);
     }
-    await writeFileAtomic(join(entry.paths.input, '_close'), '', 0o644);
+    // A run still starting asks again once its container runs (see SessionRunner), by this time.
+    const written = await writeAgentFile(entry.paths.input, '_close', '', 0o644);
+    if (!written)
+      this.replacedFolder(entry.session.groupName, id, entry.paths.input, 'not a folder');
+    // Without the polite close (the agent removed its input folder), stop it at once.
+    const grace = written ? (this.deps.closeGraceMs ?? 10_000) : 0;
+    entry.stopDeadline = Date.now() + grace;
     this.book.update(entry, { state: 'stopping' });
-    entry.timers.push(
-      setTimeout(() => void entry.container?.stop(5), this.deps.closeGraceMs ?? 10_000),
-    );
+    entry.timers.push(setTimeout(() => void entry.container?.stop(5), grace));
     return this.book.view(entry);
+  }
+
+  /** An agent replaced a folder of its ipc/ (with a link, say): nothing went through it. */
+  private replacedFolder(group: string, session: string, dir: string, was: string): void {
+    const container = this.book.entries.get(session)?.session.container;
+    this.deps.audit.record({
+      severity: 'violation',
+      category: 'ipc',
+      group,
+      ...(container ? { container } : {}),
+      message: `Blocked: the agent replaced its IPC folder ${dir.split(/[\\/]/).slice(-2).join('/')} (${was}); aigo wrote nothing through it`,
+      details: { session, folder: dir, was },
+      coalesceKey: `ipc-folder-replaced:${session}`,
+    });
   }
 
   private enqueue(entry: Entry, prompt: string): void {
     entry.nextPrompt = prompt;
     entry.stopRequested = false;
+    entry.stopDeadline = null;
     this.queue.push(entry.session.id, entry.session.group);
     this.book.update(entry, { state: 'queued' });
     this.refreshQueuePositions();
@@ -262,16 +319,19 @@ export class SessionService {
 
   private async pump(): Promise<void> {
     while (!this.stopped && this.running < this.deps.maxConcurrent()) {
-      const id = this.queue.take();
+      // A session whose last run is still finishing waits for it: one container per session.
+      const id = this.queue.take((next) => !this.book.entries.get(next)?.busy);
       if (!id) break;
       const entry = this.book.entries.get(id);
       if (!entry) continue;
       this.running++;
       this.refreshQueuePositions();
-      void this.runner.run(entry).finally(() => {
+      const run = this.runner.run(entry).finally(() => {
         this.running--;
+        entry.busy = null;
         void this.pump();
       });
+      entry.busy = run;
     }
   }
 
