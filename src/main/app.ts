@@ -24,6 +24,7 @@ import { createAppLogger } from './services/logging/logger';
 import { realHostEnv, type HostEnv } from './services/runtime/host-env';
 import { RuntimeService } from './services/runtime/runtime-service';
 import { SettingsService } from './services/settings/settings-service';
+import { startSchedulerDomain } from './domains/scheduler-domain';
 import { startSessionsDomain } from './domains/sessions-domain';
 import { appVersion } from './version';
 
@@ -219,6 +220,16 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     stack.push(() => agents.stop());
 
+    const scheduling = await startSchedulerDomain({
+      dataDir: paths.dataDir,
+      bus,
+      audit,
+      logger,
+      warnings,
+      agents,
+    });
+    stack.push(() => scheduling.stop());
+
     const shell = options.shell ?? headlessShell();
     const token = await loadOrCreateApiToken(paths.tokenFile);
     let info: AppInfo | null = null;
@@ -242,8 +253,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
           groups: agents.groups,
           sessions: agents.sessions,
           runs: agents.runs,
+          extraDiagnostics: () => scheduling.diagnostics(),
         }),
         ...agents.handlers,
+        ...scheduling.handlers,
       },
       logger.child({ scope: 'dispatch' }),
     );
@@ -305,6 +318,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         groups: agents.groups,
         sessions: agents.sessions,
         runs: agents.runs,
+        scheduler: scheduling.scheduler,
       },
       stop: async () => {
         logger.info('aigo stopping');

@@ -50,6 +50,9 @@ export interface SessionsDomain {
   ipc: IpcWatcher;
   /** Agents share the host's network (no bridge on this engine): reads need the token too. */
   hostNetworked(): boolean;
+  /** Where agents' task files go (the scheduler) and their messages go (the channels). */
+  setTaskRouter(router: TaskRouter): void;
+  setMessageRouter(router: MessageRouter): void;
   handlers: Pick<Handlers, SessionOperationName>;
   stop(): Promise<void>;
 }
@@ -141,12 +144,17 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
   await sessions.start();
   const live = sessions;
 
+  const routers = {
+    messages: deps.router ?? keepingRouter,
+    tasks: deps.tasks ?? keepingTaskRouter,
+  };
   const ipc = new IpcWatcher({
     dataDir: deps.dataDir,
     groups,
     sessions: live.ipcSink,
-    router: deps.router ?? keepingRouter,
-    tasks: deps.tasks ?? keepingTaskRouter,
+    // Domains started later (the scheduler, the channels) plug their routers in here.
+    router: { deliver: (message) => routers.messages.deliver(message) },
+    tasks: { handle: (task) => routers.tasks.handle(task) },
     audit: deps.audit,
     logger: logger.child({ part: 'ipc' }),
   });
@@ -174,6 +182,8 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     runs,
     ipc,
     hostNetworked: () => network?.mode === 'host',
+    setTaskRouter: (router) => (routers.tasks = router),
+    setMessageRouter: (router) => (routers.messages = router),
     handlers: createSessionHandlers({ groups, sessions: live, runs }),
     stop: async () => {
       offRuntime();

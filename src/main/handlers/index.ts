@@ -1,5 +1,5 @@
 import type { Handlers } from '../dispatch';
-import type { SessionOperationName } from '../../shared/contract';
+import type { ScheduleOperationName, SessionOperationName } from '../../shared/contract';
 import type { AppInfo } from '../../shared/schemas/app';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../services/audit/audit-log';
@@ -16,6 +16,8 @@ import type { SettingsService } from '../services/settings/settings-service';
 import type { GroupsService } from '../services/groups/groups-service';
 import type { RunHistory } from '../services/sessions/run-history';
 import type { SessionService } from '../services/sessions/session-service';
+import type { SchedulerService } from '../services/scheduler/scheduler-service';
+import type { Diagnostic } from '../../shared/schemas/diagnostics';
 
 /** The core's services, as the composition root hands them out. */
 export interface CoreServices {
@@ -29,16 +31,21 @@ export interface CoreServices {
   groups: GroupsService;
   sessions: SessionService;
   runs: RunHistory;
+  scheduler?: SchedulerService;
 }
 
 export interface HandlerDeps extends CoreServices {
+  /** Problems other domains find for Health (the scheduler's). */
+  extraDiagnostics?: () => Promise<Diagnostic[]>;
   info: () => AppInfo;
   logLevel: () => string;
   shell: HostShell;
 }
 
 /** Binds each contract operation to the service that does the work. Thin on purpose. */
-export function createHandlers(deps: HandlerDeps): Omit<Handlers, SessionOperationName> {
+export function createHandlers(
+  deps: HandlerDeps,
+): Omit<Handlers, SessionOperationName | ScheduleOperationName> {
   return {
     'app.info': () => deps.info(),
     'app.status': () => {
@@ -70,6 +77,7 @@ export function createHandlers(deps: HandlerDeps): Omit<Handlers, SessionOperati
         mounts: await deps.mounts.view(),
         warnings: deps.warnings.list(),
         ipc: await findIpcProblems(deps.sessions.folders()),
+        extra: (await deps.extraDiagnostics?.()) ?? [],
       }),
     'app.dismissWarning': ({ id }) => {
       if (!deps.warnings.dismiss(id))

@@ -7,6 +7,7 @@ import { imageStatusSchema } from '../schemas/image';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsSchema } from '../schemas/settings';
 import { groupSchema } from '../schemas/groups';
+import { scheduleSchema } from '../schemas/schedules';
 import { runRecordSchema, sessionSchema, transcriptItemSchema } from '../schemas/sessions';
 
 /** Every event the core pushes to its clients (IPC in the desktop app, SSE on the web). */
@@ -26,6 +27,7 @@ export const events = {
   /** One new (or updated: same id) step of a session's transcript. */
   'session.transcript': z.object({ session: z.string(), item: transcriptItemSchema }),
   'runs.appended': runRecordSchema,
+  'schedules.changed': z.object({ schedules: z.array(scheduleSchema) }),
 } as const;
 
 export type Events = typeof events;

@@ -2,3 +2,4 @@ export * from './define';
 export * from './operations';
 export * from './events';
 export type { SessionOperationName } from './session-operations';
+export type { ScheduleOperationName } from './schedule-operations';

@@ -23,6 +23,7 @@ import {
 } from '../schemas/proxy';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
+import { scheduleOperations } from './schedule-operations';
 import { sessionOperations } from './session-operations';
 
 const empty = z.object({}).strict();
@@ -262,6 +263,7 @@ export const operations = {
     output: z.object({ entries: z.array(logEntrySchema) }),
   }),
   ...sessionOperations,
+  ...scheduleOperations,
 } as const;
 
 export type Operations = typeof operations;

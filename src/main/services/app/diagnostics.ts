@@ -13,6 +13,8 @@ export interface DiagnosticsInput {
   mounts: MountSecurityView;
   warnings: AppWarning[];
   ipc?: IpcProblem[];
+  /** Items other domains found (the scheduler's). */
+  extra?: Diagnostic[];
 }
 
 /**
@@ -292,6 +294,8 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
         route: 'cowork',
       });
   }
+
+  for (const item of input.extra ?? []) add(item);
 
   for (const w of input.warnings)
     add({

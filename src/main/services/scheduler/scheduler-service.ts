@@ -1,0 +1,404 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError } from '../../../shared/errors';
+import {
+  createScheduleSchema,
+  scheduleContainerConfigSchema,
+  scheduleSchema,
+  updateScheduleSchema,
+  type CreateSchedule,
+  type Schedule,
+  type ScheduleRunLog,
+  type ScheduleRunStatus,
+  type UpdateSchedule,
+} from '../../../shared/schemas/schedules';
+import type { Session } from '../../../shared/schemas/sessions';
+import type { WarningCenter } from '../app/warnings';
+import type { AuditLog } from '../audit/audit-log';
+import type { EventBus } from '../events/event-bus';
+import type { GroupsService } from '../groups/groups-service';
+import { JsonStore } from '../store/json-store';
+import { ScheduleRunLogs } from './run-logs';
+import { checkSpec, nextFire } from './schedule-math';
+
+export const SCHEDULES_FILE = 'schedules.json';
+const fileSchema = z.object({
+  schedules: z.array(scheduleSchema).default([]),
+  /** Where each interval's grid starts (its creation, or the last change of its value). */
+  anchors: z.record(z.string(), z.number()).default({}),
+});
+
+/** How a schedule's run starts a session, and what became of it. */
+export interface ScheduleSessions {
+  /** Starts a session (or, with `resume`, continues that one); returns its id. */
+  start(req: {
+    group: string;
+    prompt: string;
+    resume: string | null;
+    timeoutSecs: number;
+    image: string | null;
+  }): Promise<string>;
+  active(sessionId: string): boolean;
+  /** The end of the session's last run, for the log. */
+  outputTail(sessionId: string): Promise<string>;
+}
+
+export interface SchedulerDeps {
+  dataDir: string;
+  bus: EventBus;
+  audit: AuditLog;
+  logger: Logger;
+  warnings: WarningCenter;
+  groups: GroupsService;
+  sessions: ScheduleSessions;
+  now?: () => number;
+  /** The one timer is re-armed at least this often, so a wall-clock jump is noticed. */
+  maxArmMs?: number;
+}
+
+/**
+ * Schedules that start agent sessions: cron (local time or the schedule's zone), intervals on
+ * a fixed grid from their anchor, and one-off times. One timer for the nearest due schedule,
+ * re-armed on every change — no polling loop, no timer per schedule.
+ */
+export class SchedulerService {
+  private readonly store: JsonStore<typeof fileSchema>;
+  readonly logs: ScheduleRunLogs;
+  private timer: NodeJS.Timeout | null = null;
+  private armedFor: number | null = null;
+  /** Runs under way: schedule id → its log entry so far. */
+  private readonly running = new Map<string, ScheduleRunLog>();
+  private offSessions: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.store = new JsonStore({
+      path: join(deps.dataDir, SCHEDULES_FILE),
+      schema: fileSchema,
+      defaults: () => ({ schedules: [], anchors: {} }),
+      label: 'The schedules file',
+      warningCode: 'SCHEDULES_CORRUPT',
+      logger: deps.logger,
+      warnings: deps.warnings,
+    });
+    this.logs = new ScheduleRunLogs(join(deps.dataDir, 'schedules', 'logs'));
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  async start(): Promise<void> {
+    await this.store.load();
+    await this.logs.start();
+    const now = this.now();
+    const { schedules } = this.store.get();
+    for (const s of schedules) {
+      // A run under way when aigo stopped did not finish: its session was marked interrupted.
+      if (s.runningSession) s.runningSession = null;
+      if (!s.enabled || s.nextRun === null) continue;
+      const due = Date.parse(s.nextRun);
+      if (due > now) continue;
+      if (s.missedRuns === 'skip') {
+        await this.log(s, {
+          scheduledFor: due,
+          status: 'skipped',
+          error: 'Missed while aigo was not running (missed runs: skip).',
+        });
+        s.nextRun = this.next(s, due);
+      }
+      // run_once: nextRun stays in the past, so the first timer fires it once, now.
+    }
+    await this.save(schedules);
+    this.offSessions = this.deps.bus.on(
+      'session.updated',
+      (session) => void this.sessionChanged(session),
+    );
+    this.arm();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.offSessions?.();
+    await this.logs.flush();
+    await this.store.flush();
+  }
+
+  list(): Schedule[] {
+    return this.store.get().schedules;
+  }
+
+  get(id: string): Schedule {
+    const found = this.list().find((s) => s.id === id || s.name === id);
+    if (!found)
+      throw new AppError(
+        'NOT_FOUND',
+        `No schedule "${id}". GET /api/v1/container/schedules lists them.`,
+        { id },
+      );
+    return found;
+  }
+
+  async create(input: CreateSchedule, createdBy = 'user'): Promise<Schedule> {
+    const parsed = createScheduleSchema.parse(input);
+    checkSpec(parsed.schedule, parsed.timezone);
+    const group = this.deps.groups.get(parsed.group);
+    const now = this.now();
+    const iso = new Date(now).toISOString();
+    const schedule: Schedule = {
+      ...parsed,
+      id: randomUUID(),
+      group: group.name,
+      containerConfig: scheduleContainerConfigSchema.parse(parsed.containerConfig),
+      nextRun: null,
+      lastRun: null,
+      lastStatus: null,
+      runningSession: null,
+      createdBy,
+      createdAt: iso,
+      updatedAt: iso,
+    };
+    const anchors = { ...this.store.get().anchors, [schedule.id]: now };
+    schedule.nextRun = schedule.enabled ? this.next(schedule, null, anchors) : null;
+    await this.save([...this.list(), schedule], anchors);
+    this.audit(`Schedule "${schedule.name}" created for group ${group.name}`, schedule, createdBy);
+    return schedule;
+  }
+
+  async update(input: UpdateSchedule): Promise<Schedule> {
+    const { id, containerConfig, ...patch } = updateScheduleSchema.parse(input);
+    const before = this.get(id);
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const after: Schedule = {
+      ...before,
+      ...defined,
+      containerConfig: scheduleContainerConfigSchema.parse({
+        ...before.containerConfig,
+        ...containerConfig,
+      }),
+      updatedAt: new Date(this.now()).toISOString(),
+    };
+    checkSpec(after.schedule, after.timezone);
+    after.group = this.deps.groups.get(after.group).name;
+    const anchors = { ...this.store.get().anchors };
+    if (JSON.stringify(after.schedule) !== JSON.stringify(before.schedule))
+      anchors[after.id] = this.now();
+    after.nextRun = after.enabled ? this.next(after, null, anchors) : null;
+    await this.save(
+      this.list().map((s) => (s.id === after.id ? after : s)),
+      anchors,
+    );
+    this.audit(`Schedule "${after.name}" changed`, after, 'user');
+    return after;
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<Schedule> {
+    return this.update({ id: this.get(id).id, enabled });
+  }
+
+  async delete(id: string): Promise<void> {
+    const schedule = this.get(id);
+    const anchors = { ...this.store.get().anchors };
+    delete anchors[schedule.id];
+    await this.save(
+      this.list().filter((s) => s.id !== schedule.id),
+      anchors,
+    );
+    await this.logs.remove(schedule.id);
+    this.audit(`Schedule "${schedule.name}" deleted`, schedule, 'user');
+  }
+
+  /** Runs a schedule now, off its grid (its next regular run stays where it was). */
+  async runNow(id: string): Promise<ScheduleRunLog> {
+    const schedule = this.get(id);
+    return this.fire(schedule, this.now(), false);
+  }
+
+  private next(
+    s: Schedule,
+    lastScheduled: number | null,
+    anchors = this.store.get().anchors,
+  ): string | null {
+    const at = nextFire({
+      spec: s.schedule,
+      timezone: s.timezone,
+      anchor: anchors[s.id] ?? Date.parse(s.createdAt),
+      lastScheduled,
+      now: this.now(),
+    });
+    return at === null ? null : new Date(at).toISOString();
+  }
+
+  /** One timer, for the nearest due schedule (capped, so a clock jump is seen in time). */
+  private arm(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const due = this.list()
+      .filter((s) => s.enabled && s.nextRun !== null)
+      .map((s) => Date.parse(s.nextRun as string));
+    if (!due.length) {
+      this.armedFor = null;
+      return;
+    }
+    const nearest = Math.min(...due);
+    this.armedFor = nearest;
+    const wait = Math.max(0, Math.min(nearest - this.now(), this.deps.maxArmMs ?? 5 * 60_000));
+    this.timer = setTimeout(() => void this.tick(), wait);
+    this.timer.unref?.();
+  }
+
+  /** The nearest due time the timer is set for (for tests and the benchmark). */
+  get nextDue(): number | null {
+    return this.armedFor;
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    const now = this.now();
+    const due = this.list().filter(
+      (s) => s.enabled && s.nextRun !== null && Date.parse(s.nextRun) <= now,
+    );
+    for (const s of due) {
+      try {
+        await this.fire(s, Date.parse(s.nextRun as string), true);
+      } catch (error) {
+        this.deps.logger.error({ err: error, schedule: s.id }, 'A schedule could not run');
+      }
+    }
+    this.arm();
+  }
+
+  private async fire(
+    schedule: Schedule,
+    scheduledFor: number,
+    onGrid: boolean,
+  ): Promise<ScheduleRunLog> {
+    const startedAt = this.now();
+    const current = this.get(schedule.id);
+    const patch: Partial<Schedule> = { lastRun: new Date(startedAt).toISOString() };
+    // Never twice at once: a schedule still running when due again skips this slot.
+    const stillRunning =
+      current.runningSession !== null && this.deps.sessions.active(current.runningSession);
+    let entry: ScheduleRunLog;
+    if (stillRunning) {
+      entry = await this.log(current, {
+        scheduledFor,
+        status: 'skipped',
+        error: 'Skipped: the previous run of this schedule is still running.',
+      });
+      patch.lastStatus = 'skipped';
+    } else {
+      entry = this.entry(current, scheduledFor, startedAt, 'running', null, null);
+      try {
+        const lastSession = await this.lastSession(current);
+        const sessionId = await this.deps.sessions.start({
+          group: current.group,
+          prompt: current.prompt,
+          resume: current.contextMode === 'group' ? lastSession : null,
+          timeoutSecs: current.containerConfig.timeoutSecs,
+          image: current.containerConfig.image,
+        });
+        entry = { ...entry, sessionId };
+        this.running.set(current.id, entry);
+        patch.runningSession = sessionId;
+        patch.lastStatus = 'running';
+      } catch (error) {
+        entry = await this.log(current, {
+          scheduledFor,
+          status: 'failed',
+          error: (error as Error).message,
+        });
+        patch.lastStatus = 'failed';
+      }
+    }
+    if (onGrid) patch.nextRun = this.next(current, scheduledFor);
+    await this.patch(current.id, patch);
+    return entry;
+  }
+
+  /** The session this schedule ran last, for `group` context mode. */
+  private async lastSession(s: Schedule): Promise<string | null> {
+    const [last] = await this.logs.list(s.id, 1);
+    return last?.sessionId ?? null;
+  }
+
+  private async sessionChanged(session: Session): Promise<void> {
+    if (session.state !== 'ended') return;
+    for (const [scheduleId, entry] of this.running) {
+      if (entry.sessionId !== session.id) continue;
+      this.running.delete(scheduleId);
+      const status: ScheduleRunStatus = session.lastStatus ?? 'failed';
+      const done: ScheduleRunLog = {
+        ...entry,
+        endedAt: new Date(this.now()).toISOString(),
+        status,
+        error: session.error,
+        outputTail: await this.deps.sessions.outputTail(session.id).catch(() => ''),
+      };
+      await this.logs.append(done);
+      const schedule = this.list().find((s) => s.id === scheduleId);
+      if (schedule) await this.patch(scheduleId, { runningSession: null, lastStatus: status });
+    }
+  }
+
+  private entry(
+    s: Schedule,
+    scheduledFor: number,
+    startedAt: number,
+    status: ScheduleRunStatus,
+    error: string | null,
+    sessionId: string | null,
+  ): ScheduleRunLog {
+    return {
+      runId: randomUUID(),
+      scheduleId: s.id,
+      scheduledFor: new Date(scheduledFor).toISOString(),
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: status === 'running' ? null : new Date(startedAt).toISOString(),
+      lateByMs: Math.max(0, startedAt - scheduledFor),
+      status,
+      error,
+      sessionId,
+      outputTail: '',
+    };
+  }
+
+  private async log(
+    s: Schedule,
+    r: { scheduledFor: number; status: ScheduleRunStatus; error: string | null },
+  ): Promise<ScheduleRunLog> {
+    const entry = this.entry(s, r.scheduledFor, this.now(), r.status, r.error, null);
+    await this.logs.append(entry);
+    return entry;
+  }
+
+  /** Runs under way, as log entries, for the logs view. */
+  runningEntry(scheduleId: string): ScheduleRunLog | null {
+    return this.running.get(scheduleId) ?? null;
+  }
+
+  private async patch(id: string, patch: Partial<Schedule>): Promise<void> {
+    await this.save(this.list().map((s) => (s.id === id ? { ...s, ...patch } : s)));
+  }
+
+  private async save(schedules: Schedule[], anchors = this.store.get().anchors): Promise<void> {
+    await this.store.replace({ schedules, anchors });
+    this.deps.bus.emit('schedules.changed', { schedules });
+    this.arm();
+  }
+
+  private audit(message: string, s: Schedule, by: string): void {
+    this.deps.audit.record({
+      severity: 'info',
+      category: 'schedules',
+      group: s.group,
+      message,
+      details: { id: s.id, schedule: s.schedule, by },
+    });
+  }
+}
