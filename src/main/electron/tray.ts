@@ -27,9 +27,7 @@ export function createTray(
         : {
             label: item.label,
             enabled: item.enabled,
-            ...(item.action
-              ? { click: () => actions[item.action as TrayAction](item.route) }
-              : {}),
+            ...(item.action ? { click: () => actions[item.action as TrayAction](item.route) } : {}),
           },
     );
     tray.setContextMenu(Menu.buildFromTemplate(template));
