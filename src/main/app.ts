@@ -269,7 +269,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       token: () => token,
       version,
       rendererDir: options.rendererDir ?? null,
-      readsNeedToken: () => agents.hostNetworked(),
+      readsNeedToken: () => agents.agentsReachLoopback(),
     });
     stack.push(() => api.stop());
     info = {

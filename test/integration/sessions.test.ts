@@ -238,7 +238,7 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
       // An agent on the host network can reach 127.0.0.1: it must learn nothing there.
       expect(anonymous.status).toBe(401);
       expect(((await anonymous.json()) as { message: string }).message).toContain(
-        "Agents share this machine's network",
+        "Agents can reach this computer's localhost",
       );
       expect(events.status).toBe(401);
     } else {

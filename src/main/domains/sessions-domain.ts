@@ -48,8 +48,13 @@ export interface SessionsDomain {
   sessions: SessionService;
   runs: RunHistory;
   ipc: IpcWatcher;
-  /** Agents share the host's network (no bridge on this engine): reads need the token too. */
-  hostNetworked(): boolean;
+  /**
+   * An agent could reach this computer's localhost, where the API listens: host networking (an
+   * engine without a bridge), or an engine in a VM that forwards host.docker.internal /
+   * host.containers.internal to the host's loopback (Docker Desktop, OrbStack, Podman). Then
+   * reads need the token too.
+   */
+  agentsReachLoopback(): boolean;
   /** Where agents' task files go (the scheduler) and their messages go (the channels). */
   setTaskRouter(router: TaskRouter): void;
   setMessageRouter(router: MessageRouter): void;
@@ -58,6 +63,8 @@ export interface SessionsDomain {
 }
 
 const HOST_NETWORK_WARNING = 'AGENTS_ON_HOST_NETWORK';
+/** Engines whose host alias reaches the host's 127.0.0.1 (the proxy relies on it there). */
+const LOOPBACK_FORWARDING = new Set(['docker_desktop', 'podman']);
 
 /**
  * Groups, agent sessions, the IPC watcher and run history: created, started and wired here,
@@ -181,7 +188,9 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     sessions: live,
     runs,
     ipc,
-    hostNetworked: () => network?.mode === 'host',
+    agentsReachLoopback: () =>
+      network?.mode === 'host' ||
+      LOOPBACK_FORWARDING.has(deps.runtime.status().networking.source ?? ''),
     setTaskRouter: (router) => (routers.tasks = router),
     setMessageRouter: (router) => (routers.messages = router),
     handlers: createSessionHandlers({ groups, sessions: live, runs }),

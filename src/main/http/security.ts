@@ -95,7 +95,7 @@ export function requireToken(
     throw new AppError(
       'UNAUTHORIZED',
       kind === 'read'
-        ? 'Agents share this machine\'s network (the container engine has no bridge network), so an agent could reach this API: reading needs the API token too. Send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you), or open the link `aigo serve` printed. Giving the engine a bridge network lifts this.'
+        ? 'Agents can reach this computer\'s localhost here (host networking, or an engine such as Docker Desktop or Podman that forwards to it), so an agent could reach this API: reading needs the API token too. Send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you), or open the link `aigo serve` printed.'
         : 'This request changes something and needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you).',
     );
   }

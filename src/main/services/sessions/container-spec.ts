@@ -82,6 +82,8 @@ export function dockerCreateOptions(spec: AgentContainerSpec): Docker.ContainerC
       ExtraHosts: spec.extraHosts,
       Privileged: false,
       AutoRemove: false,
+      // aigo reads the output as it streams; the engine's own copy stays small.
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
     },
   };
 }
