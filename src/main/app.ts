@@ -217,6 +217,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       ...(options.sessionCloseGraceMs !== undefined
         ? { closeGraceMs: options.sessionCloseGraceMs }
         : {}),
+      scrub: (text) => secrets.scrub(text),
     });
     stack.push(() => agents.stop());
 

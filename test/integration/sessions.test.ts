@@ -48,6 +48,9 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
         ? { blocks: [toolUse('send_message', { chatJid: 'tg:111', text: 'not your chat' })] }
         : { blocks: [text('Tried.')] };
     if (name === 'slow') return { blocks: [text('too late')], delayMs: 30_000 };
+    // A careless upstream that echoes the key it was sent, in the body.
+    if (name === 'echo')
+      return { blocks: [text(`debug: you sent ${String(req.headers['x-api-key'])}`)] };
     return { blocks: [text('ok')] };
   };
 
@@ -308,5 +311,22 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
       await until(second.id, (s) => s.state === 'ended', 'the second stops');
       await app.call('settings.update', { sessions: { maxConcurrent: 3 } });
     }
+  });
+
+  it('keeps a key an upstream echoes in a body out of the transcript, the events and run history', async () => {
+    const seen: string[] = [];
+    const off = app.core.bus.subscribe((e) => seen.push(JSON.stringify(e.payload)));
+    const created = (await app.call('sessions.create', { prompt: 'SCENARIO:echo hi' })) as Session;
+    const done = await until(created.id, (s) => s.state === 'ended', 'the session ends');
+    off();
+    const said = done.transcript.find((i) => i.kind === 'assistant');
+    expect(said).toMatchObject({ text: 'debug: you sent [redacted key]' });
+    expect(JSON.stringify(done)).not.toContain(REAL_KEY);
+    expect(seen.join('\n')).not.toContain(REAL_KEY);
+    const { runs } = (await app.call('runs.list', { session: created.id })) as {
+      runs: RunRecord[];
+    };
+    expect(JSON.stringify(runs)).not.toContain(REAL_KEY);
+    expect(runs[0]?.outputTail).toContain('[redacted key]');
   });
 });

@@ -41,6 +41,8 @@ export interface SessionsDomainDeps {
   tasks?: TaskRouter;
   /** How long a closed session may finish its step (tests make it short). */
   closeGraceMs?: number;
+  /** Removes real API keys from transcripts and run records. */
+  scrub?: (text: string) => string;
 }
 
 export interface SessionsDomain {
@@ -104,7 +106,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     return network.mode;
   };
 
-  const runs = new RunHistory(join(deps.dataDir, RUNS_FILE), deps.bus);
+  const runs = new RunHistory(join(deps.dataDir, RUNS_FILE), deps.bus, deps.scrub);
   await runs.start();
   let sessions: SessionService | null = null;
   const groups = new GroupsService({
@@ -146,6 +148,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
       return r.available ? null : `No container runtime: ${r.message}`;
     },
     maxConcurrent: () => deps.settings.get().sessions.maxConcurrent,
+    ...(deps.scrub ? { scrub: deps.scrub } : {}),
     ...(deps.closeGraceMs !== undefined ? { closeGraceMs: deps.closeGraceMs } : {}),
   });
   await sessions.start();

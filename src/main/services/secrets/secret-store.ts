@@ -111,6 +111,20 @@ export class SecretStore {
     return [...this.entries.keys()];
   }
 
+  /**
+   * Replaces every stored secret (as is, and percent-encoded) in `text`: a backstop for what
+   * reaches transcripts and run records, should an upstream echo a key in a response body.
+   */
+  scrub(text: string): string {
+    let out = text;
+    for (const { value } of this.entries.values()) {
+      if (value.length < 8) continue;
+      for (const form of new Set([value, encodeURIComponent(value)]))
+        if (out.includes(form)) out = out.split(form).join('[redacted key]');
+    }
+    return out;
+  }
+
   /** Stores a secret, bound to what it may be used for when `binding` is given. */
   set(id: string, value: string, binding: string | null = null): Promise<void> {
     this.entries.set(id, { value, binding });

@@ -17,6 +17,8 @@ export class RunHistory {
   constructor(
     private readonly path: string,
     private readonly bus: EventBus,
+    /** Removes real API keys from what is stored and shown (an upstream may echo one). */
+    private readonly scrub: (text: string) => string = (t) => t,
   ) {}
 
   async start(): Promise<void> {
@@ -27,8 +29,9 @@ export class RunHistory {
     return this.chain;
   }
 
-  append(record: RunRecord): Promise<void> {
-    const line = `${JSON.stringify(runRecordSchema.parse(record))}\n`;
+  append(input: RunRecord): Promise<void> {
+    const record = runRecordSchema.parse(JSON.parse(this.scrub(JSON.stringify(input))));
+    const line = `${JSON.stringify(record)}\n`;
     const next = this.chain.then(() => appendFile(this.path, line, { mode: 0o600 }));
     this.chain = next.catch(() => undefined);
     this.bus.emit('runs.appended', record);

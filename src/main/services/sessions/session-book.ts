@@ -51,13 +51,22 @@ export class SessionBook {
   readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly deps: { dataDir: string; bus: EventBus; logger: Logger },
+    private readonly deps: {
+      dataDir: string;
+      bus: EventBus;
+      logger: Logger;
+      /** Removes real API keys from what is stored and shown (an upstream may echo one). */
+      scrub?: (text: string) => string;
+    },
     private readonly queuePosition: (id: string) => number | null,
   ) {}
 
   /** Adds (or replaces, same id) a transcript step, on disk and to every client. */
   addItem(entry: Entry, item: TranscriptDraft): void {
-    const full = { ...item, time: new Date().toISOString() } as TranscriptItem;
+    const stamped = { ...item, time: new Date().toISOString() };
+    const full = (
+      this.deps.scrub ? JSON.parse(this.deps.scrub(JSON.stringify(stamped))) : stamped
+    ) as TranscriptItem;
     entry.writes = entry.writes
       .then(() => appendTranscript(entry.paths, full))
       .catch((e: unknown) =>

@@ -25,6 +25,8 @@ const STOP_WAIT_MS = 15_000;
 
 export interface SessionServiceDeps extends LaunchDeps {
   dataDir: string;
+  /** Removes real API keys from transcripts (an upstream may echo one in a body). */
+  scrub?: (text: string) => string;
   bus: EventBus;
   audit: AuditLog;
   logger: Logger;
