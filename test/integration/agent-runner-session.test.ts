@@ -43,9 +43,11 @@ describe('the runner in a session', () => {
     const done = new Promise<number | null>((resolve) => child.on('close', resolve));
     return { lines, done };
   };
-  const job = (extra: Record<string, unknown> = {}) =>
-    writeFile(
-      join(ws.path, 'ipc/input/job.json'),
+  // Written then renamed, as the host does: the runner never reads half a job.
+  const job = async (extra: Record<string, unknown> = {}) => {
+    const temp = join(ws.path, 'ipc/input/.job.json.tmp');
+    await writeFile(
+      temp,
       JSON.stringify({
         sessionId: 's1',
         group: 'main',
@@ -54,6 +56,8 @@ describe('the runner in a session', () => {
         ...extra,
       }),
     );
+    await rename(temp, join(ws.path, 'ipc/input/job.json'));
+  };
 
   beforeEach(async () => {
     ws = await tempDir('aigo-runner-session-');
