@@ -28,3 +28,29 @@ export const clock = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export const dateTime = (iso: string) => new Date(iso).toLocaleString();
+
+/** "in 40 s", "in 5 min", "in 2 h 10 min", "in 3 days"; "due now" once the time has come. */
+export function fromNow(iso: string, now = Date.now()): string {
+  const s = (new Date(iso).getTime() - now) / 1000;
+  if (s < 1) return 'due now';
+  if (s < 60) return `in ${Math.ceil(s)} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `in ${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return `in ${h} h${min % 60 ? ` ${min % 60} min` : ''}`;
+  const days = Math.round(h / 24);
+  return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+
+/** "Mon 2 Dec, 09:00" in this computer's time zone (the year only when it is not this one). */
+export function whenLocal(iso: string): string {
+  const d = new Date(iso);
+  return d.toLocaleString([], {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    ...(d.getFullYear() === new Date().getFullYear() ? {} : { year: 'numeric' }),
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}

@@ -1,18 +1,27 @@
 import type { Page } from './store';
 
-export const CONTAINER_TAB_IDS = ['runtime', 'image', 'mounts', 'proxy', 'groups', 'runs'] as const;
+export const CONTAINER_TAB_IDS = [
+  'runtime',
+  'image',
+  'mounts',
+  'proxy',
+  'groups',
+  'schedules',
+  'runs',
+] as const;
 export type ContainerTab = (typeof CONTAINER_TAB_IDS)[number];
 
 const PAGE_IDS: readonly Page[] = ['cowork', 'container', 'security', 'health', 'advanced'];
 
 /**
  * Where the window is, from the address's fragment: `#/cowork`, `#/cowork/<session id>`,
- * `#/container/<tab>`, `#/container/runs/<run id>`. Anything unknown opens Cowork.
+ * `#/container/<tab>`, `#/container/runs/<run id>`, `#/container/schedules/<schedule id>` (its
+ * run log). Anything unknown opens Cowork.
  */
 export interface Route {
   page: Page;
   tab: ContainerTab;
-  /** The session (Cowork) or the run (Container > Runs) the route names, if any. */
+  /** The session (Cowork), the run (Container > Runs) or the schedule the route names, if any. */
   id: string | null;
   /** `?session=…` after the path (Runs filtered to one session). */
   query: Record<string, string>;
@@ -42,6 +51,10 @@ export const runHref = (id: string | null, session?: string | null) =>
   `#/container/runs${id ? `/${encodeURIComponent(id)}` : ''}${
     session ? `?session=${encodeURIComponent(session)}` : ''
   }`;
+
+/** A schedule's run log (Container > Schedules), or the list alone. */
+export const scheduleHref = (id: string | null) =>
+  `#/container/schedules${id ? `/${encodeURIComponent(id)}` : ''}`;
 
 export function navigate(href: string): void {
   if (window.location.hash !== href) window.location.hash = href;

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 export function Card({
   title,
@@ -142,4 +142,13 @@ export function ErrorBox({
       ) : null}
     </div>
   );
+}
+
+/** Brings what it wraps into view when it opens (a form or a log below a long list). */
+export function Reveal({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+  }, []);
+  return <div ref={ref}>{children}</div>;
 }

@@ -6,6 +6,7 @@ import { CredentialProxySection } from './proxy/CredentialProxySection';
 import { RuntimePreferences } from './RuntimePreferences';
 import { RuntimeSection } from './RuntimeSection';
 import { RunsSection } from './runs/RunsSection';
+import { SchedulesSection } from './schedules/SchedulesSection';
 
 export const CONTAINER_TABS = [
   { id: 'runtime', label: 'Runtime' },
@@ -13,6 +14,7 @@ export const CONTAINER_TABS = [
   { id: 'mounts', label: 'Mount Security' },
   { id: 'proxy', label: 'Credential Proxy' },
   { id: 'groups', label: 'Groups' },
+  { id: 'schedules', label: 'Schedules' },
   { id: 'runs', label: 'Runs' },
 ] as const satisfies readonly { id: ContainerTab; label: string }[];
 
@@ -65,6 +67,14 @@ export function ContainerPage({
             says otherwise.
           </p>
           <GroupsSection />
+        </>
+      ) : tab === 'schedules' ? (
+        <>
+          <p className="lead">
+            Agents that start on their own: at set times, every so often, or once. Each run is a
+            session you can open in Cowork, and every run lands in the schedule’s log.
+          </p>
+          <SchedulesSection logsFor={id} />
         </>
       ) : tab === 'runs' ? (
         <>

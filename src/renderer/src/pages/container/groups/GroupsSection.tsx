@@ -1,8 +1,8 @@
 import { ConcurrencyCard } from './ConcurrencyCard';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import type { Group } from '../../../../../shared/schemas/groups';
 import type { ErrorInfo } from '../../../call';
-import { Badge, Card, ErrorBox, Spinner } from '../../../components/ui';
+import { Badge, Card, ErrorBox, Reveal, Spinner } from '../../../components/ui';
 import { navigate } from '../../../route';
 import { useApp } from '../../../store';
 import { useLive } from '../../../use-live';
@@ -103,15 +103,6 @@ function GroupRow({ group, onEdit }: { group: Group; onEdit(): void }) {
       </div>
     </li>
   );
-}
-
-/** Brings the form into view when it opens below a long list. */
-function Reveal({ children }: { children: ReactNode }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
-  }, []);
-  return <div ref={ref}>{children}</div>;
 }
 
 /** Settings > Container > Groups: every group, a form to add one, edit and delete. */
