@@ -1,9 +1,14 @@
 // `npm run bench`: each benchmark measures its own baseline in the same run and prints ratios.
-// `npm run bench -- sessions` (or `proxy`) runs one of them.
+// `npm run bench -- sessions` (or `proxy`, `scheduler`) runs one of them.
 import { proxyBench } from './proxy-bench';
+import { schedulerBench } from './scheduler-bench';
 import { sessionsBench } from './sessions-bench';
 
-const benches: Record<string, () => Promise<void>> = { proxy: proxyBench, sessions: sessionsBench };
+const benches: Record<string, () => Promise<void>> = {
+  proxy: proxyBench,
+  sessions: sessionsBench,
+  scheduler: schedulerBench,
+};
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in benches));
 if (unknown.length) {

@@ -122,7 +122,8 @@ describe('the scheduler', () => {
       prompt: 'p',
       schedule: { type: 'once', value: '2026-06-01T08:30:00Z' },
     });
-    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(300); // the throttled change event goes out
+    expect(vi.getTimerCount()).toBe(1); // one timer for all schedules
     expect(s.nextDue).toBe(Date.parse('2026-06-01T08:30:00Z'));
     await advance(30 * 60_000);
     expect(sessions.started.map((r) => new Date(r.at).toISOString())).toEqual([
@@ -252,5 +253,31 @@ describe('the scheduler', () => {
       }),
     ).rejects.toThrow(/No group "nobody"/);
     expect(s.list()).toEqual([]);
+  });
+
+  it('starts each due slot once, however many schedules are due at the same instant', async () => {
+    const s = await scheduler();
+    for (let i = 0; i < 20; i++)
+      await s.create({
+        name: `at-nine-${i}`,
+        prompt: 'p',
+        schedule: { type: 'once', value: '2026-06-01T09:00:00Z' },
+      });
+    await advance(60 * 60_000);
+    expect(sessions.started).toHaveLength(20);
+    expect(new Set(sessions.started.map((r) => r.at)).size).toBe(1);
+  });
+
+  it('starts nothing after stop()', async () => {
+    const s = await scheduler();
+    for (let i = 0; i < 5; i++)
+      await s.create({
+        name: `n${i}`,
+        prompt: 'p',
+        schedule: { type: 'interval', value: '60000' },
+      });
+    await s.stop();
+    await advance(10 * 60_000);
+    expect(sessions.started).toHaveLength(0);
   });
 });

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import {
   createScheduleSchema,
   scheduleContainerConfigSchema,
-  scheduleSchema,
   updateScheduleSchema,
   type CreateSchedule,
   type Schedule,
@@ -19,16 +17,18 @@ import type { WarningCenter } from '../app/warnings';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { GroupsService } from '../groups/groups-service';
-import { JsonStore } from '../store/json-store';
 import { ScheduleRunLogs } from './run-logs';
+import { ScheduleStore } from './schedule-store';
 import { checkSpec, nextFire } from './schedule-math';
 
-export const SCHEDULES_FILE = 'schedules.json';
-const fileSchema = z.object({
-  schedules: z.array(scheduleSchema).default([]),
-  /** Where each interval's grid starts (its creation, or the last change of its value). */
-  anchors: z.record(z.string(), z.number()).default({}),
-});
+export { SCHEDULES_FILE } from './schedule-store';
+
+/** Fires started at once when many schedules are due together. */
+const FIRE_CONCURRENCY = 8;
+/** At most this often, the `schedules.changed` event (a list of thousands is not free to send). */
+const EVENT_EVERY_MS = 250;
+/** Marks a slot taken while its session is being started, so no second tick takes it too. */
+const STARTING = 'starting';
 
 /** How a schedule's run starts a session, and what became of it. */
 export interface ScheduleSessions {
@@ -64,7 +64,9 @@ export interface SchedulerDeps {
  * re-armed on every change — no polling loop, no timer per schedule.
  */
 export class SchedulerService {
-  private readonly store: JsonStore<typeof fileSchema>;
+  private readonly store: ScheduleStore;
+  private ticking = false;
+  private eventTimer: NodeJS.Timeout | null = null;
   readonly logs: ScheduleRunLogs;
   private timer: NodeJS.Timeout | null = null;
   private armedFor: number | null = null;
@@ -74,15 +76,7 @@ export class SchedulerService {
   private stopped = false;
 
   constructor(private readonly deps: SchedulerDeps) {
-    this.store = new JsonStore({
-      path: join(deps.dataDir, SCHEDULES_FILE),
-      schema: fileSchema,
-      defaults: () => ({ schedules: [], anchors: {} }),
-      label: 'The schedules file',
-      warningCode: 'SCHEDULES_CORRUPT',
-      logger: deps.logger,
-      warnings: deps.warnings,
-    });
+    this.store = new ScheduleStore(deps.dataDir, deps);
     this.logs = new ScheduleRunLogs(join(deps.dataDir, 'schedules', 'logs'));
   }
 
@@ -94,8 +88,7 @@ export class SchedulerService {
     await this.store.load();
     await this.logs.start();
     const now = this.now();
-    const { schedules } = this.store.get();
-    for (const s of schedules) {
+    for (const s of this.store.all()) {
       // A run under way when aigo stopped did not finish: its session was marked interrupted.
       if (s.runningSession) s.runningSession = null;
       if (!s.enabled || s.nextRun === null) continue;
@@ -111,7 +104,7 @@ export class SchedulerService {
       }
       // run_once: nextRun stays in the past, so the first timer fires it once, now.
     }
-    await this.save(schedules);
+    await this.store.save();
     this.offSessions = this.deps.bus.on(
       'session.updated',
       (session) => void this.sessionChanged(session),
@@ -122,18 +115,20 @@ export class SchedulerService {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.eventTimer) clearTimeout(this.eventTimer);
     this.timer = null;
+    this.eventTimer = null;
     this.offSessions?.();
     await this.logs.flush();
     await this.store.flush();
   }
 
   list(): Schedule[] {
-    return this.store.get().schedules;
+    return this.store.all();
   }
 
   get(id: string): Schedule {
-    const found = this.list().find((s) => s.id === id || s.name === id);
+    const found = this.store.get(id) ?? this.list().find((s) => s.name === id);
     if (!found)
       throw new AppError(
         'NOT_FOUND',
@@ -162,9 +157,10 @@ export class SchedulerService {
       createdAt: iso,
       updatedAt: iso,
     };
-    const anchors = { ...this.store.get().anchors, [schedule.id]: now };
-    schedule.nextRun = schedule.enabled ? this.next(schedule, null, anchors) : null;
-    await this.save([...this.list(), schedule], anchors);
+    this.store.anchors.set(schedule.id, now);
+    schedule.nextRun = schedule.enabled ? this.next(schedule, null) : null;
+    this.store.set(schedule);
+    await this.save();
     this.audit(`Schedule "${schedule.name}" created for group ${group.name}`, schedule, createdBy);
     return schedule;
   }
@@ -184,14 +180,11 @@ export class SchedulerService {
     };
     checkSpec(after.schedule, after.timezone);
     after.group = this.deps.groups.get(after.group).name;
-    const anchors = { ...this.store.get().anchors };
     if (JSON.stringify(after.schedule) !== JSON.stringify(before.schedule))
-      anchors[after.id] = this.now();
-    after.nextRun = after.enabled ? this.next(after, null, anchors) : null;
-    await this.save(
-      this.list().map((s) => (s.id === after.id ? after : s)),
-      anchors,
-    );
+      this.store.anchors.set(after.id, this.now());
+    after.nextRun = after.enabled ? this.next(after, null) : null;
+    this.store.set(after);
+    await this.save();
     this.audit(`Schedule "${after.name}" changed`, after, 'user');
     return after;
   }
@@ -202,12 +195,8 @@ export class SchedulerService {
 
   async delete(id: string): Promise<void> {
     const schedule = this.get(id);
-    const anchors = { ...this.store.get().anchors };
-    delete anchors[schedule.id];
-    await this.save(
-      this.list().filter((s) => s.id !== schedule.id),
-      anchors,
-    );
+    this.store.remove(schedule.id);
+    await this.save();
     await this.logs.remove(schedule.id);
     this.audit(`Schedule "${schedule.name}" deleted`, schedule, 'user');
   }
@@ -218,15 +207,11 @@ export class SchedulerService {
     return this.fire(schedule, this.now(), false);
   }
 
-  private next(
-    s: Schedule,
-    lastScheduled: number | null,
-    anchors = this.store.get().anchors,
-  ): string | null {
+  private next(s: Schedule, lastScheduled: number | null): string | null {
     const at = nextFire({
       spec: s.schedule,
       timezone: s.timezone,
-      anchor: anchors[s.id] ?? Date.parse(s.createdAt),
+      anchor: this.store.anchors.get(s.id) ?? Date.parse(s.createdAt),
       lastScheduled,
       now: this.now(),
     });
@@ -235,17 +220,16 @@ export class SchedulerService {
 
   /** One timer, for the nearest due schedule (capped, so a clock jump is seen in time). */
   private arm(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.ticking) return; // a tick re-arms when it is done
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const due = this.list()
-      .filter((s) => s.enabled && s.nextRun !== null)
-      .map((s) => Date.parse(s.nextRun as string));
-    if (!due.length) {
+    let nearest = Infinity;
+    for (const s of this.store.all())
+      if (s.enabled && s.nextRun !== null) nearest = Math.min(nearest, Date.parse(s.nextRun));
+    if (nearest === Infinity) {
       this.armedFor = null;
       return;
     }
-    const nearest = Math.min(...due);
     this.armedFor = nearest;
     const wait = Math.max(0, Math.min(nearest - this.now(), this.deps.maxArmMs ?? 5 * 60_000));
     this.timer = setTimeout(() => void this.tick(), wait);
@@ -259,18 +243,27 @@ export class SchedulerService {
 
   private async tick(): Promise<void> {
     this.timer = null;
-    const now = this.now();
-    const due = this.list().filter(
-      (s) => s.enabled && s.nextRun !== null && Date.parse(s.nextRun) <= now,
-    );
-    for (const s of due) {
-      try {
-        await this.fire(s, Date.parse(s.nextRun as string), true);
-      } catch (error) {
-        this.deps.logger.error({ err: error, schedule: s.id }, 'A schedule could not run');
-      }
+    this.ticking = true;
+    try {
+      const now = this.now();
+      const due = this.list().filter(
+        (s) => s.enabled && s.nextRun !== null && Date.parse(s.nextRun) <= now,
+      );
+      // Independent schedules start side by side, a few at a time.
+      for (let i = 0; i < due.length && !this.stopped; i += FIRE_CONCURRENCY)
+        await Promise.all(
+          due
+            .slice(i, i + FIRE_CONCURRENCY)
+            .map((s) =>
+              this.fire(s, Date.parse(s.nextRun as string), true).catch((error: unknown) =>
+                this.deps.logger.error({ err: error, schedule: s.id }, 'A schedule could not run'),
+              ),
+            ),
+        );
+    } finally {
+      this.ticking = false;
+      this.arm();
     }
-    this.arm();
   }
 
   private async fire(
@@ -280,51 +273,50 @@ export class SchedulerService {
   ): Promise<ScheduleRunLog> {
     const startedAt = this.now();
     const current = this.get(schedule.id);
-    const patch: Partial<Schedule> = { lastRun: new Date(startedAt).toISOString() };
-    // Never twice at once: a schedule still running when due again skips this slot.
+    // Taken at once, before any wait: the next slot is computed and the schedule marked busy,
+    // so nothing (a second tick, Run now) can start this slot twice.
     const stillRunning =
-      current.runningSession !== null && this.deps.sessions.active(current.runningSession);
-    let entry: ScheduleRunLog;
+      current.runningSession === STARTING ||
+      (current.runningSession !== null && this.deps.sessions.active(current.runningSession));
+    const patch: Partial<Schedule> = { lastRun: new Date(startedAt).toISOString() };
+    if (onGrid) patch.nextRun = this.next(current, scheduledFor);
     if (stillRunning) {
-      entry = await this.log(current, {
+      this.change(current.id, { ...patch, lastStatus: 'skipped' });
+      void this.save();
+      return this.log(current, {
         scheduledFor,
         status: 'skipped',
         error: 'Skipped: the previous run of this schedule is still running.',
       });
-      patch.lastStatus = 'skipped';
-    } else {
-      entry = this.entry(current, scheduledFor, startedAt, 'running', null, null);
-      try {
-        const lastSession = await this.lastSession(current);
-        const sessionId = await this.deps.sessions.start({
-          group: current.group,
-          prompt: current.prompt,
-          resume: current.contextMode === 'group' ? lastSession : null,
-          timeoutSecs: current.containerConfig.timeoutSecs,
-          image: current.containerConfig.image,
-        });
-        entry = { ...entry, sessionId };
-        this.running.set(current.id, entry);
-        patch.runningSession = sessionId;
-        patch.lastStatus = 'running';
-      } catch (error) {
-        entry = await this.log(current, {
-          scheduledFor,
-          status: 'failed',
-          error: (error as Error).message,
-        });
-        patch.lastStatus = 'failed';
-      }
     }
-    if (onGrid) patch.nextRun = this.next(current, scheduledFor);
-    await this.patch(current.id, patch);
+    this.change(current.id, { ...patch, runningSession: STARTING, lastStatus: 'running' });
+    let entry = this.entry(current, scheduledFor, startedAt, 'running', null, null);
+    try {
+      if (this.stopped) throw new Error('aigo is stopping.');
+      const sessionId = await this.deps.sessions.start({
+        group: current.group,
+        prompt: current.prompt,
+        resume:
+          current.contextMode === 'group'
+            ? (this.store.lastSessions.get(current.id) ?? null)
+            : null,
+        timeoutSecs: current.containerConfig.timeoutSecs,
+        image: current.containerConfig.image,
+      });
+      entry = { ...entry, sessionId };
+      this.running.set(current.id, entry);
+      this.store.lastSessions.set(current.id, sessionId);
+      this.change(current.id, { runningSession: sessionId });
+    } catch (error) {
+      entry = await this.log(current, {
+        scheduledFor,
+        status: 'failed',
+        error: (error as Error).message,
+      });
+      this.change(current.id, { runningSession: null, lastStatus: 'failed' });
+    }
+    await this.save();
     return entry;
-  }
-
-  /** The session this schedule ran last, for `group` context mode. */
-  private async lastSession(s: Schedule): Promise<string | null> {
-    const [last] = await this.logs.list(s.id, 1);
-    return last?.sessionId ?? null;
   }
 
   private async sessionChanged(session: Session): Promise<void> {
@@ -333,16 +325,17 @@ export class SchedulerService {
       if (entry.sessionId !== session.id) continue;
       this.running.delete(scheduleId);
       const status: ScheduleRunStatus = session.lastStatus ?? 'failed';
-      const done: ScheduleRunLog = {
+      await this.logs.append({
         ...entry,
         endedAt: new Date(this.now()).toISOString(),
         status,
         error: session.error,
         outputTail: await this.deps.sessions.outputTail(session.id).catch(() => ''),
-      };
-      await this.logs.append(done);
-      const schedule = this.list().find((s) => s.id === scheduleId);
-      if (schedule) await this.patch(scheduleId, { runningSession: null, lastStatus: status });
+      });
+      if (this.store.get(scheduleId)) {
+        this.change(scheduleId, { runningSession: null, lastStatus: status });
+        await this.save();
+      }
     }
   }
 
@@ -382,14 +375,22 @@ export class SchedulerService {
     return this.running.get(scheduleId) ?? null;
   }
 
-  private async patch(id: string, patch: Partial<Schedule>): Promise<void> {
-    await this.save(this.list().map((s) => (s.id === id ? { ...s, ...patch } : s)));
+  /** Changes a schedule in memory (the caller saves). */
+  private change(id: string, patch: Partial<Schedule>): void {
+    const current = this.store.get(id);
+    if (current) this.store.set({ ...current, ...patch });
   }
 
-  private async save(schedules: Schedule[], anchors = this.store.get().anchors): Promise<void> {
-    await this.store.replace({ schedules, anchors });
-    this.deps.bus.emit('schedules.changed', { schedules });
+  /** Writes the schedules (coalesced), re-arms the timer, and tells clients (throttled). */
+  private async save(): Promise<void> {
     this.arm();
+    if (!this.stopped)
+      this.eventTimer ??= setTimeout(() => {
+        this.eventTimer = null;
+        this.deps.bus.emit('schedules.changed', { schedules: this.list() });
+      }, EVENT_EVERY_MS);
+    this.eventTimer?.unref?.();
+    await this.store.save();
   }
 
   private audit(message: string, s: Schedule, by: string): void {

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { scheduleSchema, type Schedule } from '../../../shared/schemas/schedules';
+import type { WarningCenter } from '../app/warnings';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { JsonStore } from '../store/json-store';
+
+export const SCHEDULES_FILE = 'schedules.json';
+
+const fileSchema = z.object({
+  schedules: z.array(scheduleSchema).default([]),
+  /** Where each interval's grid starts (its creation, or the last change of its value). */
+  anchors: z.record(z.string(), z.number()).default({}),
+  /** The session each schedule ran last (`group` context continues it). */
+  lastSessions: z.record(z.string(), z.string()).default({}),
+});
+
+/**
+ * The schedules, held in memory and written as one file: validated when loaded (an unreadable
+ * file is set aside with a warning), then written atomically after changes — coalesced, so a
+ * burst of changes to 10,000 schedules costs one write, not one per change.
+ */
+export class ScheduleStore {
+  private readonly file: JsonStore<typeof fileSchema>;
+  private readonly byId = new Map<string, Schedule>();
+  readonly anchors = new Map<string, number>();
+  readonly lastSessions = new Map<string, string>();
+  private writing: Promise<void> = Promise.resolve();
+  private pending: Promise<void> | null = null;
+
+  constructor(
+    private readonly dataDir: string,
+    deps: { logger: Logger; warnings: WarningCenter },
+  ) {
+    this.file = new JsonStore({
+      path: join(dataDir, SCHEDULES_FILE),
+      schema: fileSchema,
+      defaults: () => ({ schedules: [], anchors: {}, lastSessions: {} }),
+      label: 'The schedules file',
+      warningCode: 'SCHEDULES_CORRUPT',
+      logger: deps.logger,
+      warnings: deps.warnings,
+    });
+  }
+
+  async load(): Promise<void> {
+    await this.file.load();
+    const data = this.file.get();
+    for (const s of data.schedules) this.byId.set(s.id, s);
+    for (const [id, at] of Object.entries(data.anchors)) this.anchors.set(id, at);
+    for (const [id, session] of Object.entries(data.lastSessions))
+      this.lastSessions.set(id, session);
+  }
+
+  all(): Schedule[] {
+    return [...this.byId.values()];
+  }
+
+  get(id: string): Schedule | undefined {
+    return this.byId.get(id);
+  }
+
+  set(schedule: Schedule): void {
+    this.byId.set(schedule.id, schedule);
+  }
+
+  remove(id: string): void {
+    this.byId.delete(id);
+    this.anchors.delete(id);
+    this.lastSessions.delete(id);
+  }
+
+  /** Writes soon; every change made before the write starts goes into it. */
+  save(): Promise<void> {
+    this.pending ??= this.writing.then(() => {
+      this.pending = null;
+      const doc = {
+        schedules: this.all(),
+        anchors: Object.fromEntries(this.anchors),
+        lastSessions: Object.fromEntries(this.lastSessions),
+      };
+      return writeFileAtomic(join(this.dataDir, SCHEDULES_FILE), JSON.stringify(doc), 0o600);
+    });
+    this.writing = this.pending.catch(() => undefined);
+    return this.pending;
+  }
+
+  flush(): Promise<void> {
+    return this.writing;
+  }
+}
