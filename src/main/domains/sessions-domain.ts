@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Handlers } from '../dispatch';
 import { createSessionHandlers } from '../handlers/sessions';
-import type { SessionOperationName } from '../../shared/contract';
+import type { ContainerAuditOperationName, SessionOperationName } from '../../shared/contract';
+import { ContainerAuditService } from '../services/container-audit/container-audit-service';
 import type { WarningCenter } from '../services/app/warnings';
 import type { AuditLog } from '../services/audit/audit-log';
 import type { EventBus } from '../services/events/event-bus';
@@ -60,7 +61,8 @@ export interface SessionsDomain {
   /** Where agents' task files go (the scheduler) and their messages go (the channels). */
   setTaskRouter(router: TaskRouter): void;
   setMessageRouter(router: MessageRouter): void;
-  handlers: Pick<Handlers, SessionOperationName>;
+  handlers: Pick<Handlers, SessionOperationName | ContainerAuditOperationName>;
+  containerAudit: ContainerAuditService;
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
   const runs = new RunHistory(join(deps.dataDir, RUNS_FILE), deps.bus, deps.scrub);
   await runs.start();
   let sessions: SessionService | null = null;
+  let containerAudit: ContainerAuditService | null = null;
   const groups = new GroupsService({
     dataDir: deps.dataDir,
     bus: deps.bus,
@@ -148,6 +151,8 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
       return r.available ? null : `No container runtime: ${r.message}`;
     },
     maxConcurrent: () => deps.settings.get().sessions.maxConcurrent,
+    // Each new container is audited at once (the audit is created below).
+    containerStarted: () => void containerAudit?.run('container start').catch(() => undefined),
     ...(deps.scrub ? { scrub: deps.scrub } : {}),
     ...(deps.closeGraceMs !== undefined ? { closeGraceMs: deps.closeGraceMs } : {}),
   });
@@ -170,6 +175,19 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
   });
   await ipc.start();
 
+  containerAudit = new ContainerAuditService({
+    bus: deps.bus,
+    audit: deps.audit,
+    logger: logger.child({ part: 'security-audit' }),
+    installId,
+    docker: () => deps.runtime.docker().client,
+    settings: () => deps.settings.get().security,
+    launches: () => live.liveLaunches(),
+    protectedPaths: () => deps.mounts.protectedPaths(),
+    stopped: (record, reason) => live.noteStopped(record.session, reason),
+  });
+  const audited = containerAudit;
+
   // Orphans of a killed aigo go once the engine answers (now, or when it comes back).
   let orphansCleared = false;
   const clearOrphans = async () => {
@@ -184,6 +202,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     }
   };
   await clearOrphans();
+  audited.start();
   const offRuntime = deps.bus.on('runtime.changed', () => void clearOrphans());
 
   return {
@@ -196,9 +215,15 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
       LOOPBACK_FORWARDING.has(deps.runtime.status().networking.source ?? ''),
     setTaskRouter: (router) => (routers.tasks = router),
     setMessageRouter: (router) => (routers.messages = router),
-    handlers: createSessionHandlers({ groups, sessions: live, runs }),
+    handlers: {
+      ...createSessionHandlers({ groups, sessions: live, runs }),
+      'securityAudit.get': () => audited.status(),
+      'securityAudit.run': () => audited.run('requested'),
+    },
+    containerAudit: audited,
     stop: async () => {
       offRuntime();
+      await audited.stop();
       await ipc.stop();
       await live.stop();
       await runs.flush();

@@ -1,5 +1,9 @@
 import type { Handlers } from '../dispatch';
-import type { ScheduleOperationName, SessionOperationName } from '../../shared/contract';
+import type {
+  ContainerAuditOperationName,
+  ScheduleOperationName,
+  SessionOperationName,
+} from '../../shared/contract';
 import type { AppInfo } from '../../shared/schemas/app';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../services/audit/audit-log';
@@ -45,7 +49,7 @@ export interface HandlerDeps extends CoreServices {
 /** Binds each contract operation to the service that does the work. Thin on purpose. */
 export function createHandlers(
   deps: HandlerDeps,
-): Omit<Handlers, SessionOperationName | ScheduleOperationName> {
+): Omit<Handlers, SessionOperationName | ScheduleOperationName | ContainerAuditOperationName> {
   return {
     'app.info': () => deps.info(),
     'app.status': () => {

@@ -8,6 +8,7 @@ import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsSchema } from '../schemas/settings';
 import { groupSchema } from '../schemas/groups';
 import { scheduleSchema } from '../schemas/schedules';
+import { containerAuditSchema } from '../schemas/container-audit';
 import { runRecordSchema, sessionSchema, transcriptItemSchema } from '../schemas/sessions';
 
 /** Every event the core pushes to its clients (IPC in the desktop app, SSE on the web). */
@@ -28,6 +29,7 @@ export const events = {
   'session.transcript': z.object({ session: z.string(), item: transcriptItemSchema }),
   'runs.appended': runRecordSchema,
   'schedules.changed': z.object({ schedules: z.array(scheduleSchema) }),
+  'securityAudit.changed': containerAuditSchema,
 } as const;
 
 export type Events = typeof events;

@@ -3,3 +3,4 @@ export * from './operations';
 export * from './events';
 export type { SessionOperationName } from './session-operations';
 export type { ScheduleOperationName } from './schedule-operations';
+export type { ContainerAuditOperationName } from './audit-operations';

@@ -23,6 +23,7 @@ import {
 } from '../schemas/proxy';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
+import { containerAuditOperations } from './audit-operations';
 import { scheduleOperations } from './schedule-operations';
 import { sessionOperations } from './session-operations';
 
@@ -264,6 +265,7 @@ export const operations = {
   }),
   ...sessionOperations,
   ...scheduleOperations,
+  ...containerAuditOperations,
 } as const;
 
 export type Operations = typeof operations;

@@ -56,6 +56,13 @@ export const sessionSettingsSchema = z.object({
   maxConcurrent: z.number().int().min(1).max(32).default(3),
 });
 
+export const securitySettingsSchema = z.object({
+  /** How often running agent containers are compared with how they were started. */
+  auditIntervalMinutes: z.number().int().min(1).max(1440).default(5),
+  /** Stop a container of this aigo that fails the audit (else it is kept and flagged). */
+  stopNonCompliant: z.boolean().default(true),
+});
+
 export const settingsSchema = z
   .object({
     runtime: runtimeSettingsSchema.prefault({}),
@@ -63,6 +70,7 @@ export const settingsSchema = z
     advanced: advancedSettingsSchema.prefault({}),
     audit: auditSettingsSchema.prefault({}),
     sessions: sessionSettingsSchema.prefault({}),
+    security: securitySettingsSchema.prefault({}),
   })
   .meta({ id: 'Settings' });
 export type Settings = z.infer<typeof settingsSchema>;
@@ -91,6 +99,7 @@ export const settingsPatchSchema = z
     advanced: patchOf(advancedSettingsSchema).optional(),
     audit: patchOf(auditSettingsSchema).optional(),
     sessions: patchOf(sessionSettingsSchema).optional(),
+    security: patchOf(securitySettingsSchema).optional(),
   })
   .strict()
   .meta({ id: 'SettingsPatch' });

@@ -7,7 +7,7 @@ import { parseExtraRunArgs } from '../groups/run-args';
 import type { BindMount, ExpectedMount } from '../mounts/mount-plan';
 import type { MountSecurityService } from '../mounts/mount-security-service';
 import type { CredentialProxyService } from '../proxy/credential-proxy-service';
-import { LABELS, type AgentContainerSpec } from './container-spec';
+import { dockerCreateOptions, LABELS, type AgentContainerSpec } from './container-spec';
 import type { AgentContainer, ContainerEngine } from './docker-engine';
 import { openFolder } from './ipc-files';
 import {
@@ -46,6 +46,26 @@ export interface LaunchDeps {
 export interface Launched {
   container: AgentContainer;
   mounts: RunRecord['mounts'];
+  /** What the container was started with: the periodic security audit compares against it. */
+  record: LaunchRecord;
+}
+
+/** A container's launch configuration, as the security audit expects to find it running. */
+export interface LaunchRecord {
+  containerId: string;
+  name: string;
+  session: string;
+  group: string;
+  image: string;
+  env: string[];
+  mounts: { source: string; target: string; readonly: boolean }[];
+  networkMode: string;
+  memoryBytes: number;
+  nanoCpus: number;
+  labels: Record<string, string>;
+  /** The proxy placeholder the container was given as ANTHROPIC_API_KEY. */
+  placeholder: string | null;
+  startedAt: string;
 }
 
 /** `aigo-<group>-<session>-<time>`: readable in `docker ps`, unique, a valid container name. */
@@ -129,9 +149,30 @@ export async function launch(req: LaunchRequest, deps: LaunchDeps): Promise<Laun
         'CONFLICT',
         `The session's input folder ${req.paths.input} was replaced while its container started.`,
       );
+    const mountList = mounts.map((m) => ({
+      source: m.Source,
+      target: m.Target,
+      readonly: m.ReadOnly,
+    }));
+    const create = dockerCreateOptions(spec);
     return {
       container: started,
-      mounts: mounts.map((m) => ({ source: m.Source, target: m.Target, readonly: m.ReadOnly })),
+      mounts: mountList,
+      record: {
+        containerId: started.id,
+        name: started.name,
+        session: req.sessionId,
+        group: group.name,
+        image: req.image,
+        env: create.Env ?? [],
+        mounts: mountList,
+        networkMode: spec.networkMode,
+        memoryBytes: create.HostConfig?.Memory ?? 0,
+        nanoCpus: create.HostConfig?.NanoCpus ?? 0,
+        labels: spec.labels,
+        placeholder: proxy.env.ANTHROPIC_API_KEY ?? null,
+        startedAt: new Date().toISOString(),
+      },
     };
   } catch (error) {
     await container?.remove();

@@ -5,6 +5,7 @@ import type { EventBus } from '../events/event-bus';
 import type { IpcSessionSink } from './ipc-watcher';
 import type { RunnerOutput } from './runner-output';
 import type { AgentContainer } from './docker-engine';
+import type { LaunchRecord } from './launcher';
 import type { RunRecord } from '../../../shared/schemas/sessions';
 import {
   appendTranscript,
@@ -35,6 +36,10 @@ export interface Entry {
   stopDeadline: number | null;
   /** For the next run only (a schedule's own limit and image), over the group's. */
   overrides: RunOverrides | null;
+  /** How the running container was started, while it runs. */
+  launch: LaunchRecord | null;
+  /** Why someone else (the security audit) stopped the container, if so. */
+  stoppedBy: string | null;
 }
 
 /** What a caller such as the scheduler may set for one run, over the group's container config. */
@@ -170,6 +175,8 @@ export class SessionBook {
       steering: new Set(),
       stopDeadline: null,
       overrides: null,
+      launch: null,
+      stoppedBy: null,
     };
     this.entries.set(session.id, entry);
     return entry;

@@ -72,6 +72,8 @@ export class SessionRunner {
       );
       entry.container = launched.container;
       entry.run.mounts = launched.mounts;
+      entry.launch = launched.record;
+      this.deps.containerStarted?.(launched.record);
     } catch (error) {
       const message = (error as Error).message;
       this.book.status(entry, 'error', `Could not start: ${message}`);
@@ -110,16 +112,20 @@ export class SessionRunner {
         ),
       );
     const exitCode = await container.exited;
-    const status: RunStatus =
-      timedOut || exitCode === 124
+    const stoppedBy = entry.stoppedBy;
+    entry.stoppedBy = null;
+    const status: RunStatus = stoppedBy
+      ? 'failed'
+      : timedOut || exitCode === 124
         ? 'timeout'
         : entry.stopRequested || exitCode === 143
           ? 'cancelled'
           : exitCode === 0
             ? 'succeeded'
             : 'failed';
-    const error =
-      status === 'succeeded' || status === 'cancelled'
+    const error = stoppedBy
+      ? stoppedBy
+      : status === 'succeeded' || status === 'cancelled'
         ? null
         : (output.error?.message ??
           (status === 'timeout'
@@ -142,6 +148,7 @@ export class SessionRunner {
     const run = entry.run;
     entry.run = null;
     entry.container = null;
+    entry.launch = null;
     const group = this.deps.groups.find(entry.session.group);
     if (run) {
       const endedAt = Date.now();

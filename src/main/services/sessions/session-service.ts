@@ -8,7 +8,7 @@ import { FairQueue } from './fair-queue';
 import { SessionBook, type Entry, type RunOverrides } from './session-book';
 import { SessionRunner } from './session-runner';
 import type { IpcSessionSink } from './ipc-watcher';
-import type { LaunchDeps } from './launcher';
+import type { LaunchDeps, LaunchRecord } from './launcher';
 import type { RunHistory } from './run-history';
 import {
   ensureSessionDirs,
@@ -27,6 +27,8 @@ export interface SessionServiceDeps extends LaunchDeps {
   dataDir: string;
   /** Removes real API keys from transcripts (an upstream may echo one in a body). */
   scrub?: (text: string) => string;
+  /** Told of every container started (the security audit checks it at once). */
+  containerStarted?: (record: LaunchRecord) => void;
   bus: EventBus;
   audit: AuditLog;
   logger: Logger;
@@ -144,6 +146,19 @@ export class SessionService {
       session: this.book.view(e),
       paths: e.paths,
     }));
+  }
+
+  /** The launch records of the containers running now, for the security audit. */
+  liveLaunches(): LaunchRecord[] {
+    return [...this.book.entries.values()].flatMap((e) => (e.launch ? [e.launch] : []));
+  }
+
+  /** Marks why a session's container was stopped by someone else (the security audit). */
+  noteStopped(sessionId: string, reason: string): void {
+    const entry = this.book.entries.get(sessionId);
+    if (!entry) return;
+    entry.stoppedBy = reason;
+    this.book.status(entry, 'error', reason);
   }
 
   exists(id: string): boolean {
