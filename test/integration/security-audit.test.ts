@@ -93,29 +93,36 @@ describe.runIf(runDocker)('the periodic security audit (real engine)', () => {
   it.each([
     [
       'extra-env',
-      (o: Docker.ContainerCreateOptions) => o.Env?.push('SNEAKY=1'),
+      (o: Docker.ContainerCreateOptions): void => void o.Env?.push('SNEAKY=1'),
       'env-approved-only',
     ],
     [
       'real-key',
-      (o: Docker.ContainerCreateOptions) =>
-        o.Env?.push('ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789ABCDEF'),
+      (o: Docker.ContainerCreateOptions): void =>
+        void o.Env?.push(
+          'ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789ABCDEF',
+        ),
       'env-api-key-placeholder',
     ],
     [
       'data-mount',
-      (o: Docker.ContainerCreateOptions) =>
-        (o.HostConfig!.Binds = [`${app.dataDir}:/host-data:ro`]),
+      (o: Docker.ContainerCreateOptions): void => {
+        o.HostConfig!.Binds = [`${app.dataDir}:/host-data:ro`];
+      },
       'mounts-no-protected-path',
     ],
     [
       'cap-add',
-      (o: Docker.ContainerCreateOptions) => (o.HostConfig!.CapAdd = ['NET_ADMIN']),
+      (o: Docker.ContainerCreateOptions): void => {
+        o.HostConfig!.CapAdd = ['NET_ADMIN'];
+      },
       'no-capabilities',
     ],
     [
       'privileged',
-      (o: Docker.ContainerCreateOptions) => (o.HostConfig!.Privileged = true),
+      (o: Docker.ContainerCreateOptions): void => {
+        o.HostConfig!.Privileged = true;
+      },
       'not-privileged',
     ],
   ] as const)(
