@@ -271,6 +271,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       version,
       rendererDir: options.rendererDir ?? null,
       readsNeedToken: () => agents.agentsReachLoopback(),
+      scrubSecrets: (text) => secrets.scrub(text),
+      isProxySessionToken: (candidate) => proxy.sessions.check(candidate) !== null,
     });
     stack.push(() => api.stop());
     info = {

@@ -14,7 +14,9 @@ export interface ConnectOptions {
  * Finds the running app: --endpoint, else AIGO_ENDPOINT, else the discovery file the app
  * writes in its data folder. The token comes from --token, AIGO_TOKEN or DATA_DIR/api-token.
  */
-export async function connect(options: ConnectOptions): Promise<{ call: HttpCaller; url: string }> {
+export async function connect(
+  options: ConnectOptions,
+): Promise<{ call: HttpCaller; url: string; token: string | null }> {
   const env = process.env;
   const dataDir = options.dataDir ?? resolveDataDir(env);
   const paths = dataPaths(dataDir);
@@ -44,5 +46,5 @@ export async function connect(options: ConnectOptions): Promise<{ call: HttpCall
     }
   }
   const base = url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
-  return { call: createHttpCaller({ baseUrl: base, token: () => token }), url: base };
+  return { call: createHttpCaller({ baseUrl: base, token: () => token }), url: base, token };
 }

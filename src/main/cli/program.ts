@@ -57,9 +57,19 @@ export function buildProgram(): Command {
   connection(
     program
       .command('doctor')
-      .description('Check everything aigo can check, and print the fix for each problem'),
-  ).action((opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
-    doctor({ ...opts, output: parseOutputFormat(opts.output) }),
+      .description('Check everything aigo can check, and print the fix for each problem')
+      .option(
+        '--bundle <file>',
+        'instead, save the diagnostics bundle (logs, audit log, reports, settings; secrets removed) as a zip to <file>',
+      ),
+  ).action(
+    (opts: {
+      endpoint?: string;
+      token?: string;
+      dataDir?: string;
+      output: string;
+      bundle?: string;
+    }) => doctor({ ...opts, output: parseOutputFormat(opts.output) }),
   );
 
   connection(

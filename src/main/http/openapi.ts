@@ -7,6 +7,7 @@ import {
   eventNames,
 } from '../../shared/contract';
 import { errorEnvelopeSchema, errorCodes } from '../../shared/errors';
+import { DIAGNOSTICS_BUNDLE_PATH } from './diagnostics-bundle-route';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -79,6 +80,25 @@ export function buildOpenApiDocument(version: string, serverUrl: string): JsonSc
       tags: ['app'],
       responses: {
         '200': { description: 'An event stream', content: { 'text/event-stream': {} } },
+      },
+    },
+  };
+  paths[DIAGNOSTICS_BUNDLE_PATH] = {
+    get: {
+      operationId: 'diagnosticsBundle',
+      summary:
+        'The diagnostics bundle (what `aigo doctor --bundle` saves): a zip of the last 2000 log lines, the last 500 audit entries, the doctor and runtime reports, versions, and the settings, mount policy, proxy mappings, groups and schedules, with every secret removed. Always needs the token.',
+      tags: ['app'],
+      security: [{ apiToken: [] }],
+      responses: {
+        '200': {
+          description: 'A zip archive, sent as an attachment named aigo-diagnostics-<time>.zip',
+          content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+        },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     },
   };

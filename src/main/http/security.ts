@@ -85,20 +85,23 @@ export function originGuard(options: SecurityOptions): MiddlewareHandler {
   };
 }
 
-export function requireToken(
-  c: Context,
-  expected: string,
-  kind: 'change' | 'read' = 'change',
-): void {
+/**
+ * `change`: a request that changes something; `read`: a read where agents can reach loopback;
+ * `private`: a read that always needs the token (the diagnostics bundle holds logs and settings).
+ */
+export type TokenKind = 'change' | 'read' | 'private';
+
+const MISSING_TOKEN: Record<TokenKind, string> = {
+  read: 'Agents can reach this computer\'s localhost here (host networking, or an engine such as Docker Desktop or Podman that forwards to it), so an agent could reach this API: reading needs the API token too. Send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you), or open the link `aigo serve` printed.',
+  change:
+    'This request changes something and needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you).',
+  private:
+    'The diagnostics bundle holds the app log, the audit log and the settings, so it always needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token, or use `aigo doctor --bundle <file>`, which does this for you.',
+};
+
+export function requireToken(c: Context, expected: string, kind: TokenKind = 'change'): void {
   const given = tokenFromRequest(c);
-  if (!given) {
-    throw new AppError(
-      'UNAUTHORIZED',
-      kind === 'read'
-        ? 'Agents can reach this computer\'s localhost here (host networking, or an engine such as Docker Desktop or Podman that forwards to it), so an agent could reach this API: reading needs the API token too. Send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you), or open the link `aigo serve` printed.'
-        : 'This request changes something and needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token (the aigo CLI does this for you).',
-    );
-  }
+  if (!given) throw new AppError('UNAUTHORIZED', MISSING_TOKEN[kind]);
   if (!tokensEqual(given, expected)) {
     throw new AppError(
       'UNAUTHORIZED',

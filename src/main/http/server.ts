@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
 import { toErrorEnvelope, type Dispatch } from '../dispatch';
 import type { EventBus } from '../services/events/event-bus';
+import { registerDiagnosticsBundleRoute } from './diagnostics-bundle-route';
 import { closeUnreadRequests } from './early-close';
 import { registerEventStream } from './events-stream';
 import { buildOpenApiDocument } from './openapi';
@@ -28,6 +29,10 @@ export interface ApiServerOptions {
   rendererDir: string | null;
   /** Agents can reach loopback (host networking): every route, reads too, needs the token. */
   readsNeedToken?: () => boolean;
+  /** Removes every stored secret from a text (the secret store's `scrub`): for the diagnostics bundle. */
+  scrubSecrets?: (text: string) => string;
+  /** Whether a string is a live credential-proxy session token: for the diagnostics bundle. */
+  isProxySessionToken?: (candidate: string) => boolean;
 }
 
 export interface ApiServer {
@@ -94,6 +99,13 @@ export function createApiApp(
   const closeStreams = registerEventStream(app, options.bus, {
     token: options.token,
     readsNeedToken,
+  });
+  registerDiagnosticsBundleRoute(app, {
+    dispatch: options.dispatch,
+    token: options.token,
+    logger: log,
+    ...(options.scrubSecrets ? { scrubSecrets: options.scrubSecrets } : {}),
+    ...(options.isProxySessionToken ? { isProxySessionToken: options.isProxySessionToken } : {}),
   });
   registerContractRoutes(app, options.dispatch, options.token, readsNeedToken);
   registerStaticUi(app, options.rendererDir);

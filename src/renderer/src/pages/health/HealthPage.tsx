@@ -3,7 +3,9 @@ import type { AnyEvent } from '../../../../shared/contract';
 import type { Diagnostics } from '../../../../shared/schemas/diagnostics';
 import { attempt, transport } from '../../call';
 import { Badge, Card, Spinner } from '../../components/ui';
+import { useApp } from '../../store';
 import { useLive } from '../../use-live';
+import { saveDiagnostics } from './save-diagnostics';
 
 const useHealth = create<{
   diagnostics: Diagnostics | null;
@@ -99,6 +101,67 @@ export function HealthPage() {
           ))}
         </ul>
       </Card>
+      <DiagnosticsCard />
     </div>
+  );
+}
+
+const useSaving = create<{ saving: boolean; saved: string | null }>()(() => ({
+  saving: false,
+  saved: null,
+}));
+
+async function save(): Promise<void> {
+  if (useSaving.getState().saving) return;
+  useSaving.setState({ saving: true });
+  const name = await attempt(() => saveDiagnostics(), { change: true });
+  useSaving.setState({ saving: false, ...(name ? { saved: name } : {}) });
+  if (name) useApp.setState({ notice: { kind: 'success', text: `Saved ${name}` } });
+}
+
+/** One archive to attach to a report: the guide's "Getting Help" steps in one click. */
+function DiagnosticsCard() {
+  const { saving, saved } = useSaving();
+  const kind = useApp((s) => s.transport?.kind ?? null);
+  const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
+  // The desktop window talks IPC and holds no API token; the terminal command works there.
+  const usable = kind === 'web' && canMutate;
+  const reason =
+    kind === 'ipc'
+      ? 'In the desktop app, save it from a terminal: aigo doctor --bundle aigo-diagnostics.zip'
+      : !canMutate
+        ? 'Needs the API token: open the link `aigo serve` printed.'
+        : undefined;
+  return (
+    <Card
+      title="Diagnostics bundle"
+      testId="diagnostics-card"
+      actions={
+        <button
+          type="button"
+          className="button"
+          data-testid="diagnostics-save"
+          onClick={() => void save()}
+          disabled={!usable || saving}
+          title={reason}
+        >
+          {saving ? <Spinner /> : null} Save diagnostics…
+        </button>
+      }
+    >
+      <p className="muted" data-testid="diagnostics-explain">
+        One zip to attach to a report: the last 2000 log lines, the last 500 audit-log entries, this
+        checklist, the runtime report, versions, and the settings, mount policy, proxy mappings,
+        groups and schedules. Every stored secret (API keys, bot tokens), the API token and proxy
+        session tokens are removed first. The same from a terminal:{' '}
+        <code>aigo doctor --bundle aigo-diagnostics.zip</code>.
+      </p>
+      {reason && !usable ? <p className="muted">{reason}</p> : null}
+      {saved ? (
+        <p className="muted" data-testid="diagnostics-saved">
+          Downloaded <code>{saved}</code>: attach it to your report.
+        </p>
+      ) : null}
+    </Card>
   );
 }
