@@ -204,6 +204,13 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
   await clearOrphans();
   audited.start();
   const offRuntime = deps.bus.on('runtime.changed', () => void clearOrphans());
+  // A new audit interval applies at once.
+  let interval = deps.settings.get().security.auditIntervalMinutes;
+  const offSettings = deps.bus.on('settings.changed', (s) => {
+    if (s.security.auditIntervalMinutes === interval) return;
+    interval = s.security.auditIntervalMinutes;
+    audited.reschedule();
+  });
 
   return {
     groups,
@@ -223,6 +230,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     containerAudit: audited,
     stop: async () => {
       offRuntime();
+      offSettings();
       await audited.stop();
       await ipc.stop();
       await live.stop();

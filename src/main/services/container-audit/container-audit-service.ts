@@ -58,18 +58,26 @@ export class ContainerAuditService {
   run(reason: string): Promise<ContainerAudit> {
     this.running ??= this.audit(reason).finally(() => {
       this.running = null;
-      this.schedule();
     });
     return this.running;
   }
 
-  private schedule(): void {
+  /** Plans the next audit from now (after a run, and when the interval setting changes). */
+  reschedule(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     const ms = this.deps.settings().auditIntervalMinutes * 60_000;
     this.state = { ...this.state, nextRunAt: new Date(Date.now() + ms).toISOString() };
     this.timer = setTimeout(() => void this.run('interval').catch(() => undefined), ms);
     this.timer.unref();
+  }
+
+  /** Settles the state of a finished run, plans the next one, and tells clients. */
+  private publish(state: Omit<ContainerAudit, 'nextRunAt'>): ContainerAudit {
+    this.state = { ...state, nextRunAt: this.state.nextRunAt };
+    this.reschedule();
+    this.deps.bus.emit('securityAudit.changed', this.state);
+    return this.state;
   }
 
   private async audit(reason: string): Promise<ContainerAudit> {
@@ -80,13 +88,11 @@ export class ContainerAuditService {
       docker = this.deps.docker();
       list = await docker.listContainers();
     } catch (error) {
-      this.state = {
-        ...this.state,
+      return this.publish({
         lastRunAt: now,
         error: `No container runtime to audit: ${(error as Error).message}`,
         containers: [],
-      };
-      return this.state;
+      });
     }
     const records = new Map(this.deps.launches().map((r) => [r.containerId, r]));
     const ours = list.filter(
@@ -142,10 +148,8 @@ export class ContainerAuditService {
         this.deps.logger.warn({ err: error, container: c.Id }, 'Could not audit a container');
       }
     }
-    this.state = { ...this.state, lastRunAt: now, error: null, containers: results };
-    this.deps.bus.emit('securityAudit.changed', this.state);
     this.deps.logger.debug({ reason, containers: results.length }, 'Security audit done');
-    return this.state;
+    return this.publish({ lastRunAt: now, error: null, containers: results });
   }
 
   private record(result: ContainerAuditResult, reason: string): void {

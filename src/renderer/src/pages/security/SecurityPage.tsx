@@ -5,8 +5,22 @@ import { Badge, Card } from '../../components/ui';
 import { useLive } from '../../use-live';
 import { useAudit } from './audit-store';
 import { AuditRetentionCard } from './AuditRetention';
+import { ContainerAuditCard } from './ContainerAuditCard';
 
-const CATEGORIES = ['runtime', 'mounts', 'proxy', 'image', 'settings', 'ipc', 'audit'];
+const CATEGORIES = [
+  'runtime',
+  'mounts',
+  'proxy',
+  'image',
+  'settings',
+  'ipc',
+  'security-audit',
+  'container',
+  'session',
+  'groups',
+  'schedules',
+  'audit',
+];
 const TONE = { info: 'muted', warning: 'warn', violation: 'bad', critical: 'bad' } as const;
 
 function Entry({ entry }: { entry: AuditEntry }) {
@@ -55,10 +69,12 @@ export function SecurityPage() {
     <div className="page" data-testid="page-security">
       <h1>Security</h1>
       <p className="lead">
-        Every security-relevant event: refused mounts, refused proxy requests, policy changes,
-        runtime changes. A <strong>violation</strong> is something an agent or a container tried and
-        was stopped from doing.
+        Whether each running agent container is still as aigo started it, and every
+        security-relevant event: refused mounts, refused proxy requests, policy changes, runtime
+        changes, containers that failed the audit. A <strong>violation</strong> is something an
+        agent or a container tried and was stopped from doing.
       </p>
+      <ContainerAuditCard />
       <Card
         title="Audit log"
         testId="audit-log"
