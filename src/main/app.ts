@@ -254,7 +254,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
           groups: agents.groups,
           sessions: agents.sessions,
           runs: agents.runs,
-          extraDiagnostics: () => scheduling.diagnostics(),
+          extraDiagnostics: async () => [
+            ...agents.containerAudit.diagnostics(),
+            ...(await scheduling.diagnostics()),
+          ],
         }),
         ...agents.handlers,
         ...scheduling.handlers,

@@ -147,6 +147,12 @@ describe.runIf(runDocker)('the periodic security audit (real engine)', () => {
       const entry = entries.find((e) => e.container === found?.name);
       expect(entry?.message).toContain('is non-compliant');
       expect((entry?.details.failed as string[]) ?? []).toEqual(failed);
+      // Health (and aigo doctor) show it with the guide's fix.
+      const { items } = (await app.call('app.diagnostics')) as {
+        items: { id: string; fix: string[] }[];
+      };
+      const health = items.find((i) => i.id === `security-audit-${container.id}`);
+      expect(health?.fix.join(' ')).toContain('ANTHROPIC_API_KEY');
     },
   );
 });

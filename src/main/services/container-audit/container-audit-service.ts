@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerAudit, ContainerAuditResult } from '../../../shared/schemas/container-audit';
+import type { Diagnostic } from '../../../shared/schemas/diagnostics';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import { LABELS } from '../sessions/container-spec';
@@ -52,6 +53,25 @@ export class ContainerAuditService {
 
   status(): ContainerAudit {
     return this.state;
+  }
+
+  /** Non-compliant containers of the last audit, for Health and `aigo doctor`. */
+  diagnostics(): Diagnostic[] {
+    return this.state.containers
+      .filter((c) => !c.compliant)
+      .map((c) => ({
+        id: `security-audit-${c.container}`,
+        area: 'security',
+        status: 'fail' as const,
+        title: `Container ${c.name} is non-compliant${c.action === 'stopped' ? ' (stopped)' : ''}`,
+        detail: failedNames(c),
+        fix: [
+          'Verify you have not modified the container environment variables (especially ANTHROPIC_API_KEY)',
+          'Check that mounts have not changed since the container started',
+          'Review the audit log details for the specific check that failed (Settings > Security, category security-audit)',
+        ],
+        route: 'security',
+      }));
   }
 
   /** One audit now; a run already under way is shared. */
