@@ -7,6 +7,8 @@ import { writeFileAtomic } from '../fs/atomic-write';
 import { JsonStore } from '../store/json-store';
 
 export const SCHEDULES_FILE = 'schedules.json';
+/** Changes within this window are written together. */
+const WRITE_DELAY_MS = 200;
 
 const fileSchema = z.object({
   schedules: z.array(scheduleSchema).default([]),
@@ -27,7 +29,7 @@ export class ScheduleStore {
   readonly anchors = new Map<string, number>();
   readonly lastSessions = new Map<string, string>();
   private writing: Promise<void> = Promise.resolve();
-  private pending: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dataDir: string,
@@ -71,10 +73,35 @@ export class ScheduleStore {
     this.lastSessions.delete(id);
   }
 
-  /** Writes soon; every change made before the write starts goes into it. */
-  save(): Promise<void> {
-    this.pending ??= this.writing.then(() => {
-      this.pending = null;
+  /**
+   * Writes within `WRITE_DELAY_MS`: every change made until then goes into that one write, so a
+   * burst of fires costs one serialisation of the file, not one each. For the scheduler's own
+   * bookkeeping (next and last run); what the user changes is written at once (`saveNow`).
+   */
+  saveSoon(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.write().catch(() => undefined);
+    }, WRITE_DELAY_MS);
+    this.timer.unref?.();
+  }
+
+  /** Writes now (any change waiting for `saveSoon` goes with it). */
+  saveNow(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    return this.write();
+  }
+
+  /** At stop: writes what is waiting, and waits for any write under way. */
+  async flush(): Promise<void> {
+    if (this.timer) await this.saveNow().catch(() => undefined);
+    await this.writing;
+  }
+
+  private write(): Promise<void> {
+    const next = this.writing.then(() => {
       const doc = {
         schedules: this.all(),
         anchors: Object.fromEntries(this.anchors),
@@ -82,11 +109,7 @@ export class ScheduleStore {
       };
       return writeFileAtomic(join(this.dataDir, SCHEDULES_FILE), JSON.stringify(doc), 0o600);
     });
-    this.writing = this.pending.catch(() => undefined);
-    return this.pending;
-  }
-
-  flush(): Promise<void> {
-    return this.writing;
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 }

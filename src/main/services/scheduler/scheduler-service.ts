@@ -104,7 +104,7 @@ export class SchedulerService {
       }
       // run_once: nextRun stays in the past, so the first timer fires it once, now.
     }
-    await this.store.save();
+    await this.store.saveNow();
     this.offSessions = this.deps.bus.on(
       'session.updated',
       (session) => void this.sessionChanged(session),
@@ -282,7 +282,7 @@ export class SchedulerService {
     if (onGrid) patch.nextRun = this.next(current, scheduledFor);
     if (stillRunning) {
       this.change(current.id, { ...patch, lastStatus: 'skipped' });
-      void this.save();
+      this.saveSoon();
       return this.log(current, {
         scheduledFor,
         status: 'skipped',
@@ -315,7 +315,7 @@ export class SchedulerService {
       });
       this.change(current.id, { runningSession: null, lastStatus: 'failed' });
     }
-    await this.save();
+    this.saveSoon();
     return entry;
   }
 
@@ -334,7 +334,7 @@ export class SchedulerService {
       });
       if (this.store.get(scheduleId)) {
         this.change(scheduleId, { runningSession: null, lastStatus: status });
-        await this.save();
+        this.saveSoon();
       }
     }
   }
@@ -381,8 +381,20 @@ export class SchedulerService {
     if (current) this.store.set({ ...current, ...patch });
   }
 
-  /** Writes the schedules (coalesced), re-arms the timer, and tells clients (throttled). */
+  /** The scheduler's own bookkeeping (next run, last status): written soon, with others. */
+  private saveSoon(): void {
+    this.announce();
+    this.store.saveSoon();
+  }
+
+  /** A change the user (or an agent) made: written at once. */
   private async save(): Promise<void> {
+    this.announce();
+    await this.store.saveNow();
+  }
+
+  /** Re-arms the timer and tells clients (throttled). */
+  private announce(): void {
     this.arm();
     if (!this.stopped)
       this.eventTimer ??= setTimeout(() => {
@@ -390,7 +402,6 @@ export class SchedulerService {
         this.deps.bus.emit('schedules.changed', { schedules: this.list() });
       }, EVENT_EVERY_MS);
     this.eventTimer?.unref?.();
-    await this.store.save();
   }
 
   private audit(message: string, s: Schedule, by: string): void {
