@@ -5,14 +5,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerAudit } from '../src/shared/schemas/container-audit';
 import type { Session } from '../src/shared/schemas/sessions';
-import { REAL_KEY, SESSION_TEST_IMAGE } from '../test/helpers/agent-app';
-import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
 import { startScriptedLlm, text } from '../test/helpers/scripted-llm';
 import { ensureBusyboxImage } from '../test/helpers/test-image';
 import { waitUntil } from '../test/helpers/wait';
 import { screenshot, watchErrors } from './browser';
-import { startE2eApp, type E2eApp } from './fixture';
+import { startAgentE2eApp, type E2eApp } from './fixture';
 
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
@@ -43,23 +41,7 @@ describe.runIf(run)('the container security audit in the browser', () => {
   beforeAll(async () => {
     // The model holds the session's first request, so its container keeps running.
     llm = await startScriptedLlm(() => ({ blocks: [text('late')], delayMs: 60_000 }));
-    app = await startE2eApp({ env: { AIGO_AGENT_IMAGE: SESSION_TEST_IMAGE } });
-    await app.api('PATCH', '/api/v1/settings', {
-      image: { baseImage: ensureNodeBaseImage(), installTools: false },
-    });
-    await app.api('POST', '/api/v1/container/image/build', {});
-    await waitUntil(
-      async () =>
-        (await json<{ state: string }>('GET', '/api/v1/container/image/status')).state === 'ready',
-      'the agent image',
-    );
-    await json('POST', '/api/v1/container/credential-proxy/mappings', {
-      name: 'Scripted model',
-      kind: 'anthropic',
-      upstreamUrl: llm.url,
-      placeholder: 'CREDENTIAL_PROXY_PLACEHOLDER',
-      apiKey: REAL_KEY,
-    });
+    app = await startAgentE2eApp(llm.url);
     session = await json<Session>('POST', '/api/v1/container/sessions', { prompt: 'wait' });
     const id = session.id;
     await waitUntil(async () => (await sessionState(id)) === 'running', 'the session', 30_000);

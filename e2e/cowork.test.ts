@@ -1,7 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAL_KEY, SESSION_TEST_IMAGE } from '../test/helpers/agent-app';
-import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
 import { chromiumRequirement, dockerRequirement, requirePart } from '../test/helpers/requirements';
 import {
   lastUserText,
@@ -11,9 +9,8 @@ import {
   type LlmRequest,
   type Turn,
 } from '../test/helpers/scripted-llm';
-import { waitUntil } from '../test/helpers/wait';
 import { screenshot, watchErrors } from './browser';
-import { startE2eApp, type E2eApp } from './fixture';
+import { startAgentE2eApp, type E2eApp } from './fixture';
 
 const run =
   requirePart('Chromium', chromiumRequirement()) && requirePart('Docker', dockerRequirement());
@@ -43,28 +40,7 @@ describe.runIf(run)('Cowork in the browser', () => {
 
   beforeAll(async () => {
     llm = await startScriptedLlm(script);
-    app = await startE2eApp({ env: { AIGO_AGENT_IMAGE: SESSION_TEST_IMAGE } });
-    await app.api('PATCH', '/api/v1/settings', {
-      image: { baseImage: ensureNodeBaseImage(), installTools: false },
-    });
-    await app.api('POST', '/api/v1/container/image/build', {});
-    await waitUntil(
-      async () =>
-        (
-          (await (await app.api('GET', '/api/v1/container/image/status')).json()) as {
-            state: string;
-          }
-        ).state === 'ready',
-      'the agent image',
-    );
-    const mapping = await app.api('POST', '/api/v1/container/credential-proxy/mappings', {
-      name: 'Scripted model',
-      kind: 'anthropic',
-      upstreamUrl: llm.url,
-      placeholder: 'CREDENTIAL_PROXY_PLACEHOLDER',
-      apiKey: REAL_KEY,
-    });
-    expect(mapping.status).toBe(201);
+    app = await startAgentE2eApp(llm.url);
     browser = app.browser;
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   });

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startServe, type ServeProcess } from '../test/helpers/serve-process';
 import { tempDir } from '../test/helpers/temp';
+import { REAL_KEY, SESSION_TEST_IMAGE } from '../test/helpers/agent-app';
+import { ensureNodeBaseImage } from '../test/helpers/node-base-image';
+import { waitUntil } from '../test/helpers/wait';
 import { launchChromium } from './browser';
 
 export interface E2eApp {
@@ -60,4 +63,39 @@ export async function startE2eApp(
     },
     stop,
   };
+}
+
+/**
+ * `aigo serve` ready to run agents: the agent image (tag SESSION_TEST_IMAGE) built on the offline
+ * base, and a credential-proxy mapping to the scripted model at `llmUrl` holding REAL_KEY.
+ */
+export async function startAgentE2eApp(llmUrl: string): Promise<E2eApp> {
+  const app = await startE2eApp({ env: { AIGO_AGENT_IMAGE: SESSION_TEST_IMAGE } });
+  try {
+    await app.api('PATCH', '/api/v1/settings', {
+      image: { baseImage: ensureNodeBaseImage(), installTools: false },
+    });
+    await app.api('POST', '/api/v1/container/image/build', {});
+    await waitUntil(
+      async () =>
+        (
+          (await (await app.api('GET', '/api/v1/container/image/status')).json()) as {
+            state: string;
+          }
+        ).state === 'ready',
+      'the agent image',
+    );
+    const mapping = await app.api('POST', '/api/v1/container/credential-proxy/mappings', {
+      name: 'Scripted model',
+      kind: 'anthropic',
+      upstreamUrl: llmUrl,
+      placeholder: 'CREDENTIAL_PROXY_PLACEHOLDER',
+      apiKey: REAL_KEY,
+    });
+    if (mapping.status !== 201) throw new Error(`mapping refused: ${await mapping.text()}`);
+    return app;
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
 }
