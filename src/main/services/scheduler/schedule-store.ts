@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { scheduleSchema, type Schedule } from '../../../shared/schemas/schedules';
@@ -9,6 +10,8 @@ import { JsonStore } from '../store/json-store';
 export const SCHEDULES_FILE = 'schedules.json';
 /** Changes within this window are written together. */
 const WRITE_DELAY_MS = 200;
+/** Schedules serialised between two yields to the event loop. */
+const SERIALISE_BATCH = 250;
 
 const fileSchema = z.object({
   schedules: z.array(scheduleSchema).default([]),
@@ -101,13 +104,24 @@ export class ScheduleStore {
   }
 
   private write(): Promise<void> {
-    const next = this.writing.then(() => {
-      const doc = {
-        schedules: this.all(),
-        anchors: Object.fromEntries(this.anchors),
-        lastSessions: Object.fromEntries(this.lastSessions),
-      };
-      return writeFileAtomic(join(this.dataDir, SCHEDULES_FILE), JSON.stringify(doc), 0o600);
+    const next = this.writing.then(async () => {
+      // A snapshot (schedules are replaced, never changed in place), serialised a few hundred
+      // at a time with a yield between, so 10,000 never block the API or a due fire for long.
+      const list = this.all();
+      const anchors = JSON.stringify(Object.fromEntries(this.anchors));
+      const lastSessions = JSON.stringify(Object.fromEntries(this.lastSessions));
+      const parts: string[] = [];
+      for (let i = 0; i < list.length; i += SERIALISE_BATCH) {
+        parts.push(
+          list
+            .slice(i, i + SERIALISE_BATCH)
+            .map((s) => JSON.stringify(s))
+            .join(','),
+        );
+        await yieldToEventLoop();
+      }
+      const doc = `{"schedules":[${parts.join(',')}],"anchors":${anchors},"lastSessions":${lastSessions}}`;
+      await writeFileAtomic(join(this.dataDir, SCHEDULES_FILE), doc, 0o600);
     });
     this.writing = next.catch(() => undefined);
     return next;
