@@ -181,7 +181,9 @@ describe('the diagnostics bundle', () => {
 
   it('holds neither the API token nor a key recognisable by its shape', async () => {
     const { bytes, files } = await download(app.url, app.core.token);
-    expect(leaks(bytes, files, { apiToken: app.core.token, anthropicKey, plainKey, sessionToken })).toEqual([]);
+    expect(
+      leaks(bytes, files, { apiToken: app.core.token, anthropicKey, plainKey, sessionToken }),
+    ).toEqual([]);
     const log = Buffer.from(files[BUNDLE_LOG_FILE]!).toString('utf8');
     expect(log).toContain('[REDACTED api token]');
   });
