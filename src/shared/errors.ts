@@ -64,12 +64,30 @@ export class AppError extends Error {
 export function describeZodIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
+    message: sentence(issue),
   }));
+}
+
+/** zod's generic wording ("Invalid input: expected string, received undefined"), as a sentence. */
+function sentence(issue: z.core.$ZodIssue): string {
+  const field = issue.path.map(String).join('.');
+  const subject = field ? `${field} ` : '';
+  const raw = issue as { code: string; expected?: string; keys?: string[]; values?: unknown[] };
+  if (raw.code === 'invalid_type' && /received undefined$/.test(issue.message))
+    return `${subject}is required`;
+  if (raw.code === 'invalid_type' && raw.expected) return `${subject}must be a ${raw.expected}`;
+  if (raw.code === 'unrecognized_keys' && raw.keys)
+    return `${raw.keys.map((k) => `"${k}"`).join(', ')} ${raw.keys.length === 1 ? 'is' : 'are'} not a known field${field ? ` of ${field}` : ''}`;
+  if (raw.code === 'invalid_value' && raw.values)
+    return `${subject}must be one of ${raw.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  // Our own messages are sentences already ("give the schedule a name"): name the field.
+  return field && !issue.message.toLowerCase().startsWith(field.toLowerCase())
+    ? `${field}: ${issue.message}`
+    : issue.message;
 }
 
 export function invalidInput(error: z.ZodError, what = 'request'): AppError {
   const issues = describeZodIssues(error);
-  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  return new AppError('INVALID_INPUT', `Invalid ${what}: ${summary}`, { issues });
+  const summary = issues.map((i) => i.message).join('; ');
+  return new AppError('INVALID_INPUT', `Invalid ${what}: ${summary}.`, { issues });
 }

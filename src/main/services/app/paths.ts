@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 export const APP_DIR_NAME = 'aigo';
 export const DEFAULT_API_PORT = 55765;
@@ -14,11 +14,15 @@ export function resolveDataDir(
   platform = process.platform,
   home = homedir(),
 ): string {
-  if (env.AIGO_DATA_DIR) return resolve(env.AIGO_DATA_DIR);
+  // An empty variable is an unset one; a relative XDG path is invalid by the XDG spec.
+  const set = (value: string | undefined) => (value && value.trim() ? value : undefined);
+  const dataDir = set(env.AIGO_DATA_DIR);
+  if (dataDir) return resolve(dataDir);
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_DIR_NAME);
   if (platform === 'win32')
-    return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
-  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_DIR_NAME);
+    return join(set(env.APPDATA) ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
+  const xdg = set(env.XDG_CONFIG_HOME);
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.config'), APP_DIR_NAME);
 }
 
 export function resolveApiPort(
