@@ -110,4 +110,22 @@ describe('SettingsService', () => {
     expect(s.get().sessions.maxConcurrent).toBe(1);
     expect(s.get().advanced.debugLogging).toBe(true);
   });
+
+  it('keeps both of two changes made at the same time', async () => {
+    const s = make();
+    await s.start();
+    await Promise.all([
+      s.update({ advanced: { debugLogging: true } }),
+      s.update({ sessions: { maxConcurrent: 7 } }),
+      s.update({ audit: { retentionDays: 30 } }),
+    ]);
+    expect(s.get()).toMatchObject({
+      advanced: { debugLogging: true },
+      sessions: { maxConcurrent: 7 },
+      audit: { retentionDays: 30 },
+    });
+    const saved = JSON.parse(await readFile(join(dir.path, 'settings.json'), 'utf8'));
+    expect(saved.sessions.maxConcurrent).toBe(7);
+    expect(saved.advanced.debugLogging).toBe(true);
+  });
 });

@@ -53,7 +53,16 @@ export class SettingsService {
     return this.store.get();
   }
 
-  async update(patch: SettingsPatch): Promise<Settings> {
+  /** Changes one after another: each merges into what the one before it saved. */
+  private updates: Promise<unknown> = Promise.resolve();
+
+  update(patch: SettingsPatch): Promise<Settings> {
+    const next = this.updates.catch(() => undefined).then(() => this.apply(patch));
+    this.updates = next;
+    return next;
+  }
+
+  private async apply(patch: SettingsPatch): Promise<Settings> {
     const checked = settingsPatchSchema.safeParse(patch);
     if (!checked.success) throw invalidInput(checked.error, 'settings change');
     const current = this.store.get();
