@@ -46,7 +46,7 @@ export class MappingRegistry {
       name: input.name,
       kind: input.kind,
       upstreamUrl: withoutTrailingSlashes(input.upstreamUrl),
-      placeholder: input.placeholder ?? PROXY_PLACEHOLDER,
+      placeholder: input.placeholder ?? this.freePlaceholder(),
       auth: input.auth,
       createdAt: now,
       updatedAt: now,
@@ -187,6 +187,17 @@ export class MappingRegistry {
     const mapping = this.all().find((m) => m.id === id);
     if (!mapping) throw new AppError('NOT_FOUND', `No credential mapping with id "${id}".`);
     return mapping;
+  }
+
+  /**
+   * The guide's `CREDENTIAL_PROXY_PLACEHOLDER` for the first mapping (what agents send by
+   * default), a placeholder of its own for every later one.
+   */
+  private freePlaceholder(): string {
+    const taken = new Set(this.all().map((m) => m.placeholder));
+    if (!taken.has(PROXY_PLACEHOLDER)) return PROXY_PLACEHOLDER;
+    for (let n = 2; ; n++)
+      if (!taken.has(`${PROXY_PLACEHOLDER}_${n}`)) return `${PROXY_PLACEHOLDER}_${n}`;
   }
 
   private assertPlaceholderFree(placeholder: string, except: string | null): void {
