@@ -60,4 +60,10 @@ describe('where the proxy listens and how containers reach it', () => {
     expect(autoBindAddress(r, {})).toBe('127.0.0.1');
     expect(hostGatewayTarget('0.0.0.0', r)).toBe('192.168.64.1');
   });
+
+  it("uses the user's host-gateway override for containers, whatever the proxy binds", () => {
+    const r = runtime({ hostGateway: '10.1.2.3', extraRunArgs: [], source: 'settings' });
+    expect(hostGatewayTarget('127.0.0.1', r)).toBe('10.1.2.3');
+    expect(hostGatewayTarget('0.0.0.0', r)).toBe('10.1.2.3');
+  });
 });

@@ -32,6 +32,9 @@ export function autoBindAddress(runtime: RuntimeStatus, interfaces = networkInte
  *   special value `host-gateway`, which they resolve to the host as the container sees it.
  */
 export function hostGatewayTarget(bindAddress: string, runtime: RuntimeStatus): string {
+  // The user's host-gateway override (Settings > Container > Runtime) wins.
+  if (runtime.networking.source === 'settings' && runtime.networking.hostGateway)
+    return runtime.networking.hostGateway;
   if (runtime.networking.source === 'host_network')
     return isWildcardAddress(bindAddress) ? '127.0.0.1' : bindAddress;
   const loopback =

@@ -30,7 +30,7 @@ export async function checkProxyFromContainer(
 ): Promise<ProxyCheckResult> {
   const started = Date.now();
   const fix = [
-    `Verify the host-gateway address is correct for your platform (Settings > Container > Runtime > Host gateway override; containers map host-gateway to ${input.extraHosts[0]?.split(':').slice(1).join(':') ?? '?'}).`,
+    `Verify the host-gateway address is correct for your platform (Settings > Container > Runtime > Host gateway override; containers now reach the host at ${gatewayWords(input.extraHosts[0]?.split(':').slice(1).join(':'))}).`,
     `Check that firewall rules are not blocking port ${input.port}.`,
     `Check the proxy's bind address (${input.bindAddress}) is one containers can reach (Settings > Container > Credential Proxy).`,
   ];
@@ -124,4 +124,12 @@ export async function checkProxyFromContainer(
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** Docker's own `host-gateway` value means "the engine's bridge address"; say so. */
+function gatewayWords(target: string | undefined): string {
+  if (!target) return 'an address aigo could not determine';
+  return target === 'host-gateway'
+    ? "the engine's host gateway (the bridge address, typically 172.17.0.1 on Linux)"
+    : target;
 }
