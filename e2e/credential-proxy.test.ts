@@ -91,11 +91,17 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
     // An unsaved edit in the settings form must survive the refresh the toggle causes.
     const portField = page.getByRole('spinbutton').first();
     await portField.fill('8899');
-    await page.getByText('Credential proxy on').click();
+    await page.getByText('Credential proxy: on').click();
     await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Stopped');
     expect((await status()).running).toBe(false);
-    await page.getByText('Credential proxy on').click();
+    // Off, the card says so: no "listening" address it is not listening on.
+    expect(await page.getByTestId('proxy-status').textContent()).toContain('Credential proxy: off');
+    expect(await page.getByTestId('proxy-not-listening').count()).toBe(1);
+    // The e2e app runs with AIGO_PROXY_PORT=0: the card says the variable overrides the setting.
+    expect(await page.getByTestId('proxy-port-override').count()).toBe(1);
+    await page.getByText('Credential proxy: off').click();
     await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Running');
+    expect(await page.getByTestId('proxy-not-listening').count()).toBe(0);
     expect((await status()).running).toBe(true);
     expect(await portField.inputValue()).toBe('8899');
     await screenshot(page, 'credential-proxy');

@@ -74,8 +74,11 @@ export const proxyStatusSchema = z
   .object({
     running: z.boolean(),
     enabled: z.boolean(),
+    /** Where it listens; when not running, where it would listen once started. */
     port: z.number().nullable(),
     bindAddress: z.string().nullable(),
+    /** `environment` when AIGO_PROXY_PORT overrides the port setting. */
+    portSource: z.enum(['settings', 'environment']).optional(),
     mappingCount: z.number(),
     strict: z.boolean(),
     requestsTotal: z.number(),

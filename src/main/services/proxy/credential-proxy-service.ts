@@ -130,14 +130,15 @@ export class CredentialProxyService {
     return {
       running: bound !== null,
       enabled: config.enabled,
-      port: bound?.port ?? config.port,
+      port: bound?.port ?? this.deps.portOverride ?? config.port,
       bindAddress: bound?.host ?? this.lifecycle.bindAddress(),
+      portSource: this.deps.portOverride !== undefined ? 'environment' : 'settings',
       mappingCount: config.mappings.length,
       strict: config.strict,
       requestsTotal: this.activity.requestsTotal,
       requestsFailed: this.activity.requestsFailed,
       lastError: this.activity.lastError,
-      containerBaseUrl: `http://${PROXY_HOST_ALIAS}:${bound?.port ?? config.port}`,
+      containerBaseUrl: `http://${PROXY_HOST_ALIAS}:${bound?.port ?? this.deps.portOverride ?? config.port}`,
       mappings: this.mappings.views().map(({ id, name, upstreamUrl, lastStatus, lastUsedAt }) => ({
         id,
         name,

@@ -12,7 +12,7 @@ export function ProxyStatusCard({ view }: { view: ProxyView }) {
   return (
     <Card title="Credential proxy" testId="proxy-status">
       <Toggle
-        label="Credential proxy on"
+        label={s.enabled ? 'Credential proxy: on' : 'Credential proxy: off'}
         testId="proxy-toggle"
         checked={s.enabled}
         disabled={!canMutate || busy}
@@ -23,10 +23,26 @@ export function ProxyStatusCard({ view }: { view: ProxyView }) {
           {s.running ? 'Running' : s.enabled ? 'Not running' : 'Stopped'}
         </Badge>
       </Field>
-      <Field label="Listening on">
+      <Field
+        label={
+          s.running ? 'Listening on' : s.enabled ? 'Meant to listen on' : 'Listens on, when on'
+        }
+      >
         <code data-testid="proxy-address">
-          {s.bindAddress}:{s.port}
+          {s.bindAddress}:{s.port === 0 ? 'any free port' : s.port}
         </code>
+        {s.running ? null : (
+          <span className="muted" data-testid="proxy-not-listening">
+            {' '}
+            — not listening now
+          </span>
+        )}
+        {s.portSource === 'environment' ? (
+          <div className="muted" data-testid="proxy-port-override">
+            The port comes from the AIGO_PROXY_PORT environment variable, which overrides the port
+            setting below.
+          </div>
+        ) : null}
       </Field>
       <Field label="Containers get">
         <code>ANTHROPIC_BASE_URL={s.containerBaseUrl}</code>{' '}
