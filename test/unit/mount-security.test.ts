@@ -90,7 +90,7 @@ beforeAll(async () => {
       { path: projects, allowReadWrite: true, description: 'projects' },
       { path: join(home, 'work/app'), allowReadWrite: false, description: '' },
     ],
-    blockedPatterns: ['*.pem'],
+    blockedPatterns: ['*.crt'],
     nonMainReadOnly: true,
   });
 });

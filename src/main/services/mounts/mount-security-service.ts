@@ -18,6 +18,7 @@ import type { EventBus } from '../events/event-bus';
 import { JsonStore } from '../store/json-store';
 import { expandHome, isBroadRoot, realPathOrNull } from './path-utils';
 import { protectedPaths } from './protected-paths';
+import { checkPolicyInput, describePolicyChange, nestedRoots } from './policy-changes';
 import { resolveRoots, rootProblem } from './roots';
 import { collectSecretInodes } from './secret-inodes';
 import { MountVerifier, type StartedContainer, type VerifyMethod } from './mount-verifier';
@@ -177,6 +178,7 @@ export class MountSecurityService {
   async update(input: MountPolicyInput): Promise<MountSecurityView> {
     const before = this.policy();
     const { confirmBroad, reconfirmRoots, ...parsed } = mountPolicyUpdateSchema.parse(input);
+    parsed.blockedPatterns = checkPolicyInput(parsed, before);
     const { roots, newBroad, reconfirmed } = await resolveRoots(
       parsed.allowedRoots,
       before.allowedRoots,
@@ -202,8 +204,10 @@ export class MountSecurityService {
       blockedPatterns: [...new Set(parsed.blockedPatterns)],
     });
     const notes = [
+      ...describePolicyChange(before, after),
       newBroad.length ? `broad root confirmed: ${newBroad.join(', ')}` : '',
       ...reconfirmed.map((r) => `root ${r.path} re-confirmed at ${r.now} (was ${r.was})`),
+      ...nestedRoots(after).map((n) => `note: ${n}`),
     ].filter(Boolean);
     this.deps.audit.record({
       severity: 'info',
