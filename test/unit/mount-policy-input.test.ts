@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/main/services/audit/audit-log';
 import type { MountSecurityService } from '../../src/main/services/mounts/mount-security-service';
-import { AppError } from '../../src/shared/errors';
+import type { AppError } from '../../src/shared/errors';
 import { auditQuerySchema } from '../../src/shared/schemas/audit';
 import { startMountService } from '../helpers/mount-service';
 import { tempDir } from '../helpers/temp';
