@@ -104,7 +104,7 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
       .toContain('"main.py"');
     await page.getByRole('button', { name: 'Remove main.py' }).click();
     await expect.poll(() => page.getByTestId('user-pattern').count()).toBe(0);
-    await testPath(join(projects, 'app/main.py'));
+    // The verdict on screen follows the policy by itself: no stale "Refused".
     await expect.poll(() => page.getByTestId('verdict-badge').textContent()).toBe('Allowed');
     await screenshot(page, 'mount-security');
   });

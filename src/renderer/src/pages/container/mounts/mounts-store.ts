@@ -20,6 +20,8 @@ interface MountsState {
   saving: boolean;
   pendingBroad: PendingBroad | null;
   verdict: MountVerdict | null;
+  /** The path last tested, tested again when the policy changes. */
+  lastTest: MountRequest | null;
   testing: boolean;
   load(): Promise<void>;
   setView(view: MountSecurityView): void;
@@ -39,6 +41,7 @@ export const useMounts = create<MountsState>()((set, get) => ({
   saving: false,
   pendingBroad: null,
   verdict: null,
+  lastTest: null,
   testing: false,
   async load() {
     try {
@@ -47,7 +50,12 @@ export const useMounts = create<MountsState>()((set, get) => ({
       showError(error);
     }
   },
-  setView: (view) => set({ view }),
+  setView: (view) => {
+    set({ view });
+    // A verdict shown before the policy changed may no longer hold: test the same path again.
+    const last = get().lastTest;
+    if (last && get().verdict) void get().test(last);
+  },
   async save(policy, confirmBroad = false) {
     set({ saving: true });
     try {
@@ -108,6 +116,7 @@ export const useMounts = create<MountsState>()((set, get) => ({
     }
   },
   async test(request) {
+    set({ lastTest: request });
     set({ testing: true });
     try {
       set({ verdict: await transport().call('mounts.validate', request) });
