@@ -52,6 +52,7 @@ describe.runIf(run)('Settings > Container > Mount Security in the browser', () =
     await page.getByTestId('root-add').click();
     await expect.poll(() => page.getByTestId('allowed-root').count()).toBe(1);
     expect(await page.getByTestId('allowed-root').textContent()).toContain(projects);
+    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('Saved.');
 
     await testPath(join(projects, 'app'));
     await expect.poll(() => page.getByTestId('verdict-badge').textContent()).toBe('Allowed');

@@ -31,6 +31,15 @@ export async function attempt<T>(
   }
 }
 
+/** A short "Saved." (or other) confirmation that also replaces an error the user has put right. */
+export function showSaved(text = 'Saved.'): void {
+  const notice = { kind: 'success' as const, text };
+  useApp.setState({ notice });
+  setTimeout(() => {
+    if (useApp.getState().notice === notice) useApp.setState({ notice: null });
+  }, 2500);
+}
+
 /** Removes an error notice (not a success one) once what caused it has been put right. */
 export function clearError(): void {
   if (useApp.getState().notice?.kind === 'error') useApp.setState({ notice: null });

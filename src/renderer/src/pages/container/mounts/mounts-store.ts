@@ -6,7 +6,7 @@ import type {
   MountSecurityView,
   MountVerdict,
 } from '../../../../../shared/schemas/mounts';
-import { clearError, showError, transport } from '../../../call';
+import { clearError, showError, showSaved, transport } from '../../../call';
 
 export interface PendingBroad {
   /** Only the roots being added: confirming merges them into the policy as it is then. */
@@ -63,7 +63,7 @@ export const useMounts = create<MountsState>()((set, get) => ({
         view: await transport().call('mounts.updatePolicy', { ...policy, confirmBroad }),
         pendingBroad: null,
       });
-      clearError();
+      showSaved();
       return true;
     } catch (error) {
       const details =
