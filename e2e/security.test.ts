@@ -46,6 +46,10 @@ describe.runIf(run)('Settings > Security: the audit log in the browser', () => {
     expect(all).toContain('Credential proxy refused POST /v1/messages: missing session');
 
     await page.getByLabel('Severity').selectOption('violation');
+    // The terminal hint shows the real address and the filter chosen.
+    await expect
+      .poll(() => page.getByTestId('audit-curl').textContent())
+      .toContain(`${serve.url}/api/v1/container/audit-log?severity=violation`);
     // Only the one proxy violation: the .ssh refusal was a warning and must be filtered out.
     await expect.poll(() => page.getByTestId('audit-entry').count()).toBe(1);
     const shown = await page.getByTestId('audit-entry').allTextContents();

@@ -4,6 +4,7 @@ import type { AuditEntry } from '../../../../shared/schemas/audit';
 import { Badge, Card } from '../../components/ui';
 import { useLive } from '../../use-live';
 import { useAudit } from './audit-store';
+import { useApp } from '../../store';
 import { AuditRetentionCard } from './AuditRetention';
 import { ContainerAuditCard } from './ContainerAuditCard';
 
@@ -63,6 +64,7 @@ function onAuditEvent(event: AnyEvent): void {
 
 export function SecurityPage() {
   const { filter, entries, more, loading, setFilter, load, loadOlder, exportAll } = useAudit();
+  const apiUrl = useApp((s) => s.info?.apiUrl ?? 'http://localhost:55765');
   useLive(load, onAuditEvent);
 
   return (
@@ -143,7 +145,7 @@ export function SecurityPage() {
         ) : null}
         <p className="muted">
           The same log from a terminal:{' '}
-          <code>curl "http://localhost:55765/api/v1/container/audit-log?severity=violation"</code>
+          <code data-testid="audit-curl">{curlHint(apiUrl, filter)}</code>
         </p>
         <p className="muted">
           Events anyone can cause (refused proxy requests) are written once, then counted: one entry
@@ -153,4 +155,15 @@ export function SecurityPage() {
       <AuditRetentionCard />
     </div>
   );
+}
+
+/** The curl line for what the page shows: the real address and the chosen filter. */
+function curlHint(
+  apiUrl: string,
+  filter: { severity: string; category: string; group: string },
+): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) if (value) query.set(key, value);
+  const qs = query.toString();
+  return `curl -H "Authorization: Bearer $(cat DATA_DIR/api-token)" "${apiUrl}/api/v1/container/audit-log${qs ? `?${qs}` : ''}"`;
 }
