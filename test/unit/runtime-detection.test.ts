@@ -15,13 +15,15 @@ const runtimeSettings = (patch: Partial<ReturnType<typeof defaultSettings>['runt
 });
 
 describe('Docker candidates', () => {
-  it('tries the setting, then DOCKER_HOST, then the usual sockets, without duplicates', () => {
+  it('tries only the setting when there is one; else DOCKER_HOST, then the usual sockets, without duplicates', () => {
     const host = fakeHost({
       env: { DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_RUNTIME_DIR: '/run/user/1000' },
     });
-    const list = dockerCandidates(host, '/custom/docker.sock').map((c) => c.endpoint);
-    expect(list[0]).toBe('unix:///custom/docker.sock');
-    expect(list[1]).toBe('unix:///var/run/docker.sock');
+    expect(dockerCandidates(host, '/custom/docker.sock').map((c) => c.endpoint)).toEqual([
+      'unix:///custom/docker.sock',
+    ]);
+    const list = dockerCandidates(host, null).map((c) => c.endpoint);
+    expect(list[0]).toBe('unix:///var/run/docker.sock');
     expect(list.filter((e) => e === 'unix:///var/run/docker.sock')).toHaveLength(1);
     expect(list).toContain('unix:///home/tester/.docker/run/docker.sock');
     expect(list).toContain('unix:///home/tester/.colima/default/docker.sock');
@@ -119,6 +121,17 @@ describe('detectRuntime against Docker API peers', () => {
     expect(low?.low).toBe(true);
     expect(lowDiskMessage(low!)).toMatch(/^Only \d+\.\d GB free on .+docker system prune/);
     expect(await engineDisk(join(dir.path, 'missing'))).toBeNull();
+  });
+
+  it('uses only the endpoint the user chose: when it does not answer, no other socket stands in', async () => {
+    const host = await engineHost({ version: '27.3.1' }); // a working engine at DOCKER_HOST
+    const chosen = `unix://${join(dir.path, 'nothing-here.sock')}`;
+    const { status } = await detectRuntime(host, runtimeSettings({ dockerHost: chosen }));
+    expect(status.available).toBe(false);
+    expect(
+      status.checks.filter((c) => c.status !== 'not_applicable').map((c) => c.endpoint),
+    ).toEqual([chosen]);
+    expect(status.message).toContain(join(dir.path, 'nothing-here.sock'));
   });
 
   it('tells Podman from Docker', async () => {

@@ -11,7 +11,8 @@ export interface DockerCandidate {
 }
 
 /**
- * Where to look, in order: the user's setting, DOCKER_HOST, then the platform's usual sockets.
+ * Where to look: only the user's setting when there is one; else DOCKER_HOST, then the
+ * platform's usual sockets.
  * Duplicates (the same socket reached two ways) are dropped.
  */
 export function dockerCandidates(host: HostEnv, settingHost: string | null): DockerCandidate[] {
@@ -21,7 +22,11 @@ export function dockerCandidates(host: HostEnv, settingHost: string | null): Doc
     if (!list.some((c) => c.endpoint === normalised))
       list.push({ endpoint: normalised, label, hint });
   };
-  if (settingHost) add(settingHost, 'Docker (from settings)', 'custom');
+  // The endpoint the user chose is the only one: never silently replaced by another socket.
+  if (settingHost) {
+    add(settingHost, 'Docker (from settings)', 'custom');
+    return list;
+  }
   if (host.env.DOCKER_HOST) add(host.env.DOCKER_HOST, 'Docker (DOCKER_HOST)', 'custom');
 
   const home = host.home;
