@@ -31,6 +31,23 @@ describe('Docker candidates', () => {
     expect(list).toContain('unix:///run/user/1000/podman/podman.sock');
   });
 
+  it("gives each missing product its own cause and fix, not six copies of Docker's", async () => {
+    const { status } = await detectRuntime(
+      fakeHost({ platform: 'darwin', commands: ['colima'] }),
+      runtimeSettings({ preferred: 'docker' }),
+    );
+    const byLabel = Object.fromEntries(status.checks.map((c) => [c.label, c]));
+    expect(byLabel.Colima).toMatchObject({
+      status: 'not_running',
+      fix: ['colima start', 'docker version'],
+    });
+    expect(byLabel.OrbStack).toMatchObject({ status: 'not_installed', fix: [] });
+    expect(byLabel.OrbStack?.message).toMatch(/^OrbStack is not installed/);
+    expect(byLabel['Podman machine']?.message).toMatch(/^Podman is not installed/);
+    const messages = status.checks.map((c) => c.message);
+    expect(new Set(messages).size).toBe(messages.length);
+  });
+
   it('uses the named pipe on Windows', () => {
     expect(dockerCandidates(fakeHost({ platform: 'win32' }), null)[0]?.endpoint).toBe(
       'npipe:////./pipe/docker_engine',

@@ -2,7 +2,14 @@ import Docker from 'dockerode';
 import type { CheckStatus, RuntimeCheck } from '../../../shared/schemas/runtime';
 import { parseEndpoint, type DockerCandidate } from './candidates';
 import type { HostEnv } from './host-env';
-import { dockerRemedy, MIN_DOCKER_VERSION, MIN_PODMAN_VERSION, versionAtLeast } from './remedies';
+import {
+  dockerRemedy,
+  MIN_DOCKER_VERSION,
+  MIN_PODMAN_VERSION,
+  PRODUCT_CLI,
+  productRemedy,
+  versionAtLeast,
+} from './remedies';
 
 export interface DockerProbeSuccess {
   /** Requests bounded by the probe timeout: for short calls. */
@@ -59,11 +66,13 @@ export async function probeDocker(
     status: CheckStatus,
     extra: { version?: string; product?: string; detail?: string } = {},
   ): RuntimeCheck => {
-    const remedy = dockerRemedy(status, host.platform, {
-      endpoint: candidate.endpoint,
-      ...(socketPath ? { socketPath } : {}),
-      ...extra,
-    });
+    const remedy =
+      productRemedy(status, candidate.hint, host.platform, candidate.endpoint) ??
+      dockerRemedy(status, host.platform, {
+        endpoint: candidate.endpoint,
+        ...(socketPath ? { socketPath } : {}),
+        ...extra,
+      });
     return {
       backend: 'docker',
       endpoint: candidate.endpoint,
@@ -79,9 +88,12 @@ export async function probeDocker(
   if (parsed.kind === 'invalid')
     return { check: finish('error', { detail: parsed.reason }), success: null };
   if (socketPath && host.platform !== 'win32' && !(await host.socketExists(socketPath))) {
-    // No socket: tell "never installed" from "installed but stopped" by the CLI or daemon binary.
+    // No socket: tell "never installed" from "installed but stopped" by this product's own
+    // command (Colima's socket missing says nothing about Docker, and the other way round).
     const installed =
-      (await host.which('docker')) ?? (await host.which('dockerd')) ?? (await host.which('podman'));
+      candidate.hint === 'docker' || candidate.hint === 'custom'
+        ? ((await host.which('docker')) ?? (await host.which('dockerd')))
+        : await host.which(PRODUCT_CLI[candidate.hint]);
     return { check: finish(installed ? 'not_running' : 'not_installed'), success: null };
   }
 

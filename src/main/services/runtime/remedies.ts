@@ -156,3 +156,64 @@ export function versionAtLeast(version: string, minimum: string): boolean {
   }
   return true;
 }
+
+export type ProductHint = 'docker' | 'docker_desktop' | 'colima' | 'orbstack' | 'podman' | 'custom';
+
+/** The command that tells whether a product is installed at all. */
+export const PRODUCT_CLI: Record<ProductHint, string> = {
+  docker: 'dockerd',
+  docker_desktop: 'docker',
+  colima: 'colima',
+  orbstack: 'orb',
+  podman: 'podman',
+  custom: 'docker',
+};
+
+const PRODUCT_NAME: Record<ProductHint, string> = {
+  docker: 'Docker',
+  docker_desktop: 'Docker Desktop',
+  colima: 'Colima',
+  orbstack: 'OrbStack',
+  podman: 'Podman',
+  custom: 'Docker',
+};
+
+/**
+ * For the products other than plain Docker, their own words: Colima and OrbStack have their
+ * own start commands, Podman its socket unit or machine. Null: the generic Docker remedy fits.
+ */
+export function productRemedy(
+  status: CheckStatus,
+  hint: ProductHint,
+  platform: NodeJS.Platform,
+  endpoint: string,
+): Remedy | null {
+  if (
+    hint === 'docker' ||
+    hint === 'custom' ||
+    (hint === 'docker_desktop' && status !== 'not_installed')
+  )
+    return null;
+  const name = PRODUCT_NAME[hint];
+  if (status === 'not_installed')
+    return {
+      message: `${name} is not installed (no ${PRODUCT_CLI[hint]} command and no socket at ${endpoint}).`,
+      fix: [],
+    };
+  if (status !== 'not_running' || hint === 'docker_desktop') return null;
+  const rootless = endpoint.includes('/run/user/');
+  const fix: Record<Exclude<ProductHint, 'docker' | 'custom' | 'docker_desktop'>, string[]> = {
+    colima: ['colima start', 'docker version'],
+    orbstack: ['orb start', 'docker version'],
+    podman:
+      platform === 'linux'
+        ? rootless
+          ? ['systemctl --user enable --now podman.socket', 'podman info']
+          : ['sudo systemctl enable --now podman.socket', 'sudo podman info']
+        : ['podman machine start', 'podman info'],
+  };
+  return {
+    message: `${name} is installed but not running (nothing answers at ${endpoint}).`,
+    fix: fix[hint],
+  };
+}
