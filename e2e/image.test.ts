@@ -36,7 +36,7 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
     // This machine reaches no registry: build on the offline base, without installing tools.
     await page.getByLabel('Base image').fill('aigo-test-node-base:latest');
     await page.getByTestId('image-settings-save').click();
-    await page.getByText('Install git, curl, python3, ripgrep and jq').click();
+    await page.getByText('Install tools: git, curl, python3, ripgrep and jq').click();
     await expect
       .poll(async () => (await (await app.api('GET', `/api/v1/settings`)).json()).image)
       .toEqual(
@@ -61,6 +61,7 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
       .poll(() => page.getByTestId('image-state').textContent(), { timeout: 120_000 })
       .toBe('Ready');
     expect((await seenStates()).at(-1)).toBe('Ready');
+    await expect.poll(() => page.getByTestId('image-last-build').textContent()).toBe('Succeeded');
     const output = await page.getByTestId('image-output').textContent();
     expect(output).toMatch(/Step \d+\/\d+ : ENTRYPOINT/);
     const status = await (await app.api('GET', `/api/v1/container/image/status`)).json();
@@ -68,6 +69,8 @@ describe.runIf(run)('Settings > Container > Image in the browser', () => {
       state: 'ready',
       image: IMAGE,
       progress: { percent: 100 },
+      error: null,
+      lastBuild: { outcome: 'succeeded', error: null, hint: null },
     });
     expect(status.output).toContain(`Successfully tagged ${IMAGE}`);
     await screenshot(page, 'image-ready');

@@ -200,7 +200,8 @@ describe.runIf(runDocker)('building and running the agent image on the real engi
     expect(status.error).toMatch(/\/bin\/sh|no such file/);
     expect(status.output).toContain('from base image aigo-test-empty:latest');
     expect(status.output).toContain(status.error!);
-    expect(status.hint).toContain('output field');
+    expect(status.hint).toContain('build output');
+    expect(status.lastBuild).toMatchObject({ outcome: 'failed', error: status.error });
   });
 
   it('cancels a build mid-way, leaving no build container running', async () => {

@@ -104,6 +104,98 @@ describe('diagnose', () => {
     expect(d.items.every((i) => i.status === 'ok')).toBe(true);
   });
 
+  it('lists every check the README names, with status ok, when all is fine', () => {
+    const d = byId({
+      ...healthy,
+      proxy: proxy(true, [mapping(), mapping({ id: 'm2', name: 'OpenAI', lastStatus: 200 })]),
+    });
+    expect(Object.keys(d)).toEqual([
+      'runtime',
+      'disk',
+      'image',
+      'proxy',
+      'proxy-mapping-m1',
+      'proxy-mapping-m2',
+      'mount-root-/p',
+    ]);
+    expect(Object.values(d).map((i) => i.status)).toEqual(Array(7).fill('ok'));
+    expect(d.disk?.title).toContain('50.0 GB free');
+    expect(d['proxy-mapping-m1']).toMatchObject({ title: expect.stringContaining('Anthropic') });
+    expect(d['proxy-mapping-m2']?.detail).toContain('HTTP 200');
+    expect(d['mount-root-/p']).toMatchObject({ title: expect.stringContaining('/p'), fix: [] });
+  });
+
+  it('gives each mapping and each mount root one item: ok, missing key, rejected, unreachable, missing, broad, moved', () => {
+    const root = (path: string, extra: Partial<DiagnosticsInput['mounts']['roots'][number]>) => ({
+      path,
+      allowReadWrite: false,
+      description: '',
+      realPath: path,
+      exists: true,
+      broad: false,
+      confirmedRealPath: path,
+      problem: null,
+      needsReconfirm: false,
+      ...extra,
+    });
+    const d = byId({
+      ...healthy,
+      proxy: proxy(true, [
+        mapping({ id: 'ok' }),
+        mapping({ id: 'nokey', hasKey: false }),
+        mapping({ id: 'bad', lastStatus: 403 }),
+        mapping({ id: 'down', lastStatus: 502 }),
+        mapping({ id: 'slow', lastStatus: 504 }),
+      ]),
+      mounts: mounts([
+        root('/fine', {}),
+        root('/gone', { exists: false, realPath: null }),
+        root('/home/me', { broad: true }),
+        root('/moved', { problem: 'now points to /', needsReconfirm: true }),
+      ]),
+    });
+    const statuses = Object.fromEntries(Object.entries(d).map(([id, i]) => [id, i.status]));
+    expect(statuses).toMatchObject({
+      'proxy-mapping-ok': 'ok',
+      'proxy-key-nokey': 'fail',
+      'proxy-rejected-bad': 'fail',
+      'proxy-unreachable-down': 'warn',
+      'proxy-unreachable-slow': 'warn',
+      'mount-root-/fine': 'ok',
+      'mount-missing-/gone': 'warn',
+      'mount-broad-/home/me': 'warn',
+      'mount-root-problem-/moved': 'fail',
+    });
+    expect(d['proxy-unreachable-down']?.fix[0]).toContain('upstream URL');
+    // One item per mapping and per root, however many problems it has.
+    expect(Object.keys(d).filter((id) => id.endsWith('-bad'))).toHaveLength(1);
+    expect(Object.keys(d).filter((id) => id.startsWith('mount-'))).toHaveLength(4);
+  });
+
+  it('shows the disk as unknown (not as fine) when the runtime cannot tell', () => {
+    expect(byId({ ...healthy, runtime: { ...runtimeOk, disk: null } }).disk?.status).toBe('info');
+  });
+
+  it('keeps a cancelled rebuild over a ready image ok, and warns when a rebuild failed', () => {
+    const last = (outcome: 'failed' | 'cancelled') => ({
+      outcome,
+      error: outcome === 'failed' ? 'boom' : null,
+      hint: outcome === 'failed' ? 'the hint' : null,
+      startedAt: '',
+      finishedAt: '',
+    });
+    expect(
+      byId({ ...healthy, image: { ...image('ready'), lastBuild: last('cancelled') } }).image
+        ?.status,
+    ).toBe('ok');
+    expect(
+      byId({ ...healthy, image: { ...image('ready', 'the hint'), lastBuild: last('failed') } })
+        .image,
+    ).toMatchObject({ status: 'warn', fix: ['the hint'] });
+    expect(byId({ ...healthy, image: image('cancelled') }).image?.status).toBe('warn');
+    expect(byId({ ...healthy, image: image('unknown') }).image?.status).toBe('warn');
+  });
+
   it('fails on a missing runtime and gives the check’s own fix', () => {
     const runtime = {
       ...runtimeOk,
@@ -176,6 +268,10 @@ describe('diagnose', () => {
     expect(byId({ ...healthy, runtime, image: image('missing') }).image).toMatchObject({
       status: 'info',
       fix: [],
+    });
+    expect(byId({ ...healthy, runtime, image: image('unknown') }).image).toMatchObject({
+      status: 'info',
+      title: 'Agent image unknown: no container runtime',
     });
   });
 

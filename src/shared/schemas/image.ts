@@ -2,11 +2,18 @@ import { z } from 'zod';
 
 export const AGENT_IMAGE = 'aigo-agent-runner:latest';
 
+/**
+ * The image itself: `missing`, `ready`, `outdated`, or `unknown` (no runtime to ask), and
+ * `building` while a build runs. `failed` and `cancelled` mean "no image to use, and the last
+ * build failed / was cancelled"; a failed or cancelled build over a usable image leaves it
+ * `ready` or `outdated`, and `lastBuild` tells how that build ended.
+ */
 export const imageStateSchema = z.enum([
   'missing',
   'building',
   'ready',
   'outdated',
+  'unknown',
   'failed',
   'cancelled',
 ]);
@@ -19,6 +26,17 @@ export const buildProgressSchema = z.object({
   currentLine: z.string(),
 });
 export type BuildProgress = z.infer<typeof buildProgressSchema>;
+
+/** How the last build ended, kept until the next one ends (a failure until a build succeeds). */
+export const lastBuildSchema = z.object({
+  outcome: z.enum(['succeeded', 'failed', 'cancelled']),
+  error: z.string().nullable(),
+  /** What to do about it, in the troubleshooting guide's words. */
+  hint: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type LastBuild = z.infer<typeof lastBuildSchema>;
 
 export const imageStatusSchema = z
   .object({
@@ -40,6 +58,8 @@ export const imageStatusSchema = z
     hint: z.string().nullable(),
     buildStartedAt: z.string().nullable(),
     buildFinishedAt: z.string().nullable(),
+    /** The last finished build (null: none since aigo started), whatever the image's state. */
+    lastBuild: lastBuildSchema.nullable(),
   })
   .meta({ id: 'ImageStatus' });
 export type ImageStatus = z.infer<typeof imageStatusSchema>;

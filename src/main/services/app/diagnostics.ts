@@ -26,7 +26,7 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
   const add = (
     item: Omit<Diagnostic, 'fix' | 'route'> & Partial<Pick<Diagnostic, 'fix' | 'route'>>,
   ) => items.push({ fix: [], route: null, ...item });
-  const { runtime, image, proxy, mounts } = input;
+  const { runtime, proxy, mounts } = input;
 
   if (runtime.available) {
     add({
@@ -49,68 +49,40 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       route: 'container/runtime',
     });
   }
-  if (runtime.disk?.low) {
+  const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (!runtime.disk) {
+    add({
+      id: 'disk',
+      area: 'runtime',
+      status: 'info',
+      title: runtime.available
+        ? 'Free disk space: unknown (the runtime does not tell)'
+        : 'Free disk space: unknown until the container runtime is back',
+      detail: 'where the engine keeps images',
+      route: 'container/runtime',
+    });
+  } else if (runtime.disk.low) {
     add({
       id: 'disk',
       area: 'runtime',
       status: 'warn',
       title: 'Low disk space',
-      detail: `${(runtime.disk.freeBytes / 1024 ** 3).toFixed(1)} GB free on ${runtime.disk.path}`,
+      detail: `${gb(runtime.disk.freeBytes)} free on ${runtime.disk.path}`,
       fix: ['Free space, e.g. `docker system prune`; the agent image needs about 2 GB'],
+      route: 'container/runtime',
+    });
+  } else {
+    add({
+      id: 'disk',
+      area: 'runtime',
+      status: 'ok',
+      title: `Disk: ${gb(runtime.disk.freeBytes)} free`,
+      detail: `on ${runtime.disk.path}, where the engine keeps images`,
       route: 'container/runtime',
     });
   }
 
-  const imageItem = {
-    ready: { status: 'ok', title: 'Agent image is ready', fix: [] },
-    building: {
-      status: 'info',
-      title: `Agent image is building (${image.progress?.percent ?? 0}%)`,
-      fix: [],
-    },
-    outdated: {
-      status: 'warn',
-      title: 'Agent image is outdated',
-      fix: ['Settings > Container > Image → Rebuild Image'],
-    },
-    missing: {
-      status: 'warn',
-      title: 'Agent image is not built',
-      fix: ['Settings > Container > Image → Rebuild Image'],
-    },
-    failed: {
-      status: 'fail',
-      title: 'Agent image build failed',
-      fix: [image.hint ?? 'Read the build output, fix the cause, and rebuild'],
-    },
-    cancelled: {
-      status: 'warn',
-      title: 'Agent image build was cancelled',
-      fix: ['Settings > Container > Image → Rebuild Image'],
-    },
-  } as const;
-  if (!runtime.available && image.state !== 'failed') {
-    add({
-      id: 'image',
-      area: 'image',
-      status: 'info',
-      title: 'Agent image: unknown until the container runtime is back',
-      detail: image.image,
-      route: 'container/image',
-    });
-  } else {
-    const i = imageItem[image.state];
-    add({
-      id: 'image',
-      area: 'image',
-      status: i.status,
-      title: i.title,
-      detail: image.error ?? image.image,
-      fix: [...i.fix],
-      route: 'container/image',
-    });
-  }
-
+  diagnoseImage(input, add);
   const s = proxy.status;
   if (!s.enabled) {
     add({
@@ -182,27 +154,53 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       route: 'container/proxy',
     });
   }
-  for (const m of proxy.mappings.filter((m) => !m.hasKey)) {
-    add({
-      id: `proxy-key-${m.id}`,
-      area: 'proxy',
-      status: 'fail',
-      title: `Mapping "${m.name}" has no API key`,
-      detail: m.upstreamUrl,
-      fix: ['Edit the mapping and enter the real API key'],
-      route: 'container/proxy',
-    });
-  }
-  for (const m of proxy.mappings.filter((m) => m.lastStatus === 401 || m.lastStatus === 403)) {
-    add({
-      id: `proxy-rejected-${m.id}`,
-      area: 'proxy',
-      status: 'fail',
-      title: `The upstream rejected the key of "${m.name}"`,
-      detail: `last answer HTTP ${m.lastStatus}`,
-      fix: ['Check that the real API key is valid; replace it in the mapping, then press Test'],
-      route: 'container/proxy',
-    });
+  for (const m of proxy.mappings) {
+    // One item per mapping: its worst problem, or ok.
+    if (!m.hasKey)
+      add({
+        id: `proxy-key-${m.id}`,
+        area: 'proxy',
+        status: 'fail',
+        title: `Mapping "${m.name}" has no API key`,
+        detail: m.upstreamUrl,
+        fix: ['Edit the mapping and enter the real API key'],
+        route: 'container/proxy',
+      });
+    else if (m.lastStatus === 401 || m.lastStatus === 403)
+      add({
+        id: `proxy-rejected-${m.id}`,
+        area: 'proxy',
+        status: 'fail',
+        title: `The upstream rejected the key of "${m.name}"`,
+        detail: `last answer HTTP ${m.lastStatus}`,
+        fix: ['Check that the real API key is valid; replace it in the mapping, then press Test'],
+        route: 'container/proxy',
+      });
+    else if (m.lastStatus === 502 || m.lastStatus === 504)
+      add({
+        id: `proxy-unreachable-${m.id}`,
+        area: 'proxy',
+        status: 'warn',
+        title: `The upstream of "${m.name}" could not be reached`,
+        detail: `${m.upstreamUrl}: last answer HTTP ${m.lastStatus}${m.lastStatus === 504 ? ' (no answer in time)' : ''}`,
+        fix: [
+          'Verify the upstream URL in the mapping is correct and reachable, then press Test',
+          'Check this computer’s internet connection (and proxy)',
+        ],
+        route: 'container/proxy',
+      });
+    else
+      add({
+        id: `proxy-mapping-${m.id}`,
+        area: 'proxy',
+        status: 'ok',
+        title: `Mapping "${m.name}": API key set`,
+        detail:
+          m.lastStatus === null
+            ? `${m.upstreamUrl} (not used yet)`
+            : `${m.upstreamUrl}: last answer HTTP ${m.lastStatus}`,
+        route: 'container/proxy',
+      });
   }
 
   if (mounts.roots.length === 0) {
@@ -218,43 +216,52 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       route: 'container/mounts',
     });
   }
-  for (const r of mounts.roots.filter((r) => !r.exists)) {
-    add({
-      id: `mount-missing-${r.path}`,
-      area: 'mounts',
-      status: 'warn',
-      title: `Allowed root is missing: ${r.path}`,
-      detail: 'Mounts under it are refused until it is back.',
-      fix: ['Reconnect the drive, or remove the root in Settings > Container > Mount Security'],
-      route: 'container/mounts',
-    });
-  }
-  for (const r of mounts.roots.filter((r) => r.problem)) {
-    add({
-      id: `mount-root-problem-${r.path}`,
-      area: 'mounts',
-      status: 'fail',
-      title: `Allowed root admits nothing: ${r.path}`,
-      detail: r.problem ?? '',
-      fix: r.needsReconfirm
-        ? [
-            'Settings > Container > Mount Security → Re-confirm, if the new location is right',
-            'Otherwise point the symlink back, or remove the root',
-          ]
-        : ['Remove the root in Settings > Container > Mount Security'],
-      route: 'container/mounts',
-    });
-  }
-  for (const r of mounts.roots.filter((r) => r.broad)) {
-    add({
-      id: `mount-broad-${r.path}`,
-      area: 'mounts',
-      status: 'warn',
-      title: `Broad allowed root: ${r.path}`,
-      detail: 'Every agent could see everything below it.',
-      fix: ['Replace it with the specific folders agents need'],
-      route: 'container/mounts',
-    });
+  for (const r of mounts.roots) {
+    // One item per root: moved (admits nothing), missing, broad, or ok.
+    if (r.problem)
+      add({
+        id: `mount-root-problem-${r.path}`,
+        area: 'mounts',
+        status: 'fail',
+        title: `Allowed root admits nothing: ${r.path}`,
+        detail: r.problem,
+        fix: r.needsReconfirm
+          ? [
+              'Settings > Container > Mount Security → Re-confirm, if the new location is right',
+              'Otherwise point the symlink back, or remove the root',
+            ]
+          : ['Remove the root in Settings > Container > Mount Security'],
+        route: 'container/mounts',
+      });
+    else if (!r.exists)
+      add({
+        id: `mount-missing-${r.path}`,
+        area: 'mounts',
+        status: 'warn',
+        title: `Allowed root is missing: ${r.path}`,
+        detail: 'Mounts under it are refused until it is back.',
+        fix: ['Reconnect the drive, or remove the root in Settings > Container > Mount Security'],
+        route: 'container/mounts',
+      });
+    else if (r.broad)
+      add({
+        id: `mount-broad-${r.path}`,
+        area: 'mounts',
+        status: 'warn',
+        title: `Broad allowed root: ${r.path}`,
+        detail: 'Every agent could see everything below it.',
+        fix: ['Replace it with the specific folders agents need'],
+        route: 'container/mounts',
+      });
+    else
+      add({
+        id: `mount-root-${r.path}`,
+        area: 'mounts',
+        status: 'ok',
+        title: `Allowed root: ${r.path}`,
+        detail: `${r.allowReadWrite ? 'read-write' : 'read-only'}${r.realPath && r.realPath !== r.path ? `, real path ${r.realPath}` : ''}`,
+        route: 'container/mounts',
+      });
   }
 
   for (const p of input.ipc ?? []) {
@@ -313,4 +320,60 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       ? 'warn'
       : 'ok';
   return { status, items, checkedAt: new Date().toISOString() };
+}
+
+type Add = (
+  item: Omit<Diagnostic, 'fix' | 'route'> & Partial<Pick<Diagnostic, 'fix' | 'route'>>,
+) => void;
+
+/**
+ * The image itself, and how its last build ended: a warning only when there is no image to use
+ * (missing, outdated, or unknown while a runtime runs) or the last build failed.
+ */
+function diagnoseImage({ runtime, image }: DiagnosticsInput, add: Add): void {
+  const last = image.lastBuild ?? null;
+  const failed = image.state === 'failed' || last?.outcome === 'failed';
+  const rebuild = 'Settings > Container > Image → Rebuild Image';
+  const item = (
+    status: Diagnostic['status'],
+    title: string,
+    fix: string[] = [],
+    detail = image.error ?? image.image,
+  ) => add({ id: 'image', area: 'image', status, title, detail, fix, route: 'container/image' });
+  const failFix = [image.hint ?? last?.hint ?? 'Read the build output, fix the cause, and rebuild'];
+  if (image.state === 'building')
+    return item('info', `Agent image is building (${image.progress?.percent ?? 0}%)`);
+  if (!runtime.available && !failed)
+    return item('info', 'Agent image unknown: no container runtime', [], image.image);
+  switch (image.state) {
+    case 'failed':
+      return item('fail', 'Agent image build failed', failFix);
+    case 'ready':
+    case 'outdated':
+      if (failed)
+        return item(
+          'warn',
+          `The last agent image build failed; agents use the ${image.state === 'outdated' ? 'outdated ' : ''}image built before`,
+          failFix,
+        );
+      return image.state === 'ready'
+        ? item(
+            'ok',
+            'Agent image is ready',
+            [],
+            last?.outcome === 'cancelled'
+              ? `${image.image} (the last rebuild was cancelled; this image is unchanged)`
+              : image.image,
+          )
+        : item('warn', 'Agent image is outdated', [rebuild]);
+    case 'missing':
+      return item('warn', 'Agent image is not built', [rebuild]);
+    case 'cancelled':
+      return item('warn', 'Agent image is not built (the last build was cancelled)', [rebuild]);
+    case 'unknown':
+      return item('warn', 'Agent image state unknown', [
+        'Settings > Container > Runtime → check that the engine answers',
+        rebuild,
+      ]);
+  }
 }

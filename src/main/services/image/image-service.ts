@@ -1,11 +1,17 @@
 import type { Logger } from 'pino';
-import type { ImageStatus } from '../../../shared/schemas/image';
+import type { BuildProgress, ImageStatus, LastBuild } from '../../../shared/schemas/image';
 import { AGENT_IMAGE } from '../../../shared/schemas/image';
 import type { Settings } from '../../../shared/schemas/settings';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { RuntimeService } from '../runtime/runtime-service';
-import { appleContainerBackend, dockerBackend, type BuildRun, type ImageBackend } from './backends';
+import {
+  appleContainerBackend,
+  dockerBackend,
+  type BuildRun,
+  type ImageBackend,
+  type ImageInfo,
+} from './backends';
 import { loadContext, type ContextFiles, type LoadedContext } from './build-context';
 import { BuildLog } from './build-log';
 
@@ -27,6 +33,8 @@ export interface ImageServiceDeps {
   /** Overrides Settings' hang limit (minutes) and how often it is checked; for tests. */
   hangAfterMs?: number;
   hangCheckMs?: number;
+  /** The image tooling to use instead of the runtime's own; for tests. */
+  backend?: () => ImageBackend | null;
 }
 
 type BuildOverrides = { baseImage?: string | undefined; installTools?: boolean | undefined };
@@ -39,9 +47,34 @@ interface Build {
   done: Promise<void>;
 }
 
+/** What the engine says about the image itself, whatever the builds did. */
+interface SeenImage {
+  state: 'missing' | 'ready' | 'outdated' | 'unknown';
+  imageId: string | null;
+  sizeBytes: number | null;
+  builtAt: string | null;
+  appVersion: string | null;
+  contextHash: string | null;
+  /** A problem with the image or its context (not with a build). */
+  error: string | null;
+  hint: string | null;
+}
+
 const HINT_RUNTIME =
   'Ensure the container runtime is running before attempting a build (Settings > Container > Runtime).';
 const HINT_CANCELLED = 'The build was cancelled. Press Rebuild Image when ready.';
+const HINT_OUTDATED =
+  'The agent image was built by another version of aigo. Rebuild it so agents get the tools they expect.';
+const HINT_FAILED =
+  'Read the build output (Settings > Container > Image) for the error, fix the cause, and press Rebuild Image.';
+
+const NO_IMAGE = {
+  imageId: null,
+  sizeBytes: null,
+  builtAt: null,
+  appVersion: null,
+  contextHash: null,
+} as const;
 
 /**
  * Builds aigo-agent-runner:latest from the bundled context, one build at a time, with progress,
@@ -49,7 +82,18 @@ const HINT_CANCELLED = 'The build was cancelled. Press Rebuild Image when ready.
  * its context-hash label differs from the app's own context.
  */
 export class ImageService {
-  private current: ImageStatus;
+  private seen: SeenImage = { state: 'missing', ...NO_IMAGE, error: null, hint: null };
+  private lastBuild: LastBuild | null = null;
+  private currentContextHash: string | null = null;
+  /** The output and progress of the last build, shown until the next one starts. */
+  private output = '';
+  private progress: BuildProgress | null = null;
+  private buildStartedAt: string | null = null;
+  private buildFinishedAt: string | null = null;
+  /** Set while a build runs and has gone silent for too long. */
+  private hangHint: string | null = null;
+  /** The last status sent out, to send only real changes. */
+  private sent = '';
   private build: Build | null = null;
   private starting: Promise<ImageStatus> | null = null;
   private hangTimer: NodeJS.Timeout | null = null;
@@ -59,7 +103,6 @@ export class ImageService {
 
   constructor(private readonly deps: ImageServiceDeps) {
     this.image = deps.image ?? AGENT_IMAGE;
-    this.current = blankImageStatus(this.image);
   }
 
   async start(): Promise<void> {
@@ -85,17 +128,52 @@ export class ImageService {
     this.hangTimer = null;
   }
 
+  /**
+   * The image's own state, and how the last build ended. `failed`/`cancelled` stand for "no image
+   * to use, and the last build failed / was cancelled"; over a usable image the state stays
+   * `ready`/`outdated`. A failed build's error and hint stay until a build succeeds.
+   */
   status(): ImageStatus {
-    if (!this.build) return this.current;
+    const { seen, lastBuild, build } = this;
+    const usable = seen.state === 'ready' || seen.state === 'outdated';
+    const failed = lastBuild?.outcome === 'failed';
+    const state = build
+      ? 'building'
+      : !usable && failed
+        ? 'failed'
+        : seen.state === 'missing' && lastBuild?.outcome === 'cancelled'
+          ? 'cancelled'
+          : seen.state;
+    const error = build ? null : failed ? lastBuild.error : seen.error;
+    const hint = build
+      ? this.hangHint
+      : failed
+        ? lastBuild.hint
+        : state === 'cancelled'
+          ? HINT_CANCELLED
+          : seen.hint;
     return {
-      ...this.current,
-      progress: { ...this.build.log.progress },
-      output: this.build.log.text(),
+      state,
+      image: this.image,
+      imageId: seen.imageId,
+      sizeBytes: seen.sizeBytes,
+      builtAt: seen.builtAt,
+      appVersion: seen.appVersion,
+      contextHash: seen.contextHash,
+      currentContextHash: this.currentContextHash,
+      progress: build ? { ...build.log.progress } : this.progress,
+      output: build ? build.log.text() : this.output,
+      error,
+      hint,
+      buildStartedAt: this.buildStartedAt,
+      buildFinishedAt: this.buildFinishedAt,
+      lastBuild,
     };
   }
 
   /** The image tooling of the runtime in use, or null when none is available. */
   private backend(): ImageBackend | null {
+    if (this.deps.backend) return this.deps.runtime.status().available ? this.deps.backend() : null;
     const runtime = this.deps.runtime.status();
     if (!runtime.available) return null;
     if (runtime.backend === 'apple_container') return appleContainerBackend();
@@ -114,49 +192,43 @@ export class ImageService {
     } catch (error) {
       contextError = (error as Error).message;
     }
-    const base = { ...this.current, currentContextHash: hash };
+    this.currentContextHash = hash;
     const backend = this.backend();
     if (!backend) {
-      this.set({ ...base, error: contextError, hint: HINT_RUNTIME });
-      return this.current;
+      // Without a runtime nobody can tell whether the image exists.
+      this.seen = { state: 'unknown', ...NO_IMAGE, error: contextError, hint: HINT_RUNTIME };
+      this.changed();
+      return this.status();
     }
-    const info = await backend.inspect(this.image);
+    let info: ImageInfo | null | undefined;
+    try {
+      info = await backend.inspect(this.image);
+    } catch (error) {
+      info = undefined;
+      contextError ??= `Cannot inspect ${this.image}: ${(error as Error).message}`;
+    }
     // A build that started while we looked owns the state now.
     if (this.build || this.starting) return this.status();
-    // A failed or cancelled build stays visible until the next build, whatever image exists.
-    const keep = this.current.state === 'failed' || this.current.state === 'cancelled';
-    if (!info) {
-      this.set({
-        ...base,
-        state: keep ? this.current.state : 'missing',
-        imageId: null,
-        sizeBytes: null,
-        builtAt: null,
-        appVersion: null,
-        contextHash: null,
-        error: keep ? this.current.error : contextError,
-        hint: keep ? this.current.hint : null,
-      });
-      return this.current;
+    if (info === undefined) {
+      this.seen = { state: 'unknown', ...NO_IMAGE, error: contextError, hint: HINT_RUNTIME };
+    } else if (!info) {
+      this.seen = { state: 'missing', ...NO_IMAGE, error: contextError, hint: null };
+    } else {
+      const imageHash = info.labels[LABEL_HASH] ?? null;
+      const stale = hash !== null && imageHash !== hash;
+      this.seen = {
+        state: stale ? 'outdated' : 'ready',
+        imageId: info.id,
+        sizeBytes: info.sizeBytes,
+        builtAt: info.createdAt,
+        appVersion: info.labels[LABEL_VERSION] ?? null,
+        contextHash: imageHash,
+        error: contextError,
+        hint: stale ? HINT_OUTDATED : null,
+      };
     }
-    const imageHash = info.labels[LABEL_HASH] ?? null;
-    const stale = hash !== null && imageHash !== hash;
-    this.set({
-      ...base,
-      state: keep ? this.current.state : stale ? 'outdated' : 'ready',
-      imageId: info.id,
-      sizeBytes: info.sizeBytes,
-      builtAt: info.createdAt,
-      appVersion: info.labels[LABEL_VERSION] ?? null,
-      contextHash: imageHash,
-      error: keep ? this.current.error : contextError,
-      hint: keep
-        ? this.current.hint
-        : stale
-          ? 'The agent image was built by another version of aigo. Rebuild it so agents get the tools they expect.'
-          : null,
-    });
-    return this.current;
+    this.changed();
+    return this.status();
   }
 
   /** Starts a build, or joins the one already running. Returns at once; follow `status()`. */
@@ -172,23 +244,26 @@ export class ImageService {
   private async beginBuild(overrides: BuildOverrides): Promise<ImageStatus> {
     const started = new Date();
     const fail = (error: string, hint: string) => {
-      this.set({
-        ...this.current,
-        state: 'failed',
+      const finishedAt = new Date().toISOString();
+      this.lastBuild = {
+        outcome: 'failed',
         error,
         hint,
-        output: '',
-        progress: null,
-        buildStartedAt: started.toISOString(),
-        buildFinishedAt: new Date().toISOString(),
-      });
+        startedAt: started.toISOString(),
+        finishedAt,
+      };
+      this.output = '';
+      this.progress = null;
+      this.buildStartedAt = started.toISOString();
+      this.buildFinishedAt = finishedAt;
+      this.changed();
       this.deps.audit.record({
         severity: 'warning',
         category: 'image',
         message: `Image build did not start: ${error}`,
         details: {},
       });
-      return this.current;
+      return this.status();
     };
     const backend = this.backend();
     if (!backend)
@@ -234,17 +309,11 @@ export class ImageService {
     );
     this.build = build;
     this.startHangWatch();
-    this.set({
-      ...this.current,
-      state: 'building',
-      error: null,
-      hint: null,
-      output: '',
-      progress: build.log.progress,
-      currentContextHash: context.hash,
-      buildStartedAt: started.toISOString(),
-      buildFinishedAt: null,
-    });
+    this.hangHint = null;
+    this.currentContextHash = context.hash;
+    this.buildStartedAt = started.toISOString();
+    this.buildFinishedAt = null;
+    this.changed();
     this.deps.audit.record({
       severity: 'info',
       category: 'image',
@@ -297,17 +366,21 @@ export class ImageService {
   private finishBuild(build: Build, error: string | null): void {
     const finishedAt = new Date().toISOString();
     const seconds = ((Date.now() - build.startedAt.getTime()) / 1000).toFixed(1);
-    const base = { ...this.current, output: build.log.text(), buildFinishedAt: finishedAt };
+    const ended = (outcome: LastBuild['outcome'], err: string | null, hint: string | null) => {
+      this.lastBuild = {
+        outcome,
+        error: err,
+        hint,
+        startedAt: build.startedAt.toISOString(),
+        finishedAt,
+      };
+    };
     this.build = null;
+    this.hangHint = null;
     this.stopHangWatch();
     if (error === 'cancelled') {
-      this.set({
-        ...base,
-        state: 'cancelled',
-        progress: build.log.progress,
-        error: null,
-        hint: HINT_CANCELLED,
-      });
+      // The image that was there before is still there: its state does not change.
+      ended('cancelled', null, null);
       this.deps.audit.record({
         severity: 'info',
         category: 'image',
@@ -315,10 +388,7 @@ export class ImageService {
         details: {},
       });
     } else if (error) {
-      const hint =
-        build.log.hint() ??
-        'Look at the output field of the build status for the error, fix the cause, and rebuild.';
-      this.set({ ...base, state: 'failed', progress: build.log.progress, error, hint });
+      ended('failed', error, build.log.hint() ?? HINT_FAILED);
       this.deps.audit.record({
         severity: 'warning',
         category: 'image',
@@ -327,14 +397,15 @@ export class ImageService {
       });
     } else {
       build.log.finish();
-      this.set({
-        ...base,
+      ended('succeeded', null, null);
+      // Until the refresh below reads it back: the image just built is this app's.
+      this.seen = {
+        ...this.seen,
         state: 'ready',
-        progress: build.log.progress,
-        output: build.log.text(),
+        contextHash: this.currentContextHash,
         error: null,
         hint: null,
-      });
+      };
       this.deps.audit.record({
         severity: 'info',
         category: 'image',
@@ -342,7 +413,14 @@ export class ImageService {
         details: {},
       });
     }
-    this.deps.logger.info({ state: this.current.state, seconds }, 'Image build finished');
+    this.output = build.log.text();
+    this.progress = { ...build.log.progress };
+    this.buildFinishedAt = finishedAt;
+    this.changed();
+    this.deps.logger.info(
+      { state: this.status().state, outcome: this.lastBuild?.outcome, seconds },
+      'Image build finished',
+    );
     void this.refresh().catch((err: unknown) =>
       this.deps.logger.warn({ err }, 'Cannot inspect the image after the build'),
     );
@@ -353,19 +431,18 @@ export class ImageService {
     if (!build) return;
     const limitMs = this.deps.hangAfterMs ?? this.deps.settings().hangAfterMinutes * 60_000;
     const silentMs = Date.now() - build.log.lastOutputAt;
-    if (silentMs > limitMs && !this.current.hint) {
-      this.set({
-        ...this.current,
-        hint: `The build has printed nothing for ${Math.round(silentMs / 60_000)} minutes. Network issues can cause base image downloads to hang: check your internet connection (and Docker's proxy settings), then cancel the build and try again.`,
-      });
+    if (silentMs > limitMs && !this.hangHint) {
+      this.hangHint = `The build has printed nothing for ${Math.round(silentMs / 60_000)} minutes. Network issues can cause base image downloads to hang: check your internet connection (and Docker's proxy settings), then cancel the build and try again.`;
+      this.changed();
     }
   }
 
-  private set(next: ImageStatus): void {
+  private changed(): void {
     // Only real changes go out: a refresh that finds the same image must not wake every client.
-    const changed = JSON.stringify(next) !== JSON.stringify(this.current);
-    this.current = next;
-    if (changed) this.emitSoon();
+    const next = JSON.stringify(this.status());
+    if (next === this.sent) return;
+    this.sent = next;
+    this.emitSoon();
   }
 
   /** Status events at most four times a second while a build streams output. */
@@ -395,5 +472,6 @@ export function blankImageStatus(image: string): ImageStatus {
     hint: null,
     buildStartedAt: null,
     buildFinishedAt: null,
+    lastBuild: null,
   };
 }

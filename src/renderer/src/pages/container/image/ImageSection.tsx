@@ -6,18 +6,7 @@ import type { AnyEvent } from '../../../../../shared/contract';
 import { useDraft } from '../../../use-draft';
 import { useLive } from '../../../use-live';
 import { useImage } from './image-store';
-
-const STATE: Record<
-  ImageStatus['state'],
-  { label: string; tone: 'ok' | 'bad' | 'warn' | 'muted' }
-> = {
-  ready: { label: 'Ready', tone: 'ok' },
-  outdated: { label: 'Outdated', tone: 'warn' },
-  missing: { label: 'Not built', tone: 'muted' },
-  building: { label: 'Building', tone: 'warn' },
-  failed: { label: 'Failed', tone: 'bad' },
-  cancelled: { label: 'Cancelled', tone: 'muted' },
-};
+import { imageView } from './image-view';
 
 const size = (bytes: number | null) =>
   bytes === null ? '—' : `${(bytes / 1024 ** 2).toFixed(0)} MB`;
@@ -44,7 +33,8 @@ function ImageStatusCard({ status }: { status: ImageStatus }) {
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
   const runtimeOk = useApp((s) => s.runtime?.available ?? false);
   const building = status.state === 'building';
-  const state = STATE[status.state];
+  const view = imageView(status, runtimeOk);
+  const last = status.lastBuild;
   return (
     <Card
       title="Agent image"
@@ -80,10 +70,16 @@ function ImageStatusCard({ status }: { status: ImageStatus }) {
         </div>
       ) : null}
       <Field label="State">
-        <Badge tone={state.tone} testId="image-state">
-          {state.label}
+        <Badge tone={view.imageTone} testId="image-state">
+          {view.image}
         </Badge>
         {building ? <Spinner /> : null}
+      </Field>
+      <Field label="Last build">
+        <Badge tone={view.lastBuildTone} testId="image-last-build">
+          {view.lastBuild}
+        </Badge>
+        {last ? <span className="muted"> {new Date(last.finishedAt).toLocaleString()}</span> : null}
       </Field>
       <Field label="Image">
         <code>{status.image}</code>
@@ -119,7 +115,7 @@ function ImageStatusCard({ status }: { status: ImageStatus }) {
       {!runtimeOk ? (
         <p className="muted">Start the container runtime first (Runtime tab).</p>
       ) : null}
-      <BuildOutput output={status.output} open={building || status.state === 'failed'} />
+      <BuildOutput output={status.output} open={building || last?.outcome === 'failed'} />
     </Card>
   );
 }
@@ -152,7 +148,7 @@ function BuildSettingsCard() {
           </small>
         </label>
         <Toggle
-          label="Install git, curl, python3, ripgrep and jq (needs a package mirror)"
+          label="Install tools: git, curl, python3, ripgrep and jq (needs a package mirror)"
           testId="image-install-tools"
           checked={image.installTools}
           disabled={!canMutate}
