@@ -16,6 +16,25 @@ if (!built) {
   process.exit(1);
 }
 
+/**
+ * Ctrl+C reaches the child twice already: the terminal signals the whole process group, and npm
+ * forwards its own SIGINT here. So forward only the first signal and wait for the child to
+ * stop cleanly; a later one is passed on only after 10 s, when `aigo serve` treats it as a
+ * request to force the exit (a shutdown that hangs). The exit code is the child's.
+ */
+function superviseChild(child) {
+  let firstAt = 0;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      const now = Date.now();
+      if (firstAt && now - firstAt < 10_000) return;
+      firstAt ||= now;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
 function headless(reason) {
   console.log(
     `aigo: ${reason} — starting headless instead (aigo serve). Open the printed link in a browser.\n`,
@@ -25,8 +44,7 @@ function headless(reason) {
     [join(root, 'bin/aigo.js'), 'serve', ...process.argv.slice(2)],
     { cwd: root, stdio: 'inherit' },
   );
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code) => process.exit(code ?? 0));
+  superviseChild(child);
 }
 
 if (process.env.AIGO_HEADLESS === '1') {
@@ -48,6 +66,6 @@ if (process.env.AIGO_HEADLESS === '1') {
     headless('the Electron binary is not available and could not be downloaded');
   } else {
     const child = spawn(binary, ['.'], { cwd: root, stdio: 'inherit' });
-    child.on('exit', (code) => process.exit(code ?? 0));
+    superviseChild(child);
   }
 }

@@ -38,6 +38,12 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
     expect(result.stdout).toMatch(/Runtime:\s+Docker — Docker Engine \S+ at unix:\/\//);
     expect(result.stdout).toContain('Settings could not be loaded');
     expect(result.stdout).toContain('settings.json.corrupt-');
+    // The labels line up: every value starts in one column.
+    const labelled = result.stdout
+      .split('\n')
+      .filter((l) => /^(Data folder|Log level|Runtime|Host gateway):/.test(l));
+    expect(labelled.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(labelled.map((l) => /^[^:]+: +/.exec(l)![0].length)).size).toBe(1);
   });
 
   it('`aigo status -o json` and `-o yaml` print the API data', () => {
@@ -75,6 +81,11 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
     } finally {
       follower.kill('SIGINT');
     }
+    // "Log level changed" logs the new level as a field: still one "level" key per line.
+    const raw = await readFile(join(dir.path, 'logs/aigo.log'), 'utf8');
+    const lines = raw.trim().split('\n');
+    expect(lines.some((l) => l.includes('Log level changed'))).toBe(true);
+    for (const line of lines) expect(line.split('"level":').length - 1, line).toBe(1);
   });
 
   it('`aigo api` lists the contract and calls any operation with the token', () => {
@@ -89,8 +100,11 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
     expect(verdict.code, verdict.stderr).toBe(0);
     expect(JSON.parse(verdict.stdout)).toMatchObject({ allowed: false, code: 'blocked_pattern' });
     const bad = runAigo(['api', 'mounts.validate', '{not json'], env());
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('not valid JSON');
+    const missing = runAigo(['api', 'proxy.deleteMapping', '{}'], env());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('aigo: Invalid input for proxy.deleteMapping: id is required.\n');
     const unknown = runAigo(['api', 'no.such'], env());
     expect(unknown.stderr).toContain('aigo api --list');
   });

@@ -1,16 +1,19 @@
-import { AppError } from '../../shared/errors';
+import { AppError, describeZodIssues } from '../../shared/errors';
 import { isOperationName, operationNames, operations } from '../../shared/contract';
 import { connect, type ConnectOptions } from './connect';
 import { printResult, type OutputFormat } from './output';
 
-/** `aigo api --list`: every operation of the contract, with its HTTP route. */
+/** `aigo api --list`: every operation of the contract, with its HTTP route, in columns. */
 export function listOperations(): string {
-  const width = Math.max(...operationNames.map((n) => n.length));
-  return operationNames
-    .map(
-      (n) =>
-        `${n.padEnd(width)}  ${operations[n].method.padEnd(6)} ${operations[n].path}  ${operations[n].summary}`,
-    )
+  const rows = operationNames.map((n) => [
+    n,
+    operations[n].method,
+    operations[n].path,
+    operations[n].summary,
+  ]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows
+    .map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  '))
     .join('\n');
 }
 
@@ -36,6 +39,17 @@ export async function callOperation(
         `The input is not valid JSON (${(error as Error).message}). Example: aigo api mounts.validate '{"hostPath": "/home/me/project"}'`,
       );
     }
+  }
+  // Checked here against the contract, as the app would: a missing path parameter (`{id}`)
+  // otherwise becomes a URL no route matches, and the error would not name the field.
+  const checked = operations[name].input.safeParse(parsed);
+  if (!checked.success) {
+    const issues = describeZodIssues(checked.error);
+    throw new AppError(
+      'INVALID_INPUT',
+      `Invalid input for ${name}: ${issues.map((i) => i.message).join('; ')}.`,
+      { issues },
+    );
   }
   const { call } = await connect(options);
   const result = await call(name, parsed as never);

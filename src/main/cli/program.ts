@@ -1,10 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../../shared/errors';
 import { appVersion } from '../version';
 import { callOperation, listOperations } from './api';
 import { doctor } from './doctor';
 import { logs } from './logs';
-import { parseOutputFormat } from './output';
+import { endQuietlyWhenReaderCloses, parseOutputFormat } from './output';
 import { serve } from './serve';
 import { status } from './status';
 
@@ -19,7 +19,9 @@ export function buildProgram(): Command {
   const program = new Command('aigo')
     .description('Run AI agents in containers on your own machine.')
     .version(appVersion())
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Throw instead of exiting, so runCli sets the exit code (2 for a usage error).
+    .exitOverride();
 
   const connection = (cmd: Command) =>
     cmd
@@ -112,17 +114,27 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Exit codes: 1 failure, 2 bad input (arguments, JSON, fields), 3 aigo not running. */
+function exitCodeOf(error: unknown): number {
+  if (!(error instanceof AppError)) return 1;
+  if (error.code === 'UNREACHABLE') return 3;
+  if (error.code === 'INVALID_INPUT' || error.code === 'INVALID_JSON') return 2;
+  return 1;
+}
+
 export async function runCli(argv: string[]): Promise<void> {
+  endQuietlyWhenReaderCloses();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    const message =
-      error instanceof AppError
-        ? error.message
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    process.stderr.write(`aigo: ${message}\n`);
-    process.exitCode = error instanceof AppError && error.code === 'UNREACHABLE' ? 3 : 1;
+    if (error instanceof CommanderError) {
+      // Commander has printed the message (and the help) already.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    // One line, whatever the error carries: it may be read by a script or end up in a log.
+    process.stderr.write(`aigo: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+    process.exitCode = exitCodeOf(error);
   }
 }

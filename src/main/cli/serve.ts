@@ -5,6 +5,7 @@ import { createApp } from '../app';
 import { resolveApiPort, resolveDataDir } from '../services/app/paths';
 import type { ProxyStatus } from '../../shared/schemas/proxy';
 import { runtimeDisplayName } from '../../shared/schemas/runtime';
+import { keepRunningWhenReaderCloses } from './output';
 
 export interface ServeOptions {
   port?: string;
@@ -28,6 +29,8 @@ function findRendererDir(): string | null {
 
 /** `aigo serve`: every service and the web UI, no window. Stops cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<void> {
+  keepRunningWhenReaderCloses();
+  const signals = handleSignals();
   const dataDir = options.dataDir
     ? resolveDataDir({ AIGO_DATA_DIR: options.dataDir })
     : resolveDataDir();
@@ -62,17 +65,26 @@ export async function serve(options: ServeOptions): Promise<void> {
     );
   }
   lines.push('Press Ctrl+C to stop.');
+  // Before the link is printed: whoever reads it may signal at once.
+  if (signals.ready(() => core.stop())) return; // Ctrl+C during start-up: stopping already
   process.stdout.write(`${lines.join('\n')}\n`);
+}
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      process.stderr.write('Forced exit.\n');
-      process.exit(1);
-    }
-    stopping = true;
-    process.stdout.write(`Received ${signal}; stopping…\n`);
-    core.stop().then(
+/** A signal this long after the first one forces the exit (a shutdown that hangs). */
+const FORCE_AFTER_MS = 10_000;
+
+/**
+ * Ctrl+C under `npm start` arrives twice at once: the terminal signals the whole process group
+ * and npm (through scripts/start.js) forwards its own. So the first SIGINT/SIGTERM stops
+ * cleanly, a second one during the shutdown is ignored, and only a third one, or any after
+ * FORCE_AFTER_MS, forces the exit. Signals during start-up stop the app once it is up.
+ */
+function handleSignals(): { ready(stop: () => Promise<void>): boolean } {
+  let stop: (() => Promise<void>) | null = null;
+  let firstAt = 0;
+  let count = 0;
+  const begin = (fn: () => Promise<void>) => {
+    fn().then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`Stopped with an error: ${String(error)}\n`);
@@ -80,8 +92,34 @@ export async function serve(options: ServeOptions): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const onSignal = (signal: string) => {
+    count += 1;
+    if (count === 1) {
+      firstAt = Date.now();
+      process.stdout.write(
+        `Received ${signal}; stopping… (to force an exit: Ctrl+C twice more, or once after ${FORCE_AFTER_MS / 1000} s)\n`,
+      );
+      if (stop) begin(stop);
+      return;
+    }
+    if (count >= 3 || Date.now() - firstAt >= FORCE_AFTER_MS) {
+      process.stderr.write(
+        `Forced exit (${signal} again before the shutdown finished); aigo.lock and mgmt-api.json may be left in the data folder.\n`,
+      );
+      process.exit(1);
+    }
+    // The second signal of the same Ctrl+C: the shutdown is already under way.
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return {
+    /** Arms the clean stop; true when a signal came during start-up and it has begun. */
+    ready(fn) {
+      stop = fn;
+      if (count > 0) begin(fn);
+      return count > 0;
+    },
+  };
 }
 
 function describeProxy(proxy: ProxyStatus): string {

@@ -3,17 +3,26 @@ import { runtimeDisplayName } from '../../shared/schemas/runtime';
 import { connect, type ConnectOptions } from './connect';
 import { printResult, type OutputFormat } from './output';
 
+/** `Label:` padded so every value starts in the same column. */
+const LABEL_WIDTH = 'Host gateway: '.length;
+const labelled = (label: string, value: string) => `${`${label}:`.padEnd(LABEL_WIDTH)}${value}`;
+
 export function renderStatus(status: AppStatus): string {
   const r = status.runtime;
   const lines = [
     `aigo ${status.app.version} (${status.app.mode}) — ${status.app.apiUrl}`,
-    `Data folder: ${status.app.dataDir}`,
-    `Log level:   ${status.logLevel}`,
+    labelled('Data folder', status.app.dataDir),
+    labelled('Log level', status.logLevel),
     '',
-    `Runtime:     ${runtimeDisplayName(r)}${r.available ? ` — ${r.product} ${r.version} at ${r.endpoint}` : ''}`,
+    labelled(
+      'Runtime',
+      `${runtimeDisplayName(r)}${r.available ? ` — ${r.product} ${r.version} at ${r.endpoint}` : ''}`,
+    ),
   ];
   if (r.available)
-    lines.push(`Host gateway: ${r.networking.hostGateway ?? 'unknown'} (${r.networking.source})`);
+    lines.push(
+      labelled('Host gateway', `${r.networking.hostGateway ?? 'unknown'} (${r.networking.source})`),
+    );
   else {
     lines.push(`  ${r.message}`);
     for (const check of r.checks.filter((c) => c.status !== 'not_applicable')) {

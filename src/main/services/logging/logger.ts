@@ -5,6 +5,21 @@ import { redact, redactString } from './redact';
 
 export const LOG_FILE_NAME = 'aigo.log';
 
+/**
+ * Keys pino writes itself on every line. A logged field of the same name (app.ts logs
+ * `{ level }` when the log level changes) would repeat the key in the JSON line, and a reader
+ * keeps only one of them; such fields are written under another name instead.
+ */
+const RESERVED_KEYS: Record<string, string> = { level: 'logLevel', time: 'logTime' };
+
+function renameReserved<T extends Record<string, unknown> | undefined>(object: T): T {
+  if (!object || !Object.keys(RESERVED_KEYS).some((key) => Object.hasOwn(object, key)))
+    return object;
+  const renamed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) renamed[RESERVED_KEYS[key] ?? key] = value;
+  return renamed as T;
+}
+
 export interface AppLogger {
   logger: Logger;
   setDebug(enabled: boolean): void;
@@ -50,7 +65,8 @@ export function createAppLogger(options: LoggerOptions): AppLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),
-        log: (object) => redact(object) as Record<string, unknown>,
+        bindings: (bindings) => renameReserved(bindings),
+        log: (object) => renameReserved(redact(object) as Record<string, unknown>),
       },
       hooks: {
         logMethod(args, method) {
