@@ -351,6 +351,10 @@ export class ImageService {
     try {
       build.run = await backend.build(this.image, context, buildargs, (text) => {
         build.log.add(text);
+        // Debug Logging: each build step as the engine reports it.
+        for (const line of text.split('\n'))
+          if (/^(Step \d+\/\d+|STEP \d+\/\d+|\[\d+\/\d+\])/.test(line.trim()))
+            this.deps.logger.debug({ step: line.trim().slice(0, 200) }, 'Image build step');
         this.emitSoon();
       });
       if (build.cancelled) build.run.cancel();
@@ -358,6 +362,7 @@ export class ImageService {
     } catch (err) {
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
       build.log.add(`ERROR: ${error}`);
+      this.deps.logger.warn({ error }, 'Image build failed');
     }
     if (build.cancelled) await build.run?.cleanUp();
     this.finishBuild(build, build.cancelled ? 'cancelled' : error);

@@ -239,6 +239,19 @@ export class MountSecurityService {
       caseInsensitive: this.deps.caseInsensitive,
       ...(this.deps.maskScan ? { maskScan: this.deps.maskScan } : {}),
     });
+    // Debug Logging: each decision and the rule that made it.
+    this.deps.logger.debug(
+      {
+        hostPath: req.hostPath,
+        group: req.group,
+        source,
+        allowed: verdict.allowed,
+        rule: verdict.code,
+        root: verdict.root,
+        masked: verdict.masked.length,
+      },
+      'Mount decision',
+    );
     if (!verdict.allowed) {
       this.deps.audit.record({
         severity: source === 'user' ? 'warning' : 'violation',

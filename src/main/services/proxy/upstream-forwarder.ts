@@ -21,6 +21,8 @@ export interface ForwardingHooks {
     status: number,
     session: string | null,
     remote: string | undefined,
+    /** For the debug log: never headers or keys. */
+    request?: { method: string; path: string; ms: number },
   ): void;
   onUpstreamError(mapping: ProxyMapping, message: string, timedOut: boolean): void;
 }
@@ -82,7 +84,11 @@ export class UpstreamForwarder {
     let bodyStalled = false;
     res.on('finish', () => {
       if (!bodyStalled)
-        this.hooks.onResponse(mapping, res.statusCode, request.session, request.remote);
+        this.hooks.onResponse(mapping, res.statusCode, request.session, request.remote, {
+          method: req.method ?? '',
+          path: (req.url ?? '').split('?')[0] ?? '',
+          ms: Date.now() - started,
+        });
     });
     const upstreamFailed = (error: NodeJS.ErrnoException) => {
       if (bodyStalled) return; // answered 408 already; the upstream request was ended on purpose

@@ -117,6 +117,18 @@ export class RuntimeService {
     let detection: Detection;
     try {
       detection = await detectRuntime(this.deps.host, this.deps.settings());
+      // Debug Logging: every probe and its answer.
+      this.deps.logger.debug(
+        {
+          probes: detection.status.checks.map((c) => ({
+            endpoint: c.endpoint,
+            status: c.status,
+            ms: c.durationMs,
+            message: c.message,
+          })),
+        },
+        'Runtime probes',
+      );
     } catch (error) {
       this.deps.logger.error({ err: error }, 'Runtime detection failed unexpectedly');
       detection = {
