@@ -406,16 +406,32 @@ describe('credential proxy', () => {
       expect((error as AppError).message).toBe(
         `Port ${port} on 127.0.0.1 is already in use, so the credential proxy cannot start. Choose another port in Settings > Container > Credential Proxy, or stop the program using it (lsof -i :${port}).`,
       );
-      expect(service.status()).toMatchObject({
-        running: false,
-        lastError: expect.stringContaining(`Port ${port}`),
-      });
+      // Refused before anything changed: the saved settings still say off.
+      expect(service.status().running).toBe(false);
+      expect(service.view().config).toMatchObject({ enabled: false });
     } finally {
       await service.stop();
       await audit.stop();
       blocker.close();
       await dir.cleanup();
     }
+  });
+
+  it('refuses a bind address no interface has and keeps the running proxy up', async () => {
+    const before = (await api<ProxyView>('GET', '/api/v1/container/credential-proxy')).json;
+    // 192.0.2.1 is TEST-NET-1: never assigned to an interface; binding to it sends nothing.
+    const refused = await api<{ code: string; message: string }>(
+      'PATCH',
+      '/api/v1/container/credential-proxy',
+      { bindAddress: '192.0.2.1' },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.json.message).toContain('no network interface has that address');
+    const after = (await api<ProxyView>('GET', '/api/v1/container/credential-proxy')).json;
+    expect(after.config.bindAddress).toBe(before.config.bindAddress);
+    expect(after.status).toMatchObject({ running: true, port: before.status.port });
+    // The old listener never went down.
+    expect((await fetch(`${proxyUrl}/v1/messages`, { method: 'POST' })).status).toBeLessThan(500);
   });
 
   it('never writes a real key anywhere but the 0600 secret store, nor returns one', async () => {

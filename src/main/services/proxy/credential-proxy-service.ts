@@ -169,13 +169,27 @@ export class CredentialProxyService {
 
   async updateSettings(patch: z.infer<typeof proxySettingsPatchSchema>): Promise<ProxyView> {
     const before = this.config();
-    const next = await this.store.replace({ ...before, ...patch });
-    const rebind = next.port !== before.port || next.bindAddress !== before.bindAddress;
-    if (next.enabled && (!this.lifecycle.bound || rebind))
-      await this.lifecycle.restart('settings changed', true);
+    const candidate = { ...before, ...patch };
+    const rebind = candidate.port !== before.port || candidate.bindAddress !== before.bindAddress;
+    const listen = candidate.enabled && (!this.lifecycle.bound || rebind);
+    // A bad address or a taken port is refused before anything is saved or closed.
+    if (listen) await this.lifecycle.checkCanListen(candidate);
+    const next = await this.store.replace(candidate);
+    if (listen) await this.restartOrRollBack(before);
     if (!next.enabled && this.lifecycle.bound) await this.lifecycle.stop('turned off');
     this.activity.changed();
     return this.view();
+  }
+
+  /** Rebinds; if that fails after the check passed (a race), goes back to the old settings. */
+  private async restartOrRollBack(before: ProxyConfig): Promise<void> {
+    try {
+      await this.lifecycle.restart('settings changed', true);
+    } catch (error) {
+      await this.store.replace(before);
+      if (before.enabled) await this.lifecycle.restart('settings restored');
+      throw error;
+    }
   }
 
   createMapping(input: z.infer<typeof createMappingSchema>): Promise<ProxyMappingView> {

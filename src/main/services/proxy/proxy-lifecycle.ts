@@ -7,7 +7,7 @@ import type { EventBus } from '../events/event-bus';
 import { autoBindAddress } from './bind-address';
 import type { ProxyActivity } from './proxy-activity';
 import { recordProxyEvent } from './proxy-audit';
-import type { BoundAddress, ProxyServer } from './proxy-server';
+import { probeListen, type BoundAddress, type ProxyServer } from './proxy-server';
 
 export interface LifecycleDeps {
   server: ProxyServer;
@@ -51,6 +51,16 @@ export class ProxyLifecycle {
       if (this.current && automatic && this.bindAddress() !== this.current.host)
         void this.restart('the host gateway changed');
     });
+  }
+
+  /**
+   * Throws the listen error the server would hit under `next`, without touching the running
+   * server. While it holds the same port, only the address is checked (on a free port).
+   */
+  async checkCanListen(next: ProxyConfig): Promise<void> {
+    const host = next.bindAddress ?? autoBindAddress(this.deps.runtime());
+    const port = this.deps.portOverride ?? next.port;
+    await probeListen(host, this.current && this.current.port === port ? 0 : port);
   }
 
   start(reason: string, throwOnError: boolean): Promise<void> {

@@ -104,6 +104,19 @@ export class ProxyServer {
   }
 }
 
+/**
+ * Whether a server could listen on host:port, found by listening and closing at once. Throws
+ * the same error listen() would, so a bad address is refused before anything changes.
+ */
+export async function probeListen(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
+    probe.listen(port, host, () => resolve());
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
 /** Why the server could not listen, with what the user can do about it. */
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): AppError {
   if (error.code === 'EADDRINUSE')
