@@ -228,9 +228,19 @@ describe('diagnose', () => {
     ['outdated', 'warn'],
     ['missing', 'warn'],
     ['failed', 'fail'],
-    ['building', 'info'],
   ] as const)('reports an image that is %s as %s', (state, status) => {
     expect(byId({ ...healthy, image: image(state, 'the hint') }).image?.status).toBe(status);
+  });
+
+  it('reports a build as info, and one gone silent as a warning with the hang hint', () => {
+    expect(byId({ ...healthy, image: image('building') }).image?.status).toBe('info');
+    const hint = 'The build has printed nothing for 5 minutes. Network issues can cause …';
+    expect(byId({ ...healthy, image: image('building', hint) }).image).toMatchObject({
+      status: 'warn',
+      title: expect.stringMatching(/silent/),
+      fix: [hint],
+      route: 'container/image',
+    });
   });
 
   it('flags a stopped or turned-off proxy, no mappings, a mapping without key and a rejected key', () => {

@@ -341,6 +341,9 @@ function diagnoseImage({ runtime, image }: DiagnosticsInput, add: Add): void {
     detail = image.error ?? image.image,
   ) => add({ id: 'image', area: 'image', status, title, detail, fix, route: 'container/image' });
   const failFix = [image.hint ?? last?.hint ?? 'Read the build output, fix the cause, and rebuild'];
+  // While it builds, the only hint is the hang watch's: the build has gone silent.
+  if (image.state === 'building' && image.hint)
+    return item('warn', 'Agent image build has gone silent', [image.hint]);
   if (image.state === 'building')
     return item('info', `Agent image is building (${image.progress?.percent ?? 0}%)`);
   if (!runtime.available && !failed)

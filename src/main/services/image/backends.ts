@@ -29,6 +29,8 @@ export interface ImageBackend {
     context: LoadedContext,
     buildargs: Record<string, string>,
     onOutput: (text: string) => void,
+    /** Aborts the request itself: an engine may accept a build and never answer it. */
+    signal?: AbortSignal,
   ): Promise<BuildRun>;
 }
 
@@ -49,7 +51,7 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
         throw error;
       }
     },
-    async build(image, context, buildargs, onOutput) {
+    async build(image, context, buildargs, onOutput, signal) {
       // The classic builder names each step's container ("---> Running in <id>"): exactly what
       // a cancelled build may leave behind, and nothing else of the user's.
       const stepContainers = new Set<string>();
@@ -63,6 +65,7 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
         buildargs,
         rm: true,
         forcerm: true,
+        ...(signal ? { abortSignal: signal } : {}),
       });
       let cancelled = false;
       const done = new Promise<string | null>((resolve) => {

@@ -43,9 +43,13 @@ interface Build {
   log: BuildLog;
   run: BuildRun | null;
   cancelled: boolean;
+  abort: AbortController;
   startedAt: Date;
   done: Promise<void>;
 }
+
+/** How long cancel waits for the engine to confirm before it declares the build over itself. */
+const CANCEL_GRACE_MS = 3000;
 
 /** What the engine says about the image itself, whatever the builds did. */
 interface SeenImage {
@@ -301,6 +305,7 @@ export class ImageService {
       log: new BuildLog(),
       run: null,
       cancelled: false,
+      abort: new AbortController(),
       startedAt: started,
       done: Promise.resolve(),
     };
@@ -330,8 +335,20 @@ export class ImageService {
     const build = this.build;
     if (!build) return this.status();
     build.cancelled = true;
+    build.abort.abort();
     build.run?.cancel();
-    await build.done;
+    // An engine that accepted the build may never answer: do not wait on it for more than a
+    // moment. Its clean-up carries on in the background; the build is over for the user now.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      build.done,
+      new Promise((resolve) => (grace = setTimeout(resolve, CANCEL_GRACE_MS))),
+    ]);
+    clearTimeout(grace);
+    if (this.build === build) {
+      build.log.add('aigo: the engine did not confirm the cancel; the build was abandoned.');
+      this.finishBuild(build, 'cancelled');
+    }
     return this.status();
   }
 
@@ -349,14 +366,20 @@ export class ImageService {
   ): Promise<void> {
     let error: string | null;
     try {
-      build.run = await backend.build(this.image, context, buildargs, (text) => {
-        build.log.add(text);
-        // Debug Logging: each build step as the engine reports it.
-        for (const line of text.split('\n'))
-          if (/^(Step \d+\/\d+|STEP \d+\/\d+|\[\d+\/\d+\])/.test(line.trim()))
-            this.deps.logger.debug({ step: line.trim().slice(0, 200) }, 'Image build step');
-        this.emitSoon();
-      });
+      build.run = await backend.build(
+        this.image,
+        context,
+        buildargs,
+        (text) => {
+          build.log.add(text);
+          // Debug Logging: each build step as the engine reports it.
+          for (const line of text.split('\n'))
+            if (/^(Step \d+\/\d+|STEP \d+\/\d+|\[\d+\/\d+\])/.test(line.trim()))
+              this.deps.logger.debug({ step: line.trim().slice(0, 200) }, 'Image build step');
+          this.emitSoon();
+        },
+        build.abort.signal,
+      );
       if (build.cancelled) build.run.cancel();
       error = await build.run.done;
     } catch (err) {
@@ -365,7 +388,8 @@ export class ImageService {
       this.deps.logger.warn({ error }, 'Image build failed');
     }
     if (build.cancelled) await build.run?.cleanUp();
-    this.finishBuild(build, build.cancelled ? 'cancelled' : error);
+    // Cancel may have given up waiting and ended this build already.
+    if (this.build === build) this.finishBuild(build, build.cancelled ? 'cancelled' : error);
   }
 
   private finishBuild(build: Build, error: string | null): void {
