@@ -21,9 +21,21 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * The whole page as a window that tall would show it. A full-page capture alone keeps the
+ * viewport, so the sticky status strip would be drawn mid-page over the content.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport && height > viewport.height)
+    await page.setViewportSize({ width: viewport.width, height });
+  try {
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  } finally {
+    if (viewport && height > viewport.height) await page.setViewportSize(viewport);
+  }
 }
 
 /** Collects page errors so a test can assert the UI ran without exceptions. */

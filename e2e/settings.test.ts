@@ -102,9 +102,14 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await form.getByTestId('runtime-preferred').selectOption('docker');
     await form.getByPlaceholder('automatic', { exact: true }).fill('not a host!');
     await form.getByRole('button', { name: 'Save' }).click();
+    // The refusal shows under the field it concerns, which gets the focus; not in the banner.
     await expect
-      .poll(() => page.getByTestId('notice').textContent())
-      .toContain('runtime.hostGatewayOverride');
+      .poll(() => form.getByTestId('field-error-runtime.hostGatewayOverride').count())
+      .toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(
+      'runtime.hostGatewayOverride',
+    );
+    expect(await page.getByTestId('notice').count()).toBe(0);
     await form.getByPlaceholder('automatic', { exact: true }).fill('');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect

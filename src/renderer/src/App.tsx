@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { StatusStrip } from './components/StatusStrip';
 import { AdvancedPage } from './pages/AdvancedPage';
 import { CoworkPage } from './pages/cowork/CoworkPage';
 import { useSessions } from './pages/cowork/sessions-store';
@@ -30,33 +31,39 @@ function Banners() {
   const clearNotice = useApp((s) => s.clearNotice);
   const connection = useApp((s) => s.connection);
   const transport = useApp((s) => s.transport);
+  const readOnly = useApp((s) => s.readOnly);
   const tokenRequired = useApp((s) => s.tokenRequired);
+  // Each banner's words sit in one element, so they read as one paragraph (a banner is a flex
+  // row: loose text and <code> would each become a column of their own).
   return (
     <div className="banners">
       {connection === 'offline' && !tokenRequired ? (
-        <div className="banner error" role="alert">
-          Lost the connection to aigo. Reconnecting… (is <code>aigo serve</code> still running?)
+        <div className="banner error" role="alert" data-testid="offline-banner">
+          <p className="banner-text">
+            Lost the connection to aigo. Reconnecting… (is <code>aigo serve</code> still running?)
+            Changes are disabled until it is back.
+          </p>
         </div>
       ) : null}
-      {transport && !transport.canMutate() ? (
+      {transport && readOnly ? (
         <div className="banner info" data-testid="readonly-banner">
           {tokenRequired ? (
-            <>
+            <p className="banner-text">
               aigo needs its access token even to show this page: agents share this machine&apos;s
               network, so the app does not answer without it. Open the link that{' '}
               <code>aigo serve</code> printed (it carries the token).
-            </>
+            </p>
           ) : (
-            <>
+            <p className="banner-text">
               Read-only view. To change settings, open the link that <code>aigo serve</code> printed
               (it carries the access token).
-            </>
+            </p>
           )}
         </div>
       ) : null}
       {warnings.map((w) => (
         <div key={w.id} className="banner warning" role="alert" data-testid="app-warning">
-          <span>{w.message}</span>
+          <span className="banner-text">{w.message}</span>
           <button
             type="button"
             className="button small ghost"
@@ -69,7 +76,7 @@ function Banners() {
       ))}
       {notice ? (
         <div className={`banner ${notice.kind}`} role="status" data-testid="notice">
-          <span>{notice.text}</span>
+          <span className="banner-text">{notice.text}</span>
           <button type="button" className="button small ghost" onClick={clearNotice}>
             Close
           </button>
@@ -103,43 +110,46 @@ export function App() {
   }, [page]);
 
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Sections">
-        <div className="brand">aigo</div>
-        <a
-          href={sessionHref(currentSession)}
-          className={`nav-main${page === 'cowork' ? ' active' : ''}`}
-          data-testid="nav-cowork"
-        >
-          Cowork
-        </a>
-        <div className="nav-heading">Settings</div>
-        {SETTINGS_PAGES.map((p) => (
+    <div className="frame">
+      <div className="shell">
+        <nav className="sidebar" aria-label="Sections">
+          <div className="brand">aigo</div>
           <a
-            key={p.id}
-            href={`#/${p.id}`}
-            className={page === p.id ? 'active' : ''}
-            data-testid={`nav-${p.id}`}
+            href={sessionHref(currentSession)}
+            className={`nav-main${page === 'cowork' ? ' active' : ''}`}
+            data-testid="nav-cowork"
           >
-            {p.label}
+            Cowork
           </a>
-        ))}
-        <div className="sidebar-foot muted">{info ? `v${info.version} · ${info.mode}` : ''}</div>
-      </nav>
-      <main className={`content${page === 'cowork' ? ' full' : ''}`}>
-        <Banners />
-        {page === 'cowork' ? (
-          <CoworkPage sessionId={route.id} />
-        ) : page === 'container' ? (
-          <ContainerPage tab={route.tab} id={route.id} query={route.query} />
-        ) : page === 'security' ? (
-          <SecurityPage />
-        ) : page === 'health' ? (
-          <HealthPage />
-        ) : (
-          <AdvancedPage />
-        )}
-      </main>
+          <div className="nav-heading">Settings</div>
+          {SETTINGS_PAGES.map((p) => (
+            <a
+              key={p.id}
+              href={`#/${p.id}`}
+              className={page === p.id ? 'active' : ''}
+              data-testid={`nav-${p.id}`}
+            >
+              {p.label}
+            </a>
+          ))}
+          <div className="sidebar-foot muted">{info ? `v${info.version} · ${info.mode}` : ''}</div>
+        </nav>
+        <main className={`content${page === 'cowork' ? ' full' : ''}`}>
+          <Banners />
+          {page === 'cowork' ? (
+            <CoworkPage sessionId={route.id} />
+          ) : page === 'container' ? (
+            <ContainerPage tab={route.tab} id={route.id} query={route.query} />
+          ) : page === 'security' ? (
+            <SecurityPage />
+          ) : page === 'health' ? (
+            <HealthPage />
+          ) : (
+            <AdvancedPage />
+          )}
+        </main>
+      </div>
+      <StatusStrip />
     </div>
   );
 }

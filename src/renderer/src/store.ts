@@ -28,6 +28,8 @@ interface AppState {
   notice: Notice | null;
   /** The app refuses reads without the token (agents share this machine's network). */
   tokenRequired: boolean;
+  /** Opened without the access token: nothing can be changed (whatever the connection). */
+  readOnly: boolean;
   setPage(page: Page): void;
   connect(transport: Transport): () => void;
   refresh(): Promise<void>;
@@ -52,7 +54,7 @@ export const useApp = create<AppState>()((set, get) => {
     } catch (error) {
       // Without the token, where agents share the host's network, even reads are refused:
       // say that once, in the banner, rather than as an error after every call.
-      if (error instanceof AppError && error.code === 'UNAUTHORIZED' && !transport.canMutate())
+      if (error instanceof AppError && error.code === 'UNAUTHORIZED' && get().readOnly)
         set({ tokenRequired: true });
       else set({ notice: { kind: 'error', text: errorText(error) } });
     }
@@ -105,16 +107,22 @@ export const useApp = create<AppState>()((set, get) => {
     rechecking: false,
     notice: null,
     tokenRequired: false,
+    readOnly: false,
     setPage: (page) => set({ page }),
-    connect(transport) {
-      set({ transport });
+    connect(raw) {
+      // Every control consults `canMutate()`: while the connection is lost, changes cannot go
+      // through either, so it says no then too (the offline banner gives the reason).
+      const transport: Transport = Object.assign(Object.create(raw) as Transport, {
+        canMutate: () => raw.canMutate() && get().connection !== 'offline',
+      });
+      set({ transport, readOnly: !raw.canMutate() });
       const offEvents = transport.subscribe(onEvent);
       const offConnection = transport.onConnection((connection) => {
         set((s) => ({ connection, epoch: connection === 'online' ? s.epoch + 1 : s.epoch }));
         if (connection === 'online') void get().refresh();
       });
       // Once now too: if the event stream is refused (no token), this says why.
-      if (!transport.canMutate()) void get().refresh();
+      if (!raw.canMutate()) void get().refresh();
       return () => {
         offEvents();
         offConnection();

@@ -1,11 +1,15 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import {
   PROXY_PLACEHOLDER,
   type ProxyAuth,
   type ProxyMappingView,
   type ProxyView,
 } from '../../../../../shared/schemas/proxy';
+import type { ErrorInfo } from '../../../call';
+import { FieldError, fieldIssue, FormError, useRevealError } from '../../../components/form-errors';
 import { useProxy } from './proxy-store';
+
+const FIELDS = ['name', 'upstreamUrl', 'auth.header', 'placeholder', 'apiKey'];
 
 type Kind = ProxyMappingView['kind'];
 
@@ -42,6 +46,9 @@ export function MappingForm({
   );
   const [apiKey, setApiKey] = useState('');
   const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useRevealError(formRef, error);
 
   const applyPreset = (id: string) => {
     const preset = view.presets.find((p) => p.id === id);
@@ -67,17 +74,20 @@ export function MappingForm({
       auth,
       ...(placeholder.trim() ? { placeholder: placeholder.trim() } : {}),
     };
-    const ok = editing
+    setError(null);
+    const refused = editing
       ? await updateMapping({ id: editing.id, ...common, ...(apiKey ? { apiKey } : {}) })
       : await createMapping({ ...common, apiKey });
     setSaving(false);
-    if (ok) onDone();
+    if (refused) setError(refused);
+    else onDone();
   };
 
   return (
     <form
       className="form mapping-form"
       data-testid="mapping-form"
+      ref={formRef}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -102,15 +112,25 @@ export function MappingForm({
       <div className="form-row">
         <label>
           <span>Name</span>
-          <input aria-label="Mapping name" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            aria-label="Mapping name"
+            name="name"
+            aria-invalid={Boolean(fieldIssue(error, 'name'))}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <FieldError error={error} name="name" />
         </label>
         <label>
           <span>Upstream URL</span>
           <input
             aria-label="Upstream URL"
+            name="upstreamUrl"
+            aria-invalid={Boolean(fieldIssue(error, 'upstreamUrl'))}
             value={upstreamUrl}
             onChange={(e) => setUpstreamUrl(e.target.value)}
           />
+          <FieldError error={error} name="upstreamUrl" />
         </label>
       </div>
       <div className="form-row">
@@ -118,6 +138,7 @@ export function MappingForm({
           <span>Send the key as</span>
           <select
             aria-label="Send the key as"
+            name="auth.type"
             value={authType}
             onChange={(e) => setAuthType(e.target.value as ProxyAuth['type'])}
           >
@@ -131,19 +152,25 @@ export function MappingForm({
             <span>Header name</span>
             <input
               aria-label="Header name"
+              name="auth.header"
+              aria-invalid={Boolean(fieldIssue(error, 'auth.header'))}
               value={header}
               onChange={(e) => setHeader(e.target.value)}
             />
+            <FieldError error={error} name="auth.header" />
           </label>
         ) : null}
         <label>
           <span>Placeholder</span>
           <input
             aria-label="Placeholder"
+            name="placeholder"
+            aria-invalid={Boolean(fieldIssue(error, 'placeholder'))}
             placeholder={PROXY_PLACEHOLDER}
             value={placeholder}
             onChange={(e) => setPlaceholder(e.target.value)}
           />
+          <FieldError error={error} name="placeholder" />
         </label>
       </div>
       <label>
@@ -156,6 +183,8 @@ export function MappingForm({
         </span>
         <input
           aria-label="Real API key"
+          name="apiKey"
+          aria-invalid={Boolean(fieldIssue(error, 'apiKey'))}
           type="password"
           autoComplete="off"
           required={!editing || originChanged}
@@ -167,6 +196,7 @@ export function MappingForm({
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}
         />
+        <FieldError error={error} name="apiKey" />
         {originChanged ? (
           <small className="problem warn" data-testid="mapping-key-again">
             The upstream moves to {newOrigin}. A key is only sent to the upstream it was entered
@@ -177,6 +207,7 @@ export function MappingForm({
           Stored on this machine only and never shown again; containers see only the placeholder.
         </small>
       </label>
+      <FormError error={error} fields={FIELDS} testId="mapping-error" />
       <div className="form-actions">
         <button
           type="submit"

@@ -1,4 +1,7 @@
+import { useRef, useState } from 'react';
 import type { ProxyView } from '../../../../../shared/schemas/proxy';
+import type { ErrorInfo } from '../../../call';
+import { FieldError, fieldIssue, FormError, useRevealError } from '../../../components/form-errors';
 import { Badge, Card, Field, Spinner, Toggle } from '../../../components/ui';
 import { useApp } from '../../../store';
 import { useDraft } from '../../../use-draft';
@@ -112,6 +115,13 @@ export function ProxySettingsCard({ view }: { view: ProxyView }) {
     timeout: String(Math.round(view.config.upstreamTimeoutMs / 1000)),
   });
   const { port, bind, timeout } = draft;
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useRevealError(formRef, error);
+  const save = async (patch: Parameters<typeof updateSettings>[0]) => {
+    setError(null);
+    setError(await updateSettings(patch));
+  };
   const setPort = (value: string) => setDraft({ ...draft, port: value });
   const setBind = (value: string) => setDraft({ ...draft, bind: value });
   const setTimeoutSecs = (value: string) => setDraft({ ...draft, timeout: value });
@@ -119,9 +129,11 @@ export function ProxySettingsCard({ view }: { view: ProxyView }) {
     <Card title="Proxy settings">
       <form
         className="form"
+        data-testid="proxy-settings"
+        ref={formRef}
         onSubmit={(e) => {
           e.preventDefault();
-          void updateSettings({
+          void save({
             port: Number(port),
             bindAddress: bind.trim() || null,
             upstreamTimeoutMs: Number(timeout) * 1000,
@@ -135,29 +147,38 @@ export function ProxySettingsCard({ view }: { view: ProxyView }) {
               type="number"
               min={1}
               max={65535}
+              name="port"
+              aria-invalid={Boolean(fieldIssue(error, 'port'))}
               value={port}
               onChange={(e) => setPort(e.target.value)}
               disabled={!canMutate}
             />
+            <FieldError error={error} name="port" />
           </label>
           <label>
             <span>Bind address</span>
             <input
               placeholder={`automatic (${view.status.bindAddress})`}
+              name="bindAddress"
+              aria-invalid={Boolean(fieldIssue(error, 'bindAddress'))}
               value={bind}
               onChange={(e) => setBind(e.target.value)}
               disabled={!canMutate}
             />
+            <FieldError error={error} name="bindAddress" />
           </label>
           <label>
             <span>Upstream timeout (s)</span>
             <input
               type="number"
               min={1}
+              name="upstreamTimeoutMs"
+              aria-invalid={Boolean(fieldIssue(error, 'upstreamTimeoutMs'))}
               value={timeout}
               onChange={(e) => setTimeoutSecs(e.target.value)}
               disabled={!canMutate}
             />
+            <FieldError error={error} name="upstreamTimeoutMs" />
           </label>
         </div>
         <small className="muted">
@@ -168,7 +189,12 @@ export function ProxySettingsCard({ view }: { view: ProxyView }) {
           label="Strict: only containers started by aigo (with a session token) may use the proxy"
           checked={view.config.strict}
           disabled={!canMutate}
-          onChange={(strict) => void updateSettings({ strict })}
+          onChange={(strict) => void save({ strict })}
+        />
+        <FormError
+          error={error}
+          fields={['port', 'bindAddress', 'upstreamTimeoutMs']}
+          testId="proxy-settings-error"
         />
         <div className="form-actions">
           <button type="submit" className="button" disabled={!canMutate || !dirty}>

@@ -8,7 +8,7 @@ import type {
   proxySettingsPatchSchema,
   updateMappingSchema,
 } from '../../../../../shared/schemas/proxy';
-import { attempt, transport } from '../../../call';
+import { attempt, clearError, transport, tryCall, type ErrorInfo } from '../../../call';
 
 interface ProxyState {
   view: ProxyView | null;
@@ -18,9 +18,10 @@ interface ProxyState {
   checkFromContainer(): Promise<void>;
   load(): Promise<void>;
   setEnabled(enabled: boolean): Promise<void>;
-  updateSettings(patch: z.input<typeof proxySettingsPatchSchema>): Promise<boolean>;
-  createMapping(input: z.input<typeof createMappingSchema>): Promise<boolean>;
-  updateMapping(input: z.input<typeof updateMappingSchema>): Promise<boolean>;
+  /** Each of these answers the core's refusal (null: saved), for the form to show. */
+  updateSettings(patch: z.input<typeof proxySettingsPatchSchema>): Promise<ErrorInfo | null>;
+  createMapping(input: z.input<typeof createMappingSchema>): Promise<ErrorInfo | null>;
+  updateMapping(input: z.input<typeof updateMappingSchema>): Promise<ErrorInfo | null>;
   deleteMapping(id: string): Promise<void>;
   test(id: string): Promise<void>;
 }
@@ -46,27 +47,25 @@ export const useProxy = create<ProxyState>()((set, get) => ({
   },
   async updateSettings(patch) {
     set({ busy: true });
-    const view = await attempt(() => transport().call('proxy.updateSettings', patch), {
-      change: true,
-    });
-    if (view) set({ view });
-    else await get().load();
+    const outcome = await tryCall(() => transport().call('proxy.updateSettings', patch));
+    if (outcome.ok) {
+      clearError();
+      set({ view: outcome.value });
+    } else await get().load();
     set({ busy: false });
-    return view !== null;
+    return outcome.ok ? null : outcome.error;
   },
   async createMapping(input) {
-    const created = await attempt(() => transport().call('proxy.createMapping', input), {
-      change: true,
-    });
+    const outcome = await tryCall(() => transport().call('proxy.createMapping', input));
+    if (outcome.ok) clearError();
     await get().load();
-    return created !== null;
+    return outcome.ok ? null : outcome.error;
   },
   async updateMapping(input) {
-    const updated = await attempt(() => transport().call('proxy.updateMapping', input), {
-      change: true,
-    });
+    const outcome = await tryCall(() => transport().call('proxy.updateMapping', input));
+    if (outcome.ok) clearError();
     await get().load();
-    return updated !== null;
+    return outcome.ok ? null : outcome.error;
   },
   async deleteMapping(id) {
     await attempt(() => transport().call('proxy.deleteMapping', { id }), { change: true });
