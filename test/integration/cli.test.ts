@@ -114,11 +114,13 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^✓ Container runtime: Docker Engine \S+/m);
     expect(result.stdout).toMatch(/^✓ Credential proxy running on 127\.0\.0\.1:\d+/m);
-    expect(result.stdout).toMatch(/^! No credential mapping — mappingCount is 0/m);
+    expect(result.stdout).toMatch(
+      /^! No credential mapping — Without one, containers have no API to call/m,
+    );
     expect(result.stdout).toContain(
       '→ Settings > Container > Credential Proxy → Add mapping with your API key',
     );
-    expect(result.stdout).toMatch(/^! settings corrupt — Settings could not be loaded/m);
+    expect(result.stdout).toMatch(/^! Settings corrupt — Settings could not be loaded/m);
     const json = JSON.parse(runAigo(['doctor', '-o', 'json'], env()).stdout);
     expect(json.status).toBe('warn');
   });

@@ -57,7 +57,7 @@ describe('AuditLog retention', () => {
     expect(notes[0]).toMatchObject({
       severity: 'info',
       message: expect.stringMatching(
-        /^Audit log retention deleted 1 old file \(\d+ KB\): 0 older than 365 days, 1 over the 10 KB limit\. Change the limits under Settings > Security/,
+        /^Audit log retention deleted 1 old file \(\d+ KiB\): 0 older than 365 days, 1 over the 10 KiB limit\. Change the limits under Settings > Security/,
       ),
       details: { files: 1, bySize: 1, byAge: 0, maxBytes: 10_000, bytes: expect.any(Number) },
     });

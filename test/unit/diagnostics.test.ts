@@ -119,7 +119,7 @@ describe('diagnose', () => {
       'mount-root-/p',
     ]);
     expect(Object.values(d).map((i) => i.status)).toEqual(Array(7).fill('ok'));
-    expect(d.disk?.title).toContain('50.0 GB free');
+    expect(d.disk?.title).toContain('53.7 GB free');
     expect(d['proxy-mapping-m1']).toMatchObject({ title: expect.stringContaining('Anthropic') });
     expect(d['proxy-mapping-m2']?.detail).toContain('HTTP 200');
     expect(d['mount-root-/p']).toMatchObject({ title: expect.stringContaining('/p'), fix: [] });

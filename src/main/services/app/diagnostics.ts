@@ -5,6 +5,7 @@ import type { MountSecurityView } from '../../../shared/schemas/mounts';
 import type { ProxyView } from '../../../shared/schemas/proxy';
 import type { RuntimeStatus } from '../../../shared/schemas/runtime';
 import type { IpcProblem } from '../sessions/ipc-problems';
+import { formatBytes } from '../../../shared/format-bytes';
 
 export interface DiagnosticsInput {
   runtime: RuntimeStatus;
@@ -49,7 +50,7 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       route: 'container/runtime',
     });
   }
-  const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  const gb = formatBytes;
   if (!runtime.disk) {
     add({
       id: 'disk',
@@ -149,7 +150,7 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       area: 'proxy',
       status: 'warn',
       title: 'No credential mapping',
-      detail: 'mappingCount is 0: containers have no API to call.',
+      detail: 'Without one, containers have no API to call.',
       fix: ['Settings > Container > Credential Proxy → Add mapping with your API key'],
       route: 'container/proxy',
     });
@@ -309,9 +310,9 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
       id: `warning-${w.id}`,
       area: 'app',
       status: 'warn',
-      title: w.code.replace(/_/g, ' ').toLowerCase(),
+      title: warningTitle(w.code),
       detail: w.message,
-      route: null,
+      route: warningRoute(w.code),
     });
 
   const status = items.some((x) => x.status === 'fail')
@@ -379,4 +380,18 @@ function diagnoseImage({ runtime, image }: DiagnosticsInput, add: Add): void {
         rebuild,
       ]);
   }
+}
+
+/** A warning's code as a title in words: AGENTS_ON_HOST_NETWORK → "Agents on host network". */
+function warningTitle(code: string): string {
+  const words = code.replace(/_/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The page where a warning is fixed, by what its code is about. */
+function warningRoute(code: string): string | null {
+  if (code.startsWith('PROXY')) return 'container/proxy';
+  if (code.startsWith('MOUNT')) return 'container/mounts';
+  if (code.includes('NETWORK') || code.startsWith('RUNTIME')) return 'container/runtime';
+  return null;
 }

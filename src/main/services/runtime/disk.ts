@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type { RuntimeStatus } from '../../../shared/schemas/runtime';
+import { formatBytes } from '../../../shared/format-bytes';
 
 /** The agent image is about 1-2 GB; below this, builds and containers start failing. */
 export const LOW_DISK_BYTES = 4 * 1024 ** 3;
@@ -24,6 +25,5 @@ export async function engineDisk(
 }
 
 export function lowDiskMessage(disk: NonNullable<RuntimeStatus['disk']>): string {
-  const gb = (disk.freeBytes / 1024 ** 3).toFixed(1);
-  return `Only ${gb} GB free on ${disk.path}: the agent image needs about 2 GB plus room for containers. Free space (e.g. \`docker system prune\`) before building.`;
+  return `Only ${formatBytes(disk.freeBytes)} free on ${disk.path}: the agent image needs about 2 GB plus room for containers. Free space (e.g. \`docker system prune\`) before building.`;
 }

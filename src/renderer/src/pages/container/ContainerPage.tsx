@@ -54,7 +54,7 @@ export function ContainerPage({
       ) : tab === 'image' ? (
         <>
           <p className="lead">
-            The image every agent container starts from: aigo-agent-runner, with the agent runner
+            The image every agent container starts from (its name is below), with the agent runner
             and the tools agents use. Rebuild it after an aigo update.
           </p>
           <ImageSection />

@@ -2,6 +2,7 @@ import type { RuntimeCheck } from '../../../../shared/schemas/runtime';
 import { runtimeDisplayName } from '../../../../shared/schemas/runtime';
 import { Badge, Card, CopyButton, Field, Spinner } from '../../components/ui';
 import { useApp } from '../../store';
+import { formatBytes } from '../../../../shared/format-bytes';
 
 const STATUS_TEXT: Record<RuntimeCheck['status'], string> = {
   ok: 'Running',
@@ -12,11 +13,6 @@ const STATUS_TEXT: Record<RuntimeCheck['status'], string> = {
   not_applicable: 'Not applicable',
   error: 'Error',
 };
-
-function formatBytes(bytes: number): string {
-  const gb = bytes / 1024 ** 3;
-  return gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
-}
 
 /** A fix step that looks like a shell command gets a copy button. */
 function FixStep({ step }: { step: string }) {

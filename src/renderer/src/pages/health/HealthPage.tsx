@@ -93,7 +93,7 @@ export function HealthPage() {
                 ) : null}
               </div>
               {item.route && item.status !== 'ok' ? (
-                <a className="button small" href={`#/${item.route}`}>
+                <a className="button" href={`#/${item.route}`}>
                   Open
                 </a>
               ) : null}

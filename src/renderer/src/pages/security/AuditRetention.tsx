@@ -26,7 +26,7 @@ export function AuditRetentionCard() {
       >
         <div className="form-row">
           <label>
-            <span>Keep at most (MB)</span>
+            <span>Keep at most (MiB)</span>
             <input
               type="number"
               min={10}
@@ -51,9 +51,9 @@ export function AuditRetentionCard() {
           </label>
         </div>
         <small className="muted">
-          The log rotates at 5 MB. When all audit files together pass the size, or a rotated file is
-          older than the days, the oldest rotated files are deleted (an info entry says how many);
-          the current file is never deleted. Applies at once. Default 200 MB and 90 days.
+          The log rotates at 5 MiB. When all audit files together pass the size, or a rotated file
+          is older than the days, the oldest rotated files are deleted (an info entry says how
+          many); the current file is never deleted. Applies at once. Default 200 MiB and 90 days.
         </small>
         <div className="form-actions">
           <button type="submit" className="button" disabled={!canMutate || !dirty}>

@@ -55,7 +55,7 @@ export function ContainerFields({ draft, set, disabled, issues }: Props) {
         })}
       </div>
       <div className="form-row">
-        {num('memoryMb', 'Memory (MB)', '128 – 65,536.', { min: 128, step: 128 })}
+        {num('memoryMb', 'Memory (MiB)', '128 – 65,536.', { min: 128, step: 128 })}
         {num('cpus', 'CPUs', '0.1 – 64.', { min: 0.1, step: 'any' })}
       </div>
       <label>

@@ -124,7 +124,7 @@ export function bodyOf(d: GroupDraft): { body: GroupBody; problems: DraftProblem
   return { body, problems };
 }
 
-/** "2 CPUs · 2048 MB · 30 min limit". */
+/** "2 CPUs · 2048 MiB · 30 min limit". */
 export function limitsSummary(group: Group): string {
   const c = group.containerConfig;
   const limit =
@@ -133,5 +133,5 @@ export function limitsSummary(group: Group): string {
       : c.timeoutSecs % 60 === 0
         ? `${c.timeoutSecs / 60} min limit`
         : `${c.timeoutSecs} s limit`;
-  return [`${c.cpus} CPU${c.cpus === 1 ? '' : 's'}`, `${c.memoryMb} MB`, limit].join(' · ');
+  return [`${c.cpus} CPU${c.cpus === 1 ? '' : 's'}`, `${c.memoryMb} MiB`, limit].join(' · ');
 }

@@ -7,9 +7,9 @@ import { useDraft } from '../../../use-draft';
 import { useLive } from '../../../use-live';
 import { useImage } from './image-store';
 import { imageView } from './image-view';
+import { formatBytes } from '../../../../../shared/format-bytes';
 
-const size = (bytes: number | null) =>
-  bytes === null ? '—' : `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+const size = (bytes: number | null) => (bytes === null ? '—' : formatBytes(bytes));
 
 function BuildOutput({ output, open }: { output: string; open: boolean }) {
   const ref = useRef<HTMLPreElement>(null);
