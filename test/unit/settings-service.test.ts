@@ -98,6 +98,8 @@ describe('SettingsService', () => {
       const [warning] = warnings.list();
       expect(warning?.code).toBe('SETTINGS_CORRUPT');
       expect(warning?.message).toContain(aside);
+      // One sentence each: the reason's own full stop is not doubled.
+      expect(warning?.message).not.toMatch(/\.\./);
     },
   );
 

@@ -99,7 +99,8 @@ export class JsonStore<S extends z.ZodType> {
       );
     }
     this.data = this.options.defaults();
-    const message = `${this.options.label} could not be loaded: ${problem}. The file was kept as ${aside} and aigo started with defaults. Compare the two files and copy back the values you need.`;
+    const reason = problem.replace(/[.\s]+$/, '');
+    const message = `${this.options.label} could not be loaded: ${reason}. The file was kept as ${aside} and aigo started with defaults. Compare the two files and copy back the values you need.`;
     this.options.logger.warn(
       { aside, problem },
       `${this.options.label} file was unreadable; moved aside, using defaults`,
