@@ -327,11 +327,14 @@ describe('credential proxy', () => {
   it('Test tells a valid key from a rejected one', async () => {
     const view = (await api<ProxyView>('GET', '/api/v1/container/credential-proxy')).json;
     const id = view.mappings.find((m) => m.name === 'Anthropic (test)')!.id;
-    const ok = await api<{ result: string; message: string }>(
+    const ok = await api<{ result: string; message: string; models?: string[] }>(
       'POST',
       `/api/v1/container/credential-proxy/mappings/${id}/test`,
     );
     expect(ok.json.result).toBe('reachable');
+    // The upstream's own model list, as the README promises.
+    expect(ok.json.models).toEqual(['claude-test']);
+    expect(ok.json.message).toContain('1 model: claude-test');
     await api('PATCH', `/api/v1/container/credential-proxy/mappings/${id}`, {
       apiKey: 'sk-ant-api03-WRONGKEY-000000000000',
     });

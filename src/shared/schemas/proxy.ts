@@ -162,6 +162,8 @@ export const mappingTestResultSchema = z.object({
   status: z.number().nullable(),
   message: z.string(),
   latencyMs: z.number(),
+  /** The models the upstream lists for this key, when it answers with a list. */
+  models: z.array(z.string()).optional(),
 });
 export type MappingTestResult = z.infer<typeof mappingTestResultSchema>;
 

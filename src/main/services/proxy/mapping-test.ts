@@ -15,6 +15,48 @@ export function healthRequest(
   return { url, headers };
 }
 
+const MAX_MODELS = 100;
+const MAX_LIST_BYTES = 1_000_000;
+
+/** Model names from a list reply: OpenAI/Anthropic `data[].id`, Ollama `models[].name`. */
+export function modelNames(body: unknown): string[] {
+  const record = (body ?? {}) as { data?: unknown; models?: unknown };
+  const entries = Array.isArray(record.data)
+    ? record.data
+    : Array.isArray(record.models)
+      ? record.models
+      : [];
+  const names: string[] = [];
+  for (const entry of entries as { id?: unknown; name?: unknown }[]) {
+    const name = typeof entry?.id === 'string' ? entry.id : entry?.name;
+    if (typeof name === 'string' && name.length > 0) names.push(name.slice(0, 200));
+    if (names.length === MAX_MODELS) break;
+  }
+  return names;
+}
+
+/** The list from a successful reply, or none when it is not one (or too big to be one). */
+async function readModels(response: Response): Promise<string[]> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_LIST_BYTES) {
+    await response.body?.cancel();
+    return [];
+  }
+  try {
+    const text = await response.text();
+    return text.length > MAX_LIST_BYTES ? [] : modelNames(JSON.parse(text));
+  } catch {
+    return [];
+  }
+}
+
+function describeModels(models: string[]): string {
+  if (models.length === 0) return '';
+  const shown = models.slice(0, 5).join(', ');
+  const more = models.length > 5 ? `, and ${models.length - 5} more` : '';
+  return ` ${models.length} model${models.length === 1 ? '' : 's'}: ${shown}${more}.`;
+}
+
 /** Where a redirect points, without its query (it could carry anything), kept short. */
 function redirectTarget(from: string, location: string | null): string {
   if (!location) return 'an address it does not name';
@@ -42,8 +84,9 @@ export async function testMapping(
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    await response.body?.cancel();
     const latencyMs = Date.now() - started;
+    const models = response.ok ? await readModels(response) : [];
+    if (!response.ok) await response.body?.cancel();
     if (response.status >= 300 && response.status < 400) {
       const where = redirectTarget(url, response.headers.get('location'));
       return {
@@ -66,7 +109,8 @@ export async function testMapping(
         result: 'reachable',
         status: response.status,
         latencyMs,
-        message: `${mapping.upstreamUrl} accepted the key (HTTP ${response.status}, ${latencyMs} ms).`,
+        message: `${mapping.upstreamUrl} accepted the key (HTTP ${response.status}, ${latencyMs} ms).${describeModels(models)}`,
+        ...(models.length > 0 ? { models } : {}),
       };
     return {
       result: 'reachable',
