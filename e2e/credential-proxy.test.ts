@@ -43,6 +43,13 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
     await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Running');
     await page.getByTestId('mapping-add').click();
     const form = page.getByTestId('mapping-form');
+    // The key hint fits the preset: a local model server is told it needs no real key.
+    const keyHint = () => form.getByLabel('Real API key').getAttribute('placeholder');
+    expect(await keyHint()).toContain('sk-ant-');
+    await form.getByLabel('Preset').selectOption('local');
+    expect(await keyHint()).toContain('No key?');
+    await form.getByLabel('Preset').selectOption('anthropic');
+    expect(await keyHint()).toContain('sk-ant-');
     await form.getByLabel('Upstream URL').fill(upstream.url);
     await form.getByLabel('Real API key').fill('sk-ant-api03-WRONG-000000000000');
     await form.getByTestId('mapping-save').click();

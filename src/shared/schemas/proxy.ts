@@ -111,6 +111,8 @@ export const proxyViewSchema = z
         kind: providerKindSchema,
         upstreamUrl: z.string(),
         auth: proxyAuthSchema,
+        /** What to enter as the key for this provider, shown in the key field. */
+        keyHint: z.string(),
       }),
     ),
   })
@@ -185,6 +187,7 @@ export const PROXY_PRESETS = [
     kind: 'anthropic' as const,
     upstreamUrl: 'https://api.anthropic.com',
     auth: { type: 'x-api-key' as const },
+    keyHint: 'sk-ant-… (console.anthropic.com → API keys)',
   },
   {
     id: 'openai',
@@ -192,6 +195,7 @@ export const PROXY_PRESETS = [
     kind: 'openai' as const,
     upstreamUrl: 'https://api.openai.com',
     auth: { type: 'bearer' as const },
+    keyHint: "sk-… (your provider's API key)",
   },
   {
     id: 'local',
@@ -199,5 +203,7 @@ export const PROXY_PRESETS = [
     kind: 'openai' as const,
     upstreamUrl: 'http://127.0.0.1:11434',
     auth: { type: 'bearer' as const },
+    // Ollama and LM Studio ignore the key; vLLM checks it only when started with --api-key.
+    keyHint: 'No key? Enter any text of 8+ characters, e.g. local-no-key',
   },
 ];

@@ -50,9 +50,13 @@ export function MappingForm({
   const formRef = useRef<HTMLFormElement>(null);
   useRevealError(formRef, error);
 
+  const [keyHint, setKeyHint] = useState(
+    view.presets.find((p) => p.id === 'anthropic')?.keyHint ?? 'The real API key',
+  );
   const applyPreset = (id: string) => {
     const preset = view.presets.find((p) => p.id === id);
     if (!preset) return;
+    setKeyHint(preset.keyHint);
     setName(preset.name);
     setKind(preset.kind);
     setUpstreamUrl(preset.upstreamUrl);
@@ -191,7 +195,7 @@ export function MappingForm({
           placeholder={
             editing && !originChanged
               ? `Leave empty to keep the current key (${editing.keyLast4 ?? 'none'})`
-              : 'sk-ant-…'
+              : keyHint
           }
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}
