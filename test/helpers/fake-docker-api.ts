@@ -7,11 +7,13 @@ export interface FakeEngine {
   operatingSystem?: string;
   podman?: boolean;
   rootDir?: string;
+  /** Answers ping and version but fails real commands with this engine error (HTTP 500). */
+  commandsFail?: string;
 }
 
 /**
  * A Docker Engine API peer on a unix socket: answers the calls detection makes (`/_ping`,
- * `/version`, `/info`, `/networks/bridge`, `/events`) the way Docker and Podman do, so the
+ * `/version`, `/info`, `/containers/json`, `/networks/bridge`, `/events`) the way Docker and Podman do, so the
  * real dockerode client runs unmodified against it.
  */
 export async function startFakeDockerApi(
@@ -50,6 +52,9 @@ export async function startFakeDockerApi(
         Name: 'fake',
         DockerRootDir: engine.rootDir,
       });
+    } else if (url.startsWith('/containers/json')) {
+      if (engine.commandsFail) json({ message: engine.commandsFail }, 500);
+      else json([]);
     } else if (url.startsWith('/networks/bridge')) {
       json({ message: 'network bridge not found' }, 404);
     } else if (url.startsWith('/events')) {

@@ -126,6 +126,24 @@ describe('detectRuntime against Docker API peers', () => {
     expect(status.networking).toMatchObject({ hostGateway: '127.0.0.1', source: 'host_network' });
   });
 
+  it('calls an engine that answers ping but fails real commands "commands fail", with its error', async () => {
+    const engineError = 'Error response from daemon: layer store is corrupt';
+    const { status } = await detectRuntime(
+      await engineHost({ version: '27.3.1', commandsFail: engineError }),
+      runtimeSettings(),
+    );
+    expect(status.available).toBe(false);
+    const check = status.checks.find(
+      (c) => c.backend === 'docker' && c.status !== 'not_applicable',
+    );
+    expect(check).toMatchObject({ status: 'commands_fail' });
+    expect(check?.message).toContain(engineError);
+    expect(check?.message).toMatch(/answers but its commands fail/);
+    expect(check?.fix.join('\n')).toMatch(/restart docker|Quit and reopen/);
+    expect(check?.fix.join('\n')).toMatch(/disk space/);
+    expect(status.message).toContain(engineError);
+  });
+
   it('reports free space where the engine keeps images, and warns when it is low', async () => {
     const { status } = await detectRuntime(
       await engineHost({ version: '27.3.1', rootDir: dir.path }),

@@ -75,6 +75,40 @@ describe('RuntimeService background monitor', () => {
     await revived.close();
   });
 
+  it('notices on its health schedule when the engine still answers ping but commands start failing', async () => {
+    const engine: { version: string; commandsFail?: string } = { version: '27.0.0' };
+    const fake = await startFakeDockerApi(dir.path, engine);
+    const bus = new EventBus();
+    audit = new AuditLog({ dir: `${dir.path}/audit`, bus, logger: silentLogger() });
+    await audit.start();
+    service = new RuntimeService({
+      host: fakeHost({
+        env: { DOCKER_HOST: `unix://${fake.socketPath}` },
+        realSocketsUnder: dir.path,
+        commands: ['docker'],
+      }),
+      bus,
+      audit,
+      logger: silentLogger(),
+      settings: () => defaultSettings().runtime,
+      healthIntervalMs: 100,
+      retryMinMs: 50,
+      retryMaxMs: 200,
+    });
+    await service.start();
+    expect(service.status().available).toBe(true);
+    engine.commandsFail = 'Error response from daemon: no space left on device';
+    await waitFor(() => !service!.status().available, 5000);
+    expect(service.status().message).toContain('no space left on device');
+    expect(service.status().checks.find((c) => c.endpoint.includes(fake.socketPath))?.status).toBe(
+      'commands_fail',
+    );
+    delete engine.commandsFail;
+    await waitFor(() => service!.status().available, 5000);
+    await service.stop();
+    await fake.close();
+  });
+
   it('runs one fresh detection after a running one, shared by every re-check that arrives meanwhile', async () => {
     const bus = new EventBus();
     audit = new AuditLog({ dir: `${dir.path}/audit`, bus, logger: silentLogger() });
@@ -115,6 +149,7 @@ async function startFakeDockerApiAt(socketPath: string) {
     if (url.startsWith('/version'))
       return res.end(JSON.stringify({ Version: '27.0.1', ApiVersion: '1.46', Components: [] }));
     if (url.startsWith('/info')) return res.end(JSON.stringify({ OperatingSystem: 'Debian' }));
+    if (url.startsWith('/containers/json')) return res.end('[]');
     if (url.startsWith('/events')) return res.flushHeaders();
     res.statusCode = 404;
     res.end('{}');

@@ -10,6 +10,8 @@ export const checkStatusSchema = z.enum([
   'not_running',
   'permission_denied',
   'too_old',
+  /** Answers ping, but real commands (listing containers) fail: the guide's "commands fail". */
+  'commands_fail',
   'not_applicable',
   'error',
 ]);

@@ -107,11 +107,12 @@ export function summariseFailure(
   const rank: Record<RuntimeCheck['status'], number> = {
     permission_denied: 0,
     too_old: 1,
-    error: 2,
-    not_running: 3,
-    not_installed: 4,
-    not_applicable: 5,
-    ok: 6,
+    commands_fail: 2,
+    error: 3,
+    not_running: 4,
+    not_installed: 5,
+    not_applicable: 6,
+    ok: 7,
   };
   const relevant = checks.filter((c) => c.status !== 'not_applicable');
   const best = [...relevant].sort((a, b) => rank[a.status] - rank[b.status])[0];

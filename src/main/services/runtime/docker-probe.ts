@@ -120,6 +120,14 @@ export async function probeDocker(
     if (!versionAtLeast(engineVersion, minimum)) {
       return { check: finish('too_old', { version: engineVersion, product }), success: null };
     }
+    // Ping and version are answered by a daemon whose storage or runtime is broken; a cheap
+    // real command tells whether containers can be used at all.
+    const failure = await commandFailure(client);
+    if (failure)
+      return {
+        check: finish('commands_fail', { version: engineVersion, product, detail: failure }),
+        success: null,
+      };
     return {
       check: finish('ok', { version: engineVersion, product }),
       success: {
@@ -137,6 +145,16 @@ export async function probeDocker(
   } catch (error) {
     const status = classifyDockerError(error);
     return { check: finish(status, { detail: describeError(error) }), success: null };
+  }
+}
+
+/** The engine's own error when it cannot list containers, else null. */
+export async function commandFailure(client: Docker): Promise<string | null> {
+  try {
+    await client.listContainers({ limit: 1 });
+    return null;
+  } catch (error) {
+    return describeError(error);
   }
 }
 

@@ -83,6 +83,21 @@ export function dockerRemedy(
       };
     case 'not_applicable':
       return { message: ctx.detail ?? 'Not used on this system.', fix: [] };
+    case 'commands_fail':
+      return {
+        message: `${ctx.product ?? 'Docker'} at ${ctx.endpoint} answers but its commands fail: ${ctx.detail ?? 'unknown error'}.`,
+        fix: linux
+          ? [
+              'sudo systemctl restart docker',
+              'Check free disk space (containers need disk to run): df -h /var/lib/docker',
+              'Review the app log: aigo logs --last 500',
+            ]
+          : [
+              'Docker Desktop → Quit and reopen',
+              'Check free disk space (containers need disk to run)',
+              'Review the app log: aigo logs --last 500',
+            ],
+      };
     case 'error':
       return {
         message: `Docker at ${ctx.endpoint} answered with an error: ${ctx.detail ?? 'unknown error'}.`,
@@ -125,6 +140,7 @@ export function appleContainerRemedy(status: CheckStatus, detail?: string): Reme
         fix: ['Install the latest release from the Apple Container GitHub releases'],
       };
     case 'permission_denied':
+    case 'commands_fail':
     case 'error':
       return {
         message: `Apple Container failed: ${detail ?? 'unknown error'}.`,

@@ -5,7 +5,7 @@ import type { Settings } from '../../../shared/schemas/settings';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import { detectRuntime, type Detection } from './detect';
-import type { DockerProbeSuccess } from './docker-probe';
+import { commandFailure, type DockerProbeSuccess } from './docker-probe';
 import type { HostEnv } from './host-env';
 import { noNetworking } from './networking';
 
@@ -205,6 +205,8 @@ export class RuntimeService {
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
           await docker.client.ping();
+          // A daemon can answer ping while every real command fails: re-detect to report it.
+          if (await commandFailure(docker.client)) break;
           this.scheduleNext();
           return;
         } catch {

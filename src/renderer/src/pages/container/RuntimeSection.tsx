@@ -10,6 +10,7 @@ const STATUS_TEXT: Record<RuntimeCheck['status'], string> = {
   not_running: 'Not running',
   permission_denied: 'Permission denied',
   too_old: 'Too old',
+  commands_fail: 'Commands fail',
   not_applicable: 'Not applicable',
   error: 'Error',
 };
