@@ -44,6 +44,11 @@ describe.runIf(runDocker)('the aigo CLI against a running `aigo serve`', () => {
       .filter((l) => /^(Data folder|Log level|Runtime|Host gateway):/.test(l));
     expect(labelled.length).toBeGreaterThanOrEqual(3);
     expect(new Set(labelled.map((l) => /^[^:]+: +/.exec(l)![0].length)).size).toBe(1);
+    // Every service that is not running says why (the agent image is not built here).
+    const services = result.stdout.split('Services:')[1]!.split('\n\n')[0]!;
+    const notRunning = services.split('\n').filter((l) => /^ {2}! /.test(l));
+    expect(notRunning.length).toBeGreaterThan(0);
+    for (const line of notRunning) expect(line).toMatch(/ — \S/);
   });
 
   it('`aigo status -o json` and `-o yaml` print the API data', () => {

@@ -26,13 +26,17 @@ export function renderStatus(status: AppStatus): string {
   else {
     lines.push(`  ${r.message}`);
     for (const check of r.checks.filter((c) => c.status !== 'not_applicable')) {
-      lines.push(`  ✗ ${check.label} (${check.endpoint}): ${check.status.replace('_', ' ')}`);
+      lines.push(`  ✗ ${check.label} (${check.endpoint}): ${check.status.replaceAll('_', ' ')}`);
       for (const step of check.fix) lines.push(`      ${step}`);
     }
   }
   lines.push('', 'Services:');
-  for (const s of status.services)
-    lines.push(`  ${s.state === 'running' ? '✓' : '!'} ${s.name.padEnd(10)} ${s.state}`);
+  for (const s of status.services) {
+    const ok = s.state === 'running';
+    // A line that is not ok says why, so no one has to open the app to find out.
+    const why = !ok && s.detail ? ` — ${s.detail}` : '';
+    lines.push(`  ${ok ? '✓' : '!'} ${s.name.padEnd(10)} ${s.state}${why}`);
+  }
   if (status.warnings.length) {
     lines.push('', 'Warnings:');
     for (const w of status.warnings) lines.push(`  ! ${w.message}`);
