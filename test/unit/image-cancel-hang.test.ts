@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/main/services/audit/audit-log';
 import { EventBus } from '../../src/main/services/events/event-bus';
-import { dockerBackend } from '../../src/main/services/image/backends';
+import { dockerBackend, type ImageBackend } from '../../src/main/services/image/backends';
 import { ImageService } from '../../src/main/services/image/image-service';
 import type { RuntimeService } from '../../src/main/services/runtime/runtime-service';
 import type { RuntimeStatus } from '../../src/shared/schemas/runtime';
@@ -41,14 +41,9 @@ describe('cancelling a build the engine never answers', () => {
   let engine: Awaited<ReturnType<typeof silentEngine>>;
   let service: ImageService;
 
-  beforeEach(async () => {
-    dir = await tempDir('aigo-image-cancel-');
-    await writeFile(join(dir.path, 'Dockerfile'), 'FROM scratch\n');
-    await writeFile(join(dir.path, 'runner.mjs'), '// runner\n');
-    const socketPath = join(dir.path, 'engine.sock');
-    engine = await silentEngine(socketPath);
-    const client = new Docker({ socketPath });
-    service = new ImageService({
+  /** An image service on a running runtime whose builds go to `backend`. */
+  const imageService = (backend: ImageBackend) =>
+    new ImageService({
       runtime: {
         status: () =>
           ({
@@ -64,8 +59,17 @@ describe('cancelling a build the engine never answers', () => {
       settings: () => defaultSettings().image,
       appVersion: '1.0.0',
       context: { dockerfile: join(dir.path, 'Dockerfile'), runner: join(dir.path, 'runner.mjs') },
-      backend: () => dockerBackend(client, client),
+      backend: () => backend,
     });
+
+  beforeEach(async () => {
+    dir = await tempDir('aigo-image-cancel-');
+    await writeFile(join(dir.path, 'Dockerfile'), 'FROM scratch\n');
+    await writeFile(join(dir.path, 'runner.mjs'), '// runner\n');
+    const socketPath = join(dir.path, 'engine.sock');
+    engine = await silentEngine(socketPath);
+    const client = new Docker({ socketPath });
+    service = imageService(dockerBackend(client, client));
     await service.refresh();
   });
   afterEach(async () => {
@@ -96,29 +100,12 @@ describe('cancelling a build the engine never answers', () => {
   });
 
   it('returns even when the backend ignores the cancel', { timeout: 20_000 }, async () => {
-    const deaf = new ImageService({
-      runtime: {
-        status: () =>
-          ({
-            available: true,
-            backend: 'docker',
-            message: 'ok',
-            disk: null,
-          }) as unknown as RuntimeStatus,
-      } as unknown as RuntimeService,
-      bus: new EventBus(),
-      audit: { record: () => undefined } as unknown as AuditLog,
-      logger: silentLogger(),
-      settings: () => defaultSettings().image,
-      appVersion: '1.0.0',
-      context: { dockerfile: join(dir.path, 'Dockerfile'), runner: join(dir.path, 'runner.mjs') },
-      backend: () => ({
-        inspect: async () => null,
-        build: async () => ({
-          done: new Promise<string | null>(() => undefined),
-          cancel: () => undefined,
-          cleanUp: async () => undefined,
-        }),
+    const deaf = imageService({
+      inspect: async () => null,
+      build: async () => ({
+        done: new Promise<string | null>(() => undefined),
+        cancel: () => undefined,
+        cleanUp: async () => undefined,
       }),
     });
     await deaf.startBuild();
