@@ -152,3 +152,33 @@ export function Reveal({ children }: { children: ReactNode }) {
   }, []);
   return <div ref={ref}>{children}</div>;
 }
+
+/** The Delete / Cancel pair under a "really delete?" question in a list row. */
+export function ConfirmDeleteActions({
+  testId,
+  deleting,
+  onConfirm,
+  onCancel,
+}: {
+  testId: string;
+  deleting: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="form-actions">
+      <button
+        type="button"
+        className="button danger"
+        data-testid={testId}
+        disabled={deleting}
+        onClick={onConfirm}
+      >
+        {deleting ? <Spinner /> : null} Delete
+      </button>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

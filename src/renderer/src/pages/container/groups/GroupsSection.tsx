@@ -2,7 +2,7 @@ import { ConcurrencyCard } from './ConcurrencyCard';
 import { useState } from 'react';
 import type { Group } from '../../../../../shared/schemas/groups';
 import type { ErrorInfo } from '../../../call';
-import { Badge, Card, ErrorBox, Reveal, Spinner } from '../../../components/ui';
+import { Badge, Card, ConfirmDeleteActions, ErrorBox, Reveal } from '../../../components/ui';
 import { navigate } from '../../../route';
 import { useApp } from '../../../store';
 import { useLive } from '../../../use-live';
@@ -59,20 +59,12 @@ function GroupRow({ group, onEdit }: { group: Group; onEdit(): void }) {
               Delete the group “{group.name}”? Its chats stop reaching an agent. Past sessions and
               runs stay in the history.
             </p>
-            <div className="form-actions">
-              <button
-                type="button"
-                className="button danger"
-                data-testid="group-delete-confirm"
-                disabled={deleting}
-                onClick={() => void confirmDelete()}
-              >
-                {deleting ? <Spinner /> : null} Delete
-              </button>
-              <button type="button" className="button" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </div>
+            <ConfirmDeleteActions
+              testId="group-delete-confirm"
+              deleting={deleting}
+              onConfirm={() => void confirmDelete()}
+              onCancel={() => setConfirming(false)}
+            />
           </div>
         ) : null}
         {error ? (

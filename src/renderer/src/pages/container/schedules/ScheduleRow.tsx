@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Schedule } from '../../../../../shared/schemas/schedules';
 import type { ErrorInfo } from '../../../call';
-import { Badge, ErrorBox, Spinner, Toggle } from '../../../components/ui';
+import { Badge, ConfirmDeleteActions, ErrorBox, Spinner, Toggle } from '../../../components/ui';
 import { ago, fromNow, whenLocal } from '../../../format';
 import { scheduleHref, sessionHref } from '../../../route';
 import { useApp } from '../../../store';
@@ -109,20 +109,12 @@ export function ScheduleRow({
               Delete the schedule “{schedule.name}” and its run log? Sessions it started stay in
               Cowork.
             </p>
-            <div className="form-actions">
-              <button
-                type="button"
-                className="button danger"
-                data-testid="schedule-delete-confirm"
-                disabled={deleting}
-                onClick={() => void confirmDelete()}
-              >
-                {deleting ? <Spinner /> : null} Delete
-              </button>
-              <button type="button" className="button" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </div>
+            <ConfirmDeleteActions
+              testId="schedule-delete-confirm"
+              deleting={deleting}
+              onConfirm={() => void confirmDelete()}
+              onCancel={() => setConfirming(false)}
+            />
           </div>
         ) : null}
         {error ? (
