@@ -122,6 +122,33 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await screenshot(page, 'runtime-preferences');
   });
 
+  it('a remote endpoint offers its TLS or SSH settings, and a broken one says what to fix there', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.uiLink);
+    await page.getByTestId('nav-container').click();
+    const form = page.getByTestId('runtime-preferences');
+    const endpoint = form.locator('input[name="runtime.dockerHost"]');
+    await endpoint.fill('ssh://agent@127.0.0.1:1');
+    expect(await form.locator('input[name="runtime.dockerSshIdentityFile"]').count()).toBe(1);
+    expect(await form.locator('input[name="runtime.dockerCertPath"]').count()).toBe(0);
+    await endpoint.fill('tcp://127.0.0.1:1');
+    await form.locator('input[name="runtime.dockerTlsVerify"]').check();
+    const folder = join(app.dir, 'no-certs-here');
+    await form.locator('input[name="runtime.dockerCertPath"]').fill(folder);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Not available');
+    await expect
+      .poll(() => page.getByTestId('runtime-message').textContent())
+      .toContain(join(folder, 'ca.pem'));
+    await screenshot(page, 'runtime-remote-tls');
+    const saved = JSON.parse(await readFile(join(app.dir, 'settings.json'), 'utf8')).runtime;
+    expect(saved).toMatchObject({ dockerTlsVerify: true, dockerCertPath: folder });
+    await app.api('PATCH', '/api/v1/settings', {
+      runtime: { dockerHost: null, dockerTlsVerify: false, dockerCertPath: null },
+    });
+    await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
+  });
+
   it('without the token the page is read-only and says how to get write access', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

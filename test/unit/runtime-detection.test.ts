@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dockerCandidates, parseEndpoint } from '../../src/main/services/runtime/candidates';
+import {
+  dockerCandidates,
+  isRemoteEndpoint,
+  parseEndpoint,
+} from '../../src/main/services/runtime/candidates';
 import { join } from 'node:path';
 import { detectRuntime, summariseFailure } from '../../src/main/services/runtime/detect';
 import { engineDisk, lowDiskMessage } from '../../src/main/services/runtime/disk';
@@ -19,10 +23,12 @@ describe('Docker candidates', () => {
     const host = fakeHost({
       env: { DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_RUNTIME_DIR: '/run/user/1000' },
     });
-    expect(dockerCandidates(host, '/custom/docker.sock').map((c) => c.endpoint)).toEqual([
-      'unix:///custom/docker.sock',
-    ]);
-    const list = dockerCandidates(host, null).map((c) => c.endpoint);
+    expect(
+      dockerCandidates(host, runtimeSettings({ dockerHost: '/custom/docker.sock' })).map(
+        (c) => c.endpoint,
+      ),
+    ).toEqual(['unix:///custom/docker.sock']);
+    const list = dockerCandidates(host, runtimeSettings()).map((c) => c.endpoint);
     expect(list[0]).toBe('unix:///var/run/docker.sock');
     expect(list.filter((e) => e === 'unix:///var/run/docker.sock')).toHaveLength(1);
     expect(list).toContain('unix:///home/tester/.docker/run/docker.sock');
@@ -49,7 +55,7 @@ describe('Docker candidates', () => {
   });
 
   it('uses the named pipe on Windows', () => {
-    expect(dockerCandidates(fakeHost({ platform: 'win32' }), null)[0]?.endpoint).toBe(
+    expect(dockerCandidates(fakeHost({ platform: 'win32' }), runtimeSettings())[0]?.endpoint).toBe(
       'npipe:////./pipe/docker_engine',
     );
   });
@@ -62,7 +68,27 @@ describe('Docker candidates', () => {
       tls: false,
     });
     expect(parseEndpoint('unix:///x.sock')).toEqual({ kind: 'socket', socketPath: '/x.sock' });
-    expect(parseEndpoint('ssh://me@box').kind).toBe('invalid');
+    expect(parseEndpoint('ssh://me@box')).toEqual({
+      kind: 'ssh',
+      user: 'me',
+      host: 'box',
+      port: 22,
+    });
+    expect(parseEndpoint('ssh://box:2222')).toEqual({
+      kind: 'ssh',
+      user: null,
+      host: 'box',
+      port: 2222,
+    });
+    expect(parseEndpoint('ftp://box').kind).toBe('invalid');
+  });
+
+  it('tells an engine on another machine from one on this computer', () => {
+    expect(isRemoteEndpoint('ssh://me@build-box')).toBe(true);
+    expect(isRemoteEndpoint('tcp://build-box.example:2376')).toBe(true);
+    expect(isRemoteEndpoint('tcp://127.0.0.1:2375')).toBe(false);
+    expect(isRemoteEndpoint('ssh://me@localhost:2222')).toBe(false);
+    expect(isRemoteEndpoint('unix:///var/run/docker.sock')).toBe(false);
   });
 });
 

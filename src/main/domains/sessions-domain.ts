@@ -1,3 +1,4 @@
+import { isRemoteEndpoint, REMOTE_ENGINE_NOTE } from '../services/runtime/candidates';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Handlers } from '../dispatch';
@@ -148,7 +149,10 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     },
     runtimeProblem: () => {
       const r = deps.runtime.status();
-      return r.available ? null : `No container runtime: ${r.message}`;
+      if (!r.available) return `No container runtime: ${r.message}`;
+      return isRemoteEndpoint(r.endpoint)
+        ? `The engine at ${r.endpoint} cannot run agent sessions. ${REMOTE_ENGINE_NOTE} Choose a local endpoint in Settings > Container > Runtime preferences.`
+        : null;
     },
     maxConcurrent: () => deps.settings.get().sessions.maxConcurrent,
     // Each new container is audited at once (the audit is created below).

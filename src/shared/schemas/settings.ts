@@ -7,8 +7,14 @@ import { z } from 'zod';
 export const runtimeSettingsSchema = z.object({
   /** `auto` prefers Apple Container on macOS 15+ Apple Silicon when it runs, else Docker. */
   preferred: z.enum(['auto', 'docker', 'apple_container']).default('auto'),
-  /** A Docker endpoint to try first (unix:///path, tcp://host:port, npipe:////./pipe/name). */
+  /** The only Docker endpoint to use (unix:///path, tcp://host:port, ssh://user@host, npipe://…). */
   dockerHost: z.string().trim().max(500).nullable().default(null),
+  /** TLS with the engine's certificate verified, for tcp:// endpoints (DOCKER_TLS_VERIFY=1). */
+  dockerTlsVerify: z.boolean().default(false),
+  /** A folder with ca.pem, cert.pem and key.pem (what DOCKER_CERT_PATH names). */
+  dockerCertPath: z.string().trim().max(1000).nullable().default(null),
+  /** A private key for ssh:// endpoints; else the SSH agent and ~/.ssh/id_* are offered. */
+  dockerSshIdentityFile: z.string().trim().max(1000).nullable().default(null),
   /** Overrides the detected host-gateway address containers use to reach the app. */
   hostGatewayOverride: z
     .string()

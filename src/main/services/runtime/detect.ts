@@ -1,7 +1,7 @@
 import type { RuntimeCheck, RuntimeStatus } from '../../../shared/schemas/runtime';
 import type { Settings } from '../../../shared/schemas/settings';
 import { probeAppleContainer } from './apple-container-probe';
-import { dockerCandidates } from './candidates';
+import { dockerCandidates, isRemoteEndpoint, REMOTE_ENGINE_NOTE } from './candidates';
 import { probeDocker, type DockerProbeSuccess } from './docker-probe';
 import type { HostEnv } from './host-env';
 import { engineDisk, lowDiskMessage } from './disk';
@@ -49,7 +49,7 @@ export async function detectRuntime(
   }
 
   if (settings.preferred !== 'apple_container') {
-    for (const candidate of dockerCandidates(host, settings.dockerHost)) {
+    for (const candidate of dockerCandidates(host, settings)) {
       const probe = await probeDocker(candidate, host);
       checks.push(probe.check);
       if (probe.success) {
@@ -70,9 +70,13 @@ export async function detectRuntime(
             endpoint: candidate.endpoint,
             networking: await dockerNetworking(host, d, override),
             disk,
-            message: disk?.low
-              ? `${probe.check.message} ${lowDiskMessage(disk)}`
-              : probe.check.message,
+            message: [
+              probe.check.message,
+              disk?.low ? lowDiskMessage(disk) : '',
+              isRemoteEndpoint(candidate.endpoint) ? REMOTE_ENGINE_NOTE : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
             checks,
             checkedAt: checkedAt(),
           },

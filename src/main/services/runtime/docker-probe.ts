@@ -9,7 +9,10 @@ import {
   PRODUCT_CLI,
   productRemedy,
   versionAtLeast,
+  type Remedy,
 } from './remedies';
+import { remoteClientOptions } from './remote-access';
+import { remoteFailure, remoteRemedy, remoteSetupRemedy } from './remote-remedies';
 
 export interface DockerProbeSuccess {
   /** Requests bounded by the probe timeout: for short calls. */
@@ -35,23 +38,28 @@ const PROBE_TIMEOUT_MS = 3000;
 
 /**
  * A client for one endpoint. `timeoutMs` bounds every request, streams included, so long-lived
- * streams (engine events, logs, builds) need a client made with `null`.
+ * streams (engine events, logs, builds) need a client made with `null`. A string is why no
+ * client can be made (an unusable endpoint, a missing certificate or key).
  */
-export function createDockerClient(
-  endpoint: string,
-  env: NodeJS.ProcessEnv,
+export async function createDockerClient(
+  candidate: DockerCandidate,
+  host: HostEnv,
   timeoutMs: number | null = PROBE_TIMEOUT_MS,
-): Docker | string {
-  const parsed = parseEndpoint(endpoint, env);
+): Promise<Docker | string> {
+  const parsed = parseEndpoint(candidate.endpoint, candidate.access?.tlsVerify);
   if (parsed.kind === 'invalid') return parsed.reason;
   const timeout = timeoutMs === null ? {} : { timeout: timeoutMs };
   if (parsed.kind === 'socket') return new Docker({ socketPath: parsed.socketPath, ...timeout });
-  return new Docker({
-    host: parsed.host,
-    port: parsed.port,
-    protocol: parsed.tls ? 'https' : 'http',
-    ...timeout,
-  });
+  const setup = await remoteClientOptions(parsed, candidate.access, host.home, host.env, timeoutMs);
+  if (!setup.ok) return setup.problem;
+  // Over SSH the request runs on an SSH channel, which has no socket timeout to set: bound the
+  // wait for the answer instead.
+  if (parsed.kind === 'ssh')
+    return new Docker({
+      ...setup.options,
+      ...(timeoutMs === null ? {} : { connectionTimeout: timeoutMs }),
+    });
+  return new Docker({ ...setup.options, ...timeout });
 }
 
 /** Connects to one candidate and classifies the outcome into a check with its remedy. */
@@ -60,13 +68,18 @@ export async function probeDocker(
   host: HostEnv,
 ): Promise<DockerProbeResult> {
   const started = Date.now();
-  const parsed = parseEndpoint(candidate.endpoint, host.env);
+  const parsed = parseEndpoint(candidate.endpoint, candidate.access?.tlsVerify);
   const socketPath = parsed.kind === 'socket' ? parsed.socketPath : undefined;
+  const remote = parsed.kind === 'tcp' || parsed.kind === 'ssh' ? parsed : null;
   const finish = (
     status: CheckStatus,
-    extra: { version?: string; product?: string; detail?: string } = {},
+    extra: { version?: string; product?: string; detail?: string; remedy?: Remedy } = {},
   ): RuntimeCheck => {
     const remedy =
+      extra.remedy ??
+      (remote && (status === 'too_old' || status === 'commands_fail' || status === 'error')
+        ? remoteRemedy(status, remote, candidate.endpoint, extra.detail ?? extra.version ?? '')
+        : null) ??
       productRemedy(status, candidate.hint, host.platform, candidate.endpoint) ??
       dockerRemedy(status, host.platform, {
         endpoint: candidate.endpoint,
@@ -97,9 +110,15 @@ export async function probeDocker(
     return { check: finish(installed ? 'not_running' : 'not_installed'), success: null };
   }
 
-  const client = createDockerClient(candidate.endpoint, host.env);
+  const client = await createDockerClient(candidate, host);
   if (typeof client === 'string')
-    return { check: finish('error', { detail: client }), success: null };
+    return {
+      check: finish('error', {
+        detail: client,
+        ...(remote ? { remedy: remoteSetupRemedy(client, candidate.access) } : {}),
+      }),
+      success: null,
+    };
   try {
     await client.ping();
     const version = await client.version();
@@ -132,7 +151,7 @@ export async function probeDocker(
       check: finish('ok', { version: engineVersion, product }),
       success: {
         client,
-        streamingClient: createDockerClient(candidate.endpoint, host.env, null) as Docker,
+        streamingClient: (await createDockerClient(candidate, host, null)) as Docker,
         endpoint: candidate.endpoint,
         product,
         version: engineVersion,
@@ -143,6 +162,10 @@ export async function probeDocker(
       },
     };
   } catch (error) {
+    if (remote) {
+      const failure = remoteFailure(error, remote, candidate.endpoint, candidate.access);
+      return { check: finish(failure.status, { remedy: failure }), success: null };
+    }
     const status = classifyDockerError(error);
     return { check: finish(status, { detail: describeError(error) }), success: null };
   }

@@ -6,7 +6,14 @@ import { FieldError, fieldIssue, FormError, useRevealError } from '../../compone
 import { Card } from '../../components/ui';
 import { useApp } from '../../store';
 
-const FIELDS = ['runtime.preferred', 'runtime.dockerHost', 'runtime.hostGatewayOverride'];
+const FIELDS = [
+  'runtime.preferred',
+  'runtime.dockerHost',
+  'runtime.dockerTlsVerify',
+  'runtime.dockerCertPath',
+  'runtime.dockerSshIdentityFile',
+  'runtime.hostGatewayOverride',
+];
 
 type RuntimeSettings = Settings['runtime'];
 
@@ -72,9 +79,17 @@ export function RuntimePreferences() {
           />
           <FieldError error={error} name="runtime.dockerHost" />
           <small className="muted">
-            unix:///path/docker.sock, tcp://host:2375 or npipe:////./pipe/name
+            unix:///path/docker.sock, tcp://host:2376, ssh://user@host or npipe:////./pipe/name.
+            When set, aigo uses only this endpoint.
           </small>
         </label>
+        <RemoteAccessFields
+          draft={draft}
+          setDraft={setDraft}
+          error={error}
+          disabled={!canMutate}
+          invalid={invalid}
+        />
         <label>
           <span>Host gateway override</span>
           <input
@@ -111,4 +126,68 @@ export function RuntimePreferences() {
       </form>
     </Card>
   );
+}
+
+/** TLS for tcp:// endpoints and the SSH key for ssh:// ones: what DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and ssh offer. */
+function RemoteAccessFields(props: {
+  draft: RuntimeSettings;
+  setDraft: (next: RuntimeSettings) => void;
+  error: ErrorInfo | null;
+  disabled: boolean;
+  invalid: (name: string) => boolean;
+}) {
+  const { draft, setDraft, error, disabled, invalid } = props;
+  const endpoint = draft.dockerHost ?? '';
+  const text = (value: string) => (value.trim() === '' ? null : value.trim());
+  if (/^(tcp|https?):\/\//.test(endpoint))
+    return (
+      <>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            name="runtime.dockerTlsVerify"
+            checked={draft.dockerTlsVerify || endpoint.startsWith('https://')}
+            disabled={disabled || endpoint.startsWith('https://')}
+            onChange={(e) => setDraft({ ...draft, dockerTlsVerify: e.target.checked })}
+          />
+          <span>Verify TLS (like DOCKER_TLS_VERIFY=1)</span>
+        </label>
+        <label>
+          <span>TLS certificate folder</span>
+          <input
+            name="runtime.dockerCertPath"
+            placeholder="~/.docker (holds ca.pem, cert.pem, key.pem)"
+            aria-invalid={invalid('runtime.dockerCertPath')}
+            value={draft.dockerCertPath ?? ''}
+            disabled={disabled}
+            onChange={(e) => setDraft({ ...draft, dockerCertPath: text(e.target.value) })}
+          />
+          <FieldError error={error} name="runtime.dockerCertPath" />
+          <small className="muted">
+            What DOCKER_CERT_PATH names: the engine&apos;s CA as ca.pem, and your client certificate
+            as cert.pem and key.pem. Empty: the system&apos;s CAs, no client certificate.
+          </small>
+        </label>
+      </>
+    );
+  if (endpoint.startsWith('ssh://'))
+    return (
+      <label>
+        <span>SSH identity file</span>
+        <input
+          name="runtime.dockerSshIdentityFile"
+          placeholder="the SSH agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa"
+          aria-invalid={invalid('runtime.dockerSshIdentityFile')}
+          value={draft.dockerSshIdentityFile ?? ''}
+          disabled={disabled}
+          onChange={(e) => setDraft({ ...draft, dockerSshIdentityFile: text(e.target.value) })}
+        />
+        <FieldError error={error} name="runtime.dockerSshIdentityFile" />
+        <small className="muted">
+          The host&apos;s key must be in ~/.ssh/known_hosts (connect once with ssh to add it). A key
+          with a passphrase must be loaded into the agent with ssh-add.
+        </small>
+      </label>
+    );
+  return null;
 }
