@@ -43,11 +43,12 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
     await expect.poll(() => page.getByTestId('proxy-running').textContent()).toBe('Running');
     await page.getByTestId('mapping-add').click();
     const form = page.getByTestId('mapping-form');
-    // The key hint fits the preset: a local model server is told it needs no real key.
+    // The key field fits the preset: a local model server asks for no key at all.
     const keyHint = () => form.getByLabel('Real API key').getAttribute('placeholder');
     expect(await keyHint()).toContain('sk-ant-');
     await form.getByLabel('Preset').selectOption('local');
-    expect(await keyHint()).toContain('No key?');
+    expect(await form.getByLabel('Real API key').count()).toBe(0);
+    expect(await form.getByTestId('mapping-no-key').textContent()).toContain('no credential');
     await form.getByLabel('Preset').selectOption('anthropic');
     expect(await keyHint()).toContain('sk-ant-');
     await form.getByLabel('Upstream URL').fill(upstream.url);
@@ -112,5 +113,31 @@ describe.runIf(run)('Settings > Container > Credential Proxy in the browser', ()
     expect((await status()).running).toBe(true);
     expect(await portField.inputValue()).toBe('8899');
     await screenshot(page, 'credential-proxy');
+  });
+
+  it('a local model server takes no key: added without one, and Test lists its models', async () => {
+    const local = await startFakeUpstream({});
+    local.route('/', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ models: [{ name: 'llama3.2' }] }));
+    });
+    try {
+      await page.getByTestId('mapping-add').click();
+      const form = page.getByTestId('mapping-form');
+      await form.getByLabel('Preset').selectOption('local');
+      await form.getByLabel('Upstream URL').fill(local.url);
+      await form.getByTestId('mapping-save').click();
+      const row = page.getByTestId('mapping').filter({ hasText: local.url });
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.textContent()).toContain('no key');
+      await row.getByTestId('mapping-test').click();
+      await expect
+        .poll(() => row.getByTestId('mapping-test-result').textContent())
+        .toContain('llama3.2');
+      expect(local.requests.at(-1)?.headers.authorization).toBeUndefined();
+      await screenshot(page, 'credential-proxy-local-model');
+    } finally {
+      await local.close();
+    }
   });
 });

@@ -143,6 +143,7 @@ describe('diagnose', () => {
       proxy: proxy(true, [
         mapping({ id: 'ok' }),
         mapping({ id: 'nokey', hasKey: false }),
+        mapping({ id: 'local', hasKey: false, keyLast4: null, auth: { type: 'none' } }),
         mapping({ id: 'bad', lastStatus: 403 }),
         mapping({ id: 'down', lastStatus: 502 }),
         mapping({ id: 'slow', lastStatus: 504 }),
@@ -158,6 +159,8 @@ describe('diagnose', () => {
     expect(statuses).toMatchObject({
       'proxy-mapping-ok': 'ok',
       'proxy-key-nokey': 'fail',
+      // A local model server takes no key: having none is not a problem.
+      'proxy-mapping-local': 'ok',
       'proxy-rejected-bad': 'fail',
       'proxy-unreachable-down': 'warn',
       'proxy-unreachable-slow': 'warn',

@@ -7,6 +7,8 @@ export const PROXY_HOST_ALIAS = 'host-gateway';
 export const PROXY_SESSION_HEADER = 'x-aigo-session';
 
 export const proxyAuthSchema = z.discriminatedUnion('type', [
+  /** No credential at all: local model servers (Ollama, LM Studio) take none. */
+  z.object({ type: z.literal('none') }),
   z.object({ type: z.literal('x-api-key') }),
   z.object({ type: z.literal('bearer') }),
   z.object({
@@ -135,7 +137,8 @@ export const createMappingSchema = z.object({
   upstreamUrl: upstreamUrlSchema,
   placeholder: placeholderSchema.optional(),
   auth: proxyAuthSchema.default({ type: 'x-api-key' }),
-  apiKey: apiKeySchema,
+  /** Required unless `auth` is `none`. */
+  apiKey: apiKeySchema.optional(),
 });
 
 export const updateMappingSchema = z.object({
@@ -202,8 +205,8 @@ export const PROXY_PRESETS = [
     name: 'Local model server (Ollama, LM Studio, vLLM)',
     kind: 'openai' as const,
     upstreamUrl: 'http://127.0.0.1:11434',
-    auth: { type: 'bearer' as const },
-    // Ollama and LM Studio ignore the key; vLLM checks it only when started with --api-key.
-    keyHint: 'No key? Enter any text of 8+ characters, e.g. local-no-key',
+    auth: { type: 'none' as const },
+    // Ollama and LM Studio take no key; vLLM started with --api-key wants one, sent as Bearer.
+    keyHint: 'No key needed. A server started with --api-key: choose "Authorization: Bearer"',
   },
 ];

@@ -157,7 +157,7 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
   }
   for (const m of proxy.mappings) {
     // One item per mapping: its worst problem, or ok.
-    if (!m.hasKey)
+    if (!m.hasKey && m.auth.type !== 'none')
       add({
         id: `proxy-key-${m.id}`,
         area: 'proxy',

@@ -32,8 +32,12 @@ export function presentedKey(headers: IncomingHttpHeaders): string | null {
   return null;
 }
 
-/** The header an upstream reads its key from, with the key in it. */
-export function credentialHeader(auth: ProxyAuth, key: string): [name: string, value: string] {
+/** The header an upstream reads its key from, with the key in it; none for a keyless upstream. */
+export function credentialHeader(
+  auth: ProxyAuth,
+  key: string | null,
+): [name: string, value: string] | null {
+  if (auth.type === 'none' || key === null) return null;
   if (auth.type === 'x-api-key') return ['x-api-key', key];
   if (auth.type === 'bearer') return ['authorization', `Bearer ${key}`];
   return [auth.header, key];
@@ -43,11 +47,16 @@ export function credentialHeader(auth: ProxyAuth, key: string): [name: string, v
  * Readies a client's request headers for the upstream, in place: no hop-by-hop headers, no
  * session token, no credential of the client's, and the real key where the upstream reads it.
  */
-export function injectCredential(headers: IncomingHttpHeaders, auth: ProxyAuth, key: string): void {
+export function injectCredential(
+  headers: IncomingHttpHeaders,
+  auth: ProxyAuth,
+  key: string | null,
+): void {
   stripHopByHop(headers as Record<string, unknown>);
   delete headers[PROXY_SESSION_HEADER];
-  // Only the injected credential goes upstream: every other credential-bearing header goes.
+  // Only the injected credential goes upstream: every other credential-bearing header goes,
+  // the container's placeholder included, also when the upstream takes no key.
   stripClientCredentials(headers);
-  const [name, value] = credentialHeader(auth, key);
-  headers[name.toLowerCase()] = value;
+  const credential = credentialHeader(auth, key);
+  if (credential) headers[credential[0].toLowerCase()] = credential[1];
 }

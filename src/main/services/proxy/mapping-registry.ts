@@ -52,13 +52,14 @@ export class MappingRegistry {
       updatedAt: now,
     };
     this.assertPlaceholderFree(mapping.placeholder, null);
+    const apiKey = keyFor(mapping.auth, input.apiKey, mapping.name);
     // The key first: a crash before the mapping is written leaves an orphan key, which the next
     // start removes (audited); a failed write here takes the key back at once.
-    await this.deps.secrets.set(mapping.id, input.apiKey, keyBinding(mapping.upstreamUrl));
+    if (apiKey) await this.deps.secrets.set(mapping.id, apiKey, keyBinding(mapping.upstreamUrl));
     try {
       await replaceMappings(this.deps.store, (mappings) => [...mappings, mapping]);
     } catch (error) {
-      await this.deps.secrets.delete(mapping.id).catch(() => undefined);
+      if (apiKey) await this.deps.secrets.delete(mapping.id).catch(() => undefined);
       throw error;
     }
     recordProxyEvent(this.deps.audit, {
@@ -79,9 +80,13 @@ export class MappingRegistry {
     this.assertPlaceholderFree(next.placeholder, id);
     const from = originOf(current.upstreamUrl);
     const to = originOf(next.upstreamUrl);
+    const keyless = next.auth.type === 'none';
+    if (keyless) keyFor(next.auth, apiKey, next.name);
+    // Going from no key to one: there is no stored key to keep.
+    else if (current.auth.type === 'none' && !apiKey) keyFor(next.auth, undefined, next.name);
     // A key is bound to the origin it was entered for: whoever may edit mappings must not be
     // able to point one elsewhere and press Test to have the key sent there.
-    if (from !== to && !apiKey)
+    else if (from !== to && !apiKey)
       throw new AppError(
         'INVALID_INPUT',
         `Mapping "${current.name}" would send its API key to ${to} instead of ${from}, where it was entered. A key only goes to the upstream (scheme, host and port) it was entered for: enter the API key again in the same change, or keep the upstream's origin (changing only the path keeps the key).`,
@@ -90,6 +95,8 @@ export class MappingRegistry {
     const { secrets } = this.deps;
     const previous = { value: secrets.get(id), binding: secrets.bindingOf(id) };
     if (apiKey) await secrets.set(id, apiKey, keyBinding(next.upstreamUrl));
+    // A mapping that sends no key keeps none: the old one is deleted, not left lying around.
+    if (keyless && previous.value !== null) await secrets.delete(id);
     try {
       await replaceMappings(this.deps.store, (mappings) =>
         mappings.map((m) => (m.id === id ? next : m)),
@@ -97,14 +104,19 @@ export class MappingRegistry {
     } catch (error) {
       // Put the old key back; after a crash instead, the new key is bound to the new origin and
       // so is never sent to the old one.
-      if (apiKey && previous.value !== null)
+      if ((apiKey || keyless) && previous.value !== null)
         await secrets.set(id, previous.value, previous.binding).catch(() => undefined);
       throw error;
     }
     recordProxyEvent(this.deps.audit, {
       severity: 'info',
-      message: `Credential mapping "${next.name}" changed${apiKey ? ' (key replaced)' : ''}`,
-      details: { id, fields: Object.keys(changed), keyReplaced: Boolean(apiKey) },
+      message: `Credential mapping "${next.name}" changed${apiKey ? ' (key replaced)' : keyless && previous.value !== null ? ' (sends no key now; its key was deleted)' : ''}`,
+      details: {
+        id,
+        fields: Object.keys(changed),
+        keyReplaced: Boolean(apiKey),
+        keyDeleted: keyless && previous.value !== null,
+      },
     });
     this.deps.activity.changed();
     return this.view(next);
@@ -128,6 +140,7 @@ export class MappingRegistry {
   /** "Test" on a mapping: sends its key to its upstream, if the key was entered for it. */
   async test(id: string): Promise<MappingTestResult> {
     const mapping = this.find(id);
+    if (mapping.auth.type === 'none') return testMapping(mapping, null);
     const key = boundKey(this.deps.secrets, mapping);
     const notSent = (message: string): MappingTestResult => ({
       result: 'error',
@@ -152,7 +165,7 @@ export class MappingRegistry {
   }
 
   /** The mapping a placeholder selects, with its key; or why the request is refused. */
-  resolve(presented: string): { mapping: ProxyMapping; key: string } | { refusal: Refusal } {
+  resolve(presented: string): { mapping: ProxyMapping; key: string | null } | { refusal: Refusal } {
     const mapping = this.all().find((m) => m.placeholder === presented);
     if (!mapping)
       return {
@@ -161,6 +174,7 @@ export class MappingRegistry {
             ? 'real_key'
             : 'unknown_placeholder',
       };
+    if (mapping.auth.type === 'none') return { mapping, key: null };
     const key = boundKey(this.deps.secrets, mapping);
     if (key) return { mapping, key };
     return { refusal: this.deps.secrets.has(mapping.id) ? 'key_not_bound' : 'no_real_key' };
@@ -209,6 +223,26 @@ export class MappingRegistry {
         { mapping: other.id },
       );
   }
+}
+
+/**
+ * The key a mapping is saved with: required for every way of sending one, refused for a
+ * mapping that sends none (it would be stored and never used).
+ */
+function keyFor(auth: ProxyMapping['auth'], apiKey: string | undefined, name: string) {
+  if (auth.type === 'none' && apiKey)
+    throw new AppError(
+      'INVALID_INPUT',
+      `Mapping "${name}" sends no key ("No key"), so it takes none: clear the API key field, or choose how the key is sent.`,
+      { issues: [{ path: 'apiKey', message: 'leave empty for a mapping with no key' }] },
+    );
+  if (auth.type !== 'none' && !apiKey)
+    throw new AppError(
+      'INVALID_INPUT',
+      `Mapping "${name}" needs its real API key: enter it. A local model server that takes no key (Ollama, LM Studio): choose "No key" as how the key is sent.`,
+      { issues: [{ path: 'apiKey', message: 'enter the API key, or choose "No key"' }] },
+    );
+  return apiKey ?? null;
 }
 
 /** The fields a patch sets: undefined means "leave as it is", not "clear". */

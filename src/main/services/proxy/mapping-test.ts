@@ -5,12 +5,12 @@ import { withoutTrailingSlashes } from './upstream-url';
 /** The cheapest authenticated request each provider answers: list the models. */
 export function healthRequest(
   mapping: ProxyMapping,
-  key: string,
+  key: string | null,
 ): { url: string; headers: Record<string, string> } {
   const base = withoutTrailingSlashes(mapping.upstreamUrl);
   const url = /\/v1$/.test(base) ? `${base}/models` : `${base}/v1/models`;
-  const [name, value] = credentialHeader(mapping.auth, key);
-  const headers: Record<string, string> = { [name]: value };
+  const credential = credentialHeader(mapping.auth, key);
+  const headers: Record<string, string> = credential ? { [credential[0]]: credential[1] } : {};
   if (mapping.kind === 'anthropic') headers['anthropic-version'] = '2023-06-01';
   return { url, headers };
 }
@@ -72,7 +72,7 @@ function redirectTarget(from: string, location: string | null): string {
 /** "Test" on a mapping: reachable, key rejected, or unreachable with the network error. */
 export async function testMapping(
   mapping: ProxyMapping,
-  key: string,
+  key: string | null,
   timeoutMs = 10_000,
 ): Promise<MappingTestResult> {
   const { url, headers } = healthRequest(mapping, key);
@@ -96,6 +96,14 @@ export async function testMapping(
         message: `${mapping.upstreamUrl} answered HTTP ${response.status} to GET ${new URL(url).pathname}: the upstream redirects to ${where}. aigo never follows a redirect with a key, so the key was not sent there. Set the upstream URL to the address the API answers on (if you trust it), then enter the key again.`,
       };
     }
+    const keyless = mapping.auth.type === 'none';
+    if ((response.status === 401 || response.status === 403) && keyless)
+      return {
+        result: 'key_rejected',
+        status: response.status,
+        latencyMs,
+        message: `${mapping.upstreamUrl} asks for a key (HTTP ${response.status}), and this mapping sends none. Edit the mapping: choose how the key is sent (a server started with --api-key takes "Authorization: Bearer") and enter it.`,
+      };
     if (response.status === 401 || response.status === 403) {
       return {
         result: 'key_rejected',
@@ -109,14 +117,14 @@ export async function testMapping(
         result: 'reachable',
         status: response.status,
         latencyMs,
-        message: `${mapping.upstreamUrl} accepted the key (HTTP ${response.status}, ${latencyMs} ms).${describeModels(models)}`,
+        message: `${mapping.upstreamUrl} ${keyless ? 'answered without a key' : 'accepted the key'} (HTTP ${response.status}, ${latencyMs} ms).${describeModels(models)}`,
         ...(models.length > 0 ? { models } : {}),
       };
     return {
       result: 'reachable',
       status: response.status,
       latencyMs,
-      message: `${mapping.upstreamUrl} answered HTTP ${response.status} to GET ${new URL(url).pathname}, so it is reachable, but the key could not be checked there.`,
+      message: `${mapping.upstreamUrl} answered HTTP ${response.status} to GET ${new URL(url).pathname}, so it is reachable, but ${keyless ? 'whether it needs a key' : 'the key'} could not be checked there.`,
     };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;

@@ -10,7 +10,7 @@ import { basePath } from './upstream-url';
 /** What the proxy asks its owner before a request may spend a key. */
 export interface AdmissionChecks {
   /** The mapping a presented placeholder selects, with its real key; or why not. */
-  resolve(presented: string): { mapping: ProxyMapping; key: string } | { refusal: Refusal };
+  resolve(presented: string): { mapping: ProxyMapping; key: string | null } | { refusal: Refusal };
   /** The session of a live token and the mappings it may use (null: any), or null. */
   session(token: string | undefined): { session: string; mappings: string[] | null } | null;
   /** Whether a Host header names this proxy (guards against DNS rebinding). */
@@ -28,7 +28,8 @@ interface Described {
 /** A request cleared to go upstream; it holds an in-flight slot until `release`. */
 export interface AdmittedRequest extends Described {
   mapping: ProxyMapping;
-  key: string;
+  /** Null for an upstream that takes no key. */
+  key: string | null;
   /** The path to forward, confined below the mapping's base path. */
   target: string;
   release: () => void;

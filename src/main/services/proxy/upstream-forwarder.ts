@@ -77,7 +77,7 @@ export class UpstreamForwarder {
     const { mapping, key, request } = admitted;
     req.url = admitted.target;
     injectCredential(req.headers, mapping.auth, key);
-    this.injected.set(req, key);
+    if (key) this.injected.set(req, key);
 
     const timeout = this.hooks.timeoutMs();
     const started = Date.now();
@@ -96,7 +96,7 @@ export class UpstreamForwarder {
       // The error code only: a message could quote a header, and headers now hold the key.
       const reason = timedOut
         ? `no answer within ${Math.round(timeout / 1000)} s`
-        : (error.code ?? error.message.split(key).join('[REDACTED]'));
+        : (error.code ?? (key ? error.message.split(key).join('[REDACTED]') : error.message));
       this.hooks.onUpstreamError(mapping, `${mapping.upstreamUrl}: ${reason}`, timedOut);
       sendError(
         res,

@@ -76,7 +76,10 @@ export class JsonStore<S extends z.ZodType> {
   async replace(next: unknown, what = 'change'): Promise<z.output<S>> {
     const parsed = this.options.schema.safeParse(next);
     if (!parsed.success)
-      throw invalidInput(parsed.error, `${this.options.label.toLowerCase()} ${what}`);
+      throw invalidInput(
+        parsed.error,
+        `${what} to ${this.options.label.replace(/^The /, 'the ').replace(/^Settings$/, 'the settings')}`,
+      );
     // On disk first: a failed write leaves the app on the values that are really saved.
     await this.persist(parsed.data);
     this.data = parsed.data;

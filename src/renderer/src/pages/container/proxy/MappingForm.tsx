@@ -67,7 +67,10 @@ export function MappingForm({
   const newOrigin = originOf(upstreamUrl);
   const originChanged =
     editing !== null && newOrigin !== null && newOrigin !== originOf(editing.upstreamUrl);
-  const keyMissing = apiKey.trim() === '' && (!editing || originChanged);
+  const keyless = authType === 'none';
+  // Going from no key to one: there is no key to keep.
+  const keyNeeded = !editing || originChanged || editing.auth.type === 'none';
+  const keyMissing = !keyless && apiKey.trim() === '' && keyNeeded;
 
   const submit = async () => {
     setSaving(true);
@@ -80,8 +83,12 @@ export function MappingForm({
     };
     setError(null);
     const refused = editing
-      ? await updateMapping({ id: editing.id, ...common, ...(apiKey ? { apiKey } : {}) })
-      : await createMapping({ ...common, apiKey });
+      ? await updateMapping({
+          id: editing.id,
+          ...common,
+          ...(apiKey && !keyless ? { apiKey } : {}),
+        })
+      : await createMapping({ ...common, ...(keyless ? {} : { apiKey }) });
     setSaving(false);
     if (refused) setError(refused);
     else onDone();
@@ -146,6 +153,7 @@ export function MappingForm({
             value={authType}
             onChange={(e) => setAuthType(e.target.value as ProxyAuth['type'])}
           >
+            <option value="none">No key (a local model server such as Ollama)</option>
             <option value="x-api-key">x-api-key header (Anthropic)</option>
             <option value="bearer">Authorization: Bearer (OpenAI-compatible)</option>
             <option value="header">Another header</option>
@@ -177,40 +185,48 @@ export function MappingForm({
           <FieldError error={error} name="placeholder" />
         </label>
       </div>
-      <label>
-        <span>
-          {!editing
-            ? 'Real API key'
-            : originChanged
-              ? 'Enter the API key again'
-              : 'Replace the API key'}
-        </span>
-        <input
-          aria-label="Real API key"
-          name="apiKey"
-          aria-invalid={Boolean(fieldIssue(error, 'apiKey'))}
-          type="password"
-          autoComplete="off"
-          required={!editing || originChanged}
-          placeholder={
-            editing && !originChanged
-              ? `Leave empty to keep the current key (${editing.keyLast4 ?? 'none'})`
-              : keyHint
-          }
-          value={apiKey}
-          onChange={(e) => setApiKey(e.target.value)}
-        />
-        <FieldError error={error} name="apiKey" />
-        {originChanged ? (
-          <small className="problem warn" data-testid="mapping-key-again">
-            The upstream moves to {newOrigin}. A key is only sent to the upstream it was entered
-            for, so enter the API key for {newOrigin} again (changing only the path keeps it).
+      {keyless ? (
+        <p className="muted" data-testid="mapping-no-key">
+          {editing?.hasKey
+            ? 'Saving deletes the key stored for this mapping: requests go out with no credential.'
+            : 'Requests go out with no credential: the container’s placeholder is removed and no key is added.'}
+        </p>
+      ) : (
+        <label>
+          <span>
+            {!editing
+              ? 'Real API key'
+              : originChanged
+                ? 'Enter the API key again'
+                : 'Replace the API key'}
+          </span>
+          <input
+            aria-label="Real API key"
+            name="apiKey"
+            aria-invalid={Boolean(fieldIssue(error, 'apiKey'))}
+            type="password"
+            autoComplete="off"
+            required={keyNeeded}
+            placeholder={
+              !keyNeeded && editing
+                ? `Leave empty to keep the current key (${editing.keyLast4 ?? 'none'})`
+                : keyHint
+            }
+            value={apiKey}
+            onChange={(e) => setApiKey(e.target.value)}
+          />
+          <FieldError error={error} name="apiKey" />
+          {originChanged ? (
+            <small className="problem warn" data-testid="mapping-key-again">
+              The upstream moves to {newOrigin}. A key is only sent to the upstream it was entered
+              for, so enter the API key for {newOrigin} again (changing only the path keeps it).
+            </small>
+          ) : null}
+          <small className="muted">
+            Stored on this machine only and never shown again; containers see only the placeholder.
           </small>
-        ) : null}
-        <small className="muted">
-          Stored on this machine only and never shown again; containers see only the placeholder.
-        </small>
-      </label>
+        </label>
+      )}
       <FormError error={error} fields={FIELDS} testId="mapping-error" />
       <div className="form-actions">
         <button

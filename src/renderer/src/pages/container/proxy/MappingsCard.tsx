@@ -7,6 +7,12 @@ import { useProxy } from './proxy-store';
 
 const AUTH_TEXT = { 'x-api-key': 'x-api-key', bearer: 'Bearer', header: 'header' } as const;
 
+function keyText(mapping: ProxyMappingView): string {
+  if (mapping.auth.type === 'none') return 'no key (the upstream takes none)';
+  const how = mapping.auth.type === 'header' ? mapping.auth.header : AUTH_TEXT[mapping.auth.type];
+  return `key ${mapping.keyLast4 ?? 'missing'} as ${how}`;
+}
+
 function TestResult({ id }: { id: string }) {
   const result = useProxy((s) => s.tests[id]);
   if (!result) return null;
@@ -36,8 +42,7 @@ function MappingRow({ mapping, onEdit }: { mapping: ProxyMappingView; onEdit(): 
         <strong>{mapping.name}</strong>
         <code>{mapping.upstreamUrl}</code>
         <span className="muted">
-          {mapping.placeholder} → key {mapping.keyLast4 ?? 'missing'} as{' '}
-          {AUTH_TEXT[mapping.auth.type]}
+          {mapping.placeholder} → {keyText(mapping)}
           {mapping.lastStatus ? ` · last answer ${mapping.lastStatus}` : ''}
         </span>
         <TestResult id={mapping.id} />
