@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'e2e/artifacts/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'e2e/artifacts/**', '.node/**'] },
   js.configs.recommended,
   {
     files: ['**/*.js', '**/*.mjs'],
