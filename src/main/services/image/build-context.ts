@@ -12,10 +12,20 @@ export interface ContextFiles {
 }
 
 /**
- * Where the image sources are: `resources/container/Dockerfile` and the bundled runner
- * `out/container/agent-runner.mjs`, looked up from the built code, the sources and the cwd.
+ * Where the image sources are. In the packaged app: `container/Dockerfile` and
+ * `container/agent-runner.mjs` in the app's resources folder (Electron's
+ * `process.resourcesPath`, outside the asar). From a checkout: `resources/container/Dockerfile`
+ * and the bundled runner `out/container/agent-runner.mjs`, looked up from the built code, the
+ * sources and the cwd.
  */
-export function locateContext(): ContextFiles {
+export function locateContext(
+  resourcesPath: string | undefined = (process as { resourcesPath?: string }).resourcesPath,
+): ContextFiles {
+  if (resourcesPath) {
+    const dockerfile = join(resourcesPath, 'container', 'Dockerfile');
+    if (existsSync(dockerfile))
+      return { dockerfile, runner: join(resourcesPath, 'container', 'agent-runner.mjs') };
+  }
   const here = dirname(fileURLToPath(import.meta.url));
   const roots = [
     resolve(here, '../..'),
