@@ -80,6 +80,42 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await expect.poll(level).toBe('info');
   });
 
+  it('Advanced: start at login and each notification kind are saved; headless says where its own start at login is', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.uiLink);
+    await page.getByTestId('nav-advanced').click();
+    const saved = async () => JSON.parse(await readFile(join(app.dir, 'settings.json'), 'utf8'));
+    await page.getByLabel('Start at login (in the tray, without a window)').click();
+    await page.getByLabel('An agent finished its task').click();
+    await expect.poll(async () => (await saved()).desktop.startAtLogin).toBe(true);
+    await expect.poll(async () => (await saved()).notifications.sessionFinished).toBe(false);
+    expect((await saved()).notifications.sessionFailed).toBe(true);
+    expect(await page.getByTestId('desktop-only-note').textContent()).toContain(
+      'aigo service install',
+    );
+    await page.getByTestId('notification-settings').scrollIntoViewIfNeeded();
+    await screenshot(page, 'advanced-desktop-notifications');
+    await app.api('PATCH', '/api/v1/settings', {
+      desktop: { startAtLogin: false },
+      notifications: { sessionFinished: true },
+    });
+  });
+
+  it('the status strip pauses and resumes all agents, and says they are paused', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.uiLink);
+    const button = page.getByTestId('strip-pause');
+    await expect.poll(() => button.textContent()).toBe('Pause all agents');
+    await button.click();
+    await expect.poll(() => button.textContent()).toBe('Resume agents');
+    await expect.poll(() => page.getByTestId('strip-agents').textContent()).toContain('paused');
+    const saved = JSON.parse(await readFile(join(app.dir, 'settings.json'), 'utf8'));
+    expect(saved.sessions.paused).toBe(true);
+    await button.click();
+    await expect.poll(() => button.textContent()).toBe('Pause all agents');
+    expect(await page.getByTestId('strip-agents').textContent()).not.toContain('paused');
+  });
+
   it('updates live when the runtime changes elsewhere (server-sent events)', async () => {
     const page = await browser.newPage();
     await page.goto(serve.uiLink);

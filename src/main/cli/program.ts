@@ -6,6 +6,7 @@ import { doctor } from './doctor';
 import { logs } from './logs';
 import { endQuietlyWhenReaderCloses, parseOutputFormat } from './output';
 import { serve } from './serve';
+import { serviceInstall, serviceUninstall } from './service';
 import { status } from './status';
 
 function positiveInt(value: string): number {
@@ -110,6 +111,25 @@ export function buildProgram(): Command {
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
       }),
     );
+
+  const service = program
+    .command('service')
+    .description(
+      'Start `aigo serve` at login (systemd user unit on Linux, launchd agent on macOS)',
+    );
+  const serviceOptions = (cmd: Command) =>
+    cmd
+      .option('--data-dir <path>', 'data folder the service uses (default: the OS app-data folder)')
+      .option('--port <port>', 'API port the service uses (default: 55765)')
+      .option('--no-start', 'only write (or remove) the file; do not enable, start or stop it');
+  serviceOptions(
+    service
+      .command('install')
+      .description('Write the service file, enable it and start aigo serve'),
+  ).action((opts: { dataDir?: string; port?: string; start: boolean }) => serviceInstall(opts));
+  serviceOptions(
+    service.command('uninstall').description('Stop aigo serve and remove the service file'),
+  ).action((opts: { dataDir?: string; port?: string; start: boolean }) => serviceUninstall(opts));
 
   return program;
 }

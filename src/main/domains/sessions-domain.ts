@@ -155,6 +155,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
         : null;
     },
     maxConcurrent: () => deps.settings.get().sessions.maxConcurrent,
+    paused: () => deps.settings.get().sessions.paused,
     // Each new container is audited at once (the audit is created below).
     containerStarted: () => void containerAudit?.run('container start').catch(() => undefined),
     ...(deps.scrub ? { scrub: deps.scrub } : {}),
@@ -210,7 +211,14 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
   const offRuntime = deps.bus.on('runtime.changed', () => void clearOrphans());
   // A new audit interval applies at once.
   let interval = deps.settings.get().security.auditIntervalMinutes;
+  let paused = deps.settings.get().sessions.paused;
   const offSettings = deps.bus.on('settings.changed', (s) => {
+    if (s.sessions.paused !== paused) {
+      paused = s.sessions.paused;
+      void live.pausedChanged(paused).catch((error: unknown) => {
+        logger.warn({ err: error }, 'Could not pause or resume the agents');
+      });
+    }
     if (s.security.auditIntervalMinutes === interval) return;
     interval = s.security.auditIntervalMinutes;
     audited.reschedule();

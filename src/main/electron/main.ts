@@ -7,7 +7,9 @@ import { resolveApiPort, resolveDataDir } from '../services/app/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { safeStorageCodec } from './secret-codec';
 import { electronShell } from './shell';
-import { createTray, trayIconPath } from './tray';
+import { applyStartAtLogin } from './login-item';
+import { startNotifications } from './notifications';
+import { createTray } from './tray';
 import { createSettingsWindow } from './window';
 
 // The desktop shell: one instance, a settings window, a tray, and the same core as `aigo serve`.
@@ -25,12 +27,15 @@ function showSettings(route?: string): void {
   if (!core) return;
   if (!window || window.isDestroyed()) {
     window = createSettingsWindow(outDir);
-    // Closing the window keeps aigo running in the tray.
+    // Closing the window keeps aigo running in the tray, unless the user chose to quit on close.
     window.on('close', (event) => {
-      if (!quitting) {
-        event.preventDefault();
-        window?.hide();
+      if (quitting) return;
+      if (core?.services.settings.get().desktop.quitOnWindowClose) {
+        app.quit();
+        return;
       }
+      event.preventDefault();
+      window?.hide();
     });
   }
   window.show();
@@ -53,15 +58,25 @@ async function start(): Promise<void> {
   const ownContents = () => (window && !window.isDestroyed() ? window.webContents : null);
   cleanups.push(registerIpc(core, (sender) => sender === ownContents()));
   cleanups.push(forwardEvents(core, ownContents));
+  const trayIcons = app.isPackaged
+    ? join(process.resourcesPath, 'tray')
+    : join(outDir, '..', 'build', 'tray');
   cleanups.push(
-    createTray(core, trayIconPath(join(outDir, '..', 'build')), {
-      'open-settings': showSettings,
+    createTray(core, trayIcons, {
+      open: showSettings,
       'recheck-runtime': () => void core?.services.runtime.recheck('tray'),
       'rebuild-image': () => void core?.services.image.startBuild(),
+      'toggle-pause': () => {
+        const paused = core?.services.settings.get().sessions.paused ?? false;
+        void core?.dispatch('settings.update', { sessions: { paused: !paused } });
+      },
       quit: () => app.quit(),
     }),
   );
-  showSettings();
+  cleanups.push(applyStartAtLogin(core));
+  cleanups.push(startNotifications(core, showSettings));
+  // Started at login: straight to the tray, no window.
+  if (!process.argv.includes('--hidden')) showSettings();
 }
 
 if (!app.requestSingleInstanceLock()) {

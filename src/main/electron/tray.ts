@@ -1,27 +1,23 @@
 import { join } from 'node:path';
 import { Menu, nativeImage, Tray } from 'electron';
 import type { AppCore } from '../app';
-import { buildTrayMenu, trayTooltip, type TrayAction } from '../tray/tray-menu';
+import { buildTrayMenu, trayLevel, trayTooltip, type TrayAction } from '../tray/tray-menu';
+import { collectTrayState, TRAY_EVENTS } from '../tray/tray-state';
 
+/** The tray: status lines, an icon in the worst state's colour, and the app's actions. */
 export function createTray(
   core: AppCore,
-  iconPath: string,
+  /** The folder with tray-ok.png, tray-warning.png, tray-problem.png (and their @2x). */
+  iconDir: string,
   /** Each action may say where the window should show (a renderer route such as `#/cowork/<id>`). */
   actions: Record<TrayAction, (route?: string) => void>,
 ): () => void {
-  const icon = nativeImage.createFromPath(iconPath);
-  const tray = new Tray(
-    icon.isEmpty() ? nativeImage.createEmpty() : icon.resize({ width: 16, height: 16 }),
-  );
+  const icon = (level: string) => nativeImage.createFromPath(join(iconDir, `tray-${level}.png`));
+  const tray = new Tray(icon('ok'));
+  let shownLevel = 'ok';
   const refresh = () => {
-    const runtime = core.services.runtime.status();
-    const sessions = core.services.sessions.list({ limit: 50 });
-    const template = buildTrayMenu({
-      runtime,
-      warnings: core.services.warnings.list().length,
-      image: core.services.image.status(),
-      sessions,
-    }).map((item) =>
+    const state = collectTrayState(core);
+    const template = buildTrayMenu(state).map((item) =>
       item.type === 'separator'
         ? { type: 'separator' as const }
         : {
@@ -31,25 +27,21 @@ export function createTray(
           },
     );
     tray.setContextMenu(Menu.buildFromTemplate(template));
-    tray.setToolTip(trayTooltip(runtime, sessions));
+    tray.setToolTip(trayTooltip(state));
+    const level = trayLevel(state);
+    if (level !== shownLevel) {
+      shownLevel = level;
+      tray.setImage(icon(level));
+    }
   };
   refresh();
-  const off = core.bus.subscribe((event) => {
-    if (
-      event.name === 'runtime.changed' ||
-      event.name === 'app.warningsChanged' ||
-      event.name === 'image.changed' ||
-      event.name === 'session.updated'
-    )
-      refresh();
-  });
-  tray.on('click', () => actions['open-settings']());
+  const offs = TRAY_EVENTS.map((name) => core.bus.on(name, refresh));
+  // "Next schedule in 5 min" stays true as time passes.
+  const clock = setInterval(refresh, 60_000);
+  tray.on('click', () => actions.open());
   return () => {
-    off();
+    clearInterval(clock);
+    for (const off of offs) off();
     tray.destroy();
   };
-}
-
-export function trayIconPath(resourcesDir: string): string {
-  return join(resourcesDir, 'icon.png');
 }

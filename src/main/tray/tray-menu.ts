@@ -1,10 +1,21 @@
-import type { ImageStatus } from '../../shared/schemas/image';
-import type { RuntimeStatus } from '../../shared/schemas/runtime';
-import { runtimeDisplayName } from '../../shared/schemas/runtime';
-import type { Session } from '../../shared/schemas/sessions';
+import {
+  ACTIVE_STATES,
+  agentsLine,
+  channelLines,
+  imageLine,
+  proxyLine,
+  runtimeLine,
+  scheduleLine,
+  sessionLabel,
+  warningsLine,
+  type TrayAction,
+  type TrayLevel,
+  type TrayLine,
+  type TrayState,
+} from './tray-lines';
 
-/** Tray actions; the Electron layer maps each to a click handler. */
-export type TrayAction = 'open-settings' | 'recheck-runtime' | 'rebuild-image' | 'quit';
+export type { TrayAction, TrayLevel, TrayState } from './tray-lines';
+export type { TrayChannel, TraySession } from './tray-lines';
 
 export type TrayMenuItem =
   | {
@@ -12,79 +23,67 @@ export type TrayMenuItem =
       label: string;
       enabled: boolean;
       action?: TrayAction;
-      /** Where the window should show after the action: a renderer route like `#/cowork/<id>`. */
+      /** Where the window should show: a renderer route like `#/cowork/<id>`. */
       route?: string;
     }
   | { type: 'separator' };
 
-/** What the tray needs of a session (`sessions.list` gives more). */
-export type TraySession = Pick<Session, 'id' | 'groupName' | 'title' | 'state' | 'progress'>;
-
-export interface TrayState {
-  runtime: RuntimeStatus | null;
-  warnings: number;
-  image?: Pick<ImageStatus, 'state' | 'progress'> | null;
-  /** Recent sessions: the active ones are listed, the queued ones counted. */
-  sessions?: readonly TraySession[];
-}
-
-/** Sessions listed one by one; the rest are counted. */
+/** Sessions listed one by one under the Agents line; the rest are counted. */
 export const TRAY_MAX_SESSIONS = 5;
 
-const ACTIVE_STATES: readonly Session['state'][] = ['starting', 'running', 'idle', 'stopping'];
+/** Windows cuts tray tooltips at 127 characters. */
+const TOOLTIP_MAX = 127;
 
-const STATE_TEXT: Partial<Record<Session['state'], string>> = {
-  starting: 'starting…',
-  idle: 'waiting for a follow-up',
-  stopping: 'stopping…',
-};
-
-const shorten = (text: string, max: number) =>
-  text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
-
-/** `main: Summarise the README — run_command` */
-function sessionLabel(s: TraySession): string {
-  const doing =
-    s.state === 'running' ? (s.progress.activity ?? 'working') : (STATE_TEXT[s.state] ?? s.state);
-  const title = shorten(s.title.replace(/\s+/g, ' ').trim(), 32);
-  return `${s.groupName}${title ? `: ${title}` : ''} — ${shorten(doing, 40)}`;
+/** Every status line, in menu order: runtime, image, proxy, channels, agents, next schedule. */
+export function trayLines(state: TrayState): TrayLine[] {
+  const warnings = warningsLine(state.warnings);
+  return [
+    runtimeLine(state.runtime),
+    imageLine(state.image),
+    proxyLine(state.proxy),
+    ...channelLines(state.channels),
+    agentsLine(state),
+    scheduleLine(state),
+    ...(warnings ? [warnings] : []),
+  ];
 }
 
-function sessionItems(sessions: readonly TraySession[]): TrayMenuItem[] {
-  const active = sessions.filter((s) => ACTIVE_STATES.includes(s.state));
-  const queued = sessions.filter((s) => s.state === 'queued').length;
-  if (active.length === 0 && queued === 0) return [];
-  const items: TrayMenuItem[] = [{ type: 'separator' }];
-  items.push({
+const RANK: Record<TrayLevel, number> = { ok: 0, warning: 1, problem: 2 };
+
+/** The icon's state: the worst line's. */
+export function trayLevel(state: TrayState): TrayLevel {
+  return trayLines(state).reduce<TrayLevel>(
+    (worst, line) => (RANK[line.level] > RANK[worst] ? line.level : worst),
+    'ok',
+  );
+}
+
+/** "aigo — no container runtime (+1 more)" or "aigo — all good · 2 agents running". */
+export function trayTooltip(state: TrayState): string {
+  const lines = trayLines(state);
+  const bad = lines.filter((l) => l.level !== 'ok').sort((a, b) => RANK[b.level] - RANK[a.level]);
+  const agents = agentsLine(state).summary;
+  const text = bad[0]
+    ? `aigo — ${bad[0].summary}${bad.length > 1 ? ` (+${bad.length - 1} more)` : ''}`
+    : `aigo — all good · ${agents}`;
+  return text.length > TOOLTIP_MAX ? `${text.slice(0, TOOLTIP_MAX - 1)}…` : text;
+}
+
+function sessionItems(state: TrayState): TrayMenuItem[] {
+  const active = state.sessions.filter((s) => ACTIVE_STATES.includes(s.state));
+  const items: TrayMenuItem[] = active.slice(0, TRAY_MAX_SESSIONS).map((s) => ({
     type: 'normal',
-    label:
-      active.length === 0
-        ? 'No agent running'
-        : `${active.length} agent${active.length === 1 ? '' : 's'} running`,
-    enabled: false,
-  });
-  for (const s of active.slice(0, TRAY_MAX_SESSIONS))
-    items.push({
-      type: 'normal',
-      label: sessionLabel(s),
-      enabled: true,
-      action: 'open-settings',
-      route: `#/cowork/${s.id}`,
-    });
+    label: `    ${sessionLabel(s)}`,
+    enabled: true,
+    action: 'open',
+    route: `#/cowork/${s.id}`,
+  }));
   if (active.length > TRAY_MAX_SESSIONS)
     items.push({
       type: 'normal',
-      label: `…and ${active.length - TRAY_MAX_SESSIONS} more`,
+      label: `    …and ${active.length - TRAY_MAX_SESSIONS} more`,
       enabled: true,
-      action: 'open-settings',
-      route: '#/cowork',
-    });
-  if (queued > 0)
-    items.push({
-      type: 'normal',
-      label: `${queued} waiting in the queue`,
-      enabled: true,
-      action: 'open-settings',
+      action: 'open',
       route: '#/cowork',
     });
   return items;
@@ -93,94 +92,39 @@ function sessionItems(sessions: readonly TraySession[]): TrayMenuItem[] {
 /** The tray menu as data: pure, so it is unit-tested without Electron. */
 export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
   const items: TrayMenuItem[] = [];
-  const runtime = state.runtime;
-  if (!runtime) {
-    items.push({ type: 'normal', label: 'Runtime: detecting…', enabled: false });
-  } else if (runtime.available) {
+  for (const line of trayLines(state)) {
     items.push({
       type: 'normal',
-      label: `Runtime: ${runtimeDisplayName(runtime)} ${runtime.version ?? ''}`.trim(),
-      enabled: false,
-    });
-  } else {
-    items.push({ type: 'normal', label: 'Runtime: Not available', enabled: false });
-    items.push({
-      type: 'normal',
-      label: 'Fix the container runtime…',
+      label: line.label,
       enabled: true,
-      action: 'open-settings',
-      route: '#/container/runtime',
+      action: line.action ?? 'open',
+      route: line.route,
     });
-    items.push({
-      type: 'normal',
-      label: 'Re-check runtime',
-      enabled: true,
-      action: 'recheck-runtime',
-    });
+    if (line.route === '#/container/runtime' && line.level === 'problem')
+      items.push({
+        type: 'normal',
+        label: 'Re-check runtime',
+        enabled: true,
+        action: 'recheck-runtime',
+      });
+    if (line.route === '#/cowork') items.push(...sessionItems(state));
   }
-  const image = state.image;
-  if (image?.state === 'outdated')
-    items.push({
-      type: 'normal',
-      label: 'Agent image outdated — Rebuild',
-      enabled: true,
-      action: 'rebuild-image',
-    });
-  if (image?.state === 'missing')
-    items.push({
-      type: 'normal',
-      label: 'Agent image not built — Build',
-      enabled: true,
-      action: 'rebuild-image',
-    });
-  if (image?.state === 'failed')
-    items.push({
-      type: 'normal',
-      label: 'Agent image build failed — open Settings',
-      enabled: true,
-      action: 'open-settings',
-      route: '#/container/image',
-    });
-  if (image?.state === 'building')
-    items.push({
-      type: 'normal',
-      label: `Building agent image… ${image.progress?.percent ?? 0}%`,
-      enabled: false,
-    });
-  if (state.warnings > 0) {
-    items.push({
-      type: 'normal',
-      label: `${state.warnings} warning${state.warnings === 1 ? '' : 's'} — open Settings`,
-      enabled: true,
-      action: 'open-settings',
-      route: '#/health',
-    });
-  }
-  items.push(...sessionItems(state.sessions ?? []));
   items.push({ type: 'separator' });
+  items.push({ type: 'normal', label: 'Open aigo', enabled: true, action: 'open' });
   items.push({
     type: 'normal',
     label: 'New task…',
     enabled: true,
-    action: 'open-settings',
+    action: 'open',
     route: '#/cowork',
   });
   items.push({
     type: 'normal',
-    label: 'Open Settings',
+    label: state.paused ? 'Resume agents' : 'Pause all agents',
     enabled: true,
-    action: 'open-settings',
-    route: '#/container',
+    action: 'toggle-pause',
   });
+  items.push({ type: 'separator' });
   items.push({ type: 'normal', label: 'Quit aigo', enabled: true, action: 'quit' });
   return items;
-}
-
-export function trayTooltip(
-  runtime: RuntimeStatus | null,
-  sessions: readonly TraySession[] = [],
-): string {
-  const running = sessions.filter((s) => ACTIVE_STATES.includes(s.state)).length;
-  const agents = running > 0 ? ` · ${running} agent${running === 1 ? '' : 's'} running` : '';
-  return runtime ? `aigo — ${runtimeDisplayName(runtime)}${agents}` : `aigo${agents}`;
 }

@@ -60,6 +60,28 @@ export const auditSettingsSchema = z.object({
 export const sessionSettingsSchema = z.object({
   /** Agent containers running at once, across all groups; more wait in a fair queue. */
   maxConcurrent: z.number().int().min(1).max(32).default(3),
+  /**
+   * "Pause all agents": running agents are asked to stop, and queued or new sessions (schedules
+   * included) wait until resumed. Kept across restarts: a pause holds until the user lifts it.
+   */
+  paused: z.boolean().default(false),
+});
+
+/** The desktop app's own behaviour (the tray, the window); ignored by `aigo serve`. */
+export const desktopSettingsSchema = z.object({
+  /** Closing the window quits aigo instead of keeping it in the tray. */
+  quitOnWindowClose: z.boolean().default(false),
+  /** Start aigo (in the tray) when the user logs in. */
+  startAtLogin: z.boolean().default(false),
+});
+
+/** Native notifications for what the user must act on, one switch per kind. */
+export const notificationSettingsSchema = z.object({
+  sessionFinished: z.boolean().default(true),
+  sessionFailed: z.boolean().default(true),
+  securityViolation: z.boolean().default(true),
+  imageOutdated: z.boolean().default(true),
+  channelDisconnected: z.boolean().default(true),
 });
 
 export const securitySettingsSchema = z.object({
@@ -77,6 +99,8 @@ export const settingsSchema = z
     audit: auditSettingsSchema.prefault({}),
     sessions: sessionSettingsSchema.prefault({}),
     security: securitySettingsSchema.prefault({}),
+    desktop: desktopSettingsSchema.prefault({}),
+    notifications: notificationSettingsSchema.prefault({}),
   })
   .meta({ id: 'Settings' });
 export type Settings = z.infer<typeof settingsSchema>;
@@ -106,6 +130,8 @@ export const settingsPatchSchema = z
     audit: patchOf(auditSettingsSchema).optional(),
     sessions: patchOf(sessionSettingsSchema).optional(),
     security: patchOf(securitySettingsSchema).optional(),
+    desktop: patchOf(desktopSettingsSchema).optional(),
+    notifications: patchOf(notificationSettingsSchema).optional(),
   })
   .strict()
   .meta({ id: 'SettingsPatch' });

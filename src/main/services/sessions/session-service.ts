@@ -38,6 +38,8 @@ export interface SessionServiceDeps extends LaunchDeps {
   image: () => { ref: string; problem: string | null };
   runtimeProblem: () => string | null;
   maxConcurrent: () => number;
+  /** "Pause all agents": while true nothing starts; queued sessions wait. */
+  paused?: () => boolean;
   /** How long a closed session may finish its step before its container is stopped. */
   closeGraceMs?: number;
 }
@@ -310,6 +312,35 @@ export class SessionService {
     return this.book.view(entry);
   }
 
+  /**
+   * After "Pause all agents" changed: on pause, every agent at work is asked to stop (as Stop
+   * does: it finishes its step, then its container stops) and the queue holds; on resume, the
+   * queue starts again. Returns the sessions asked to stop.
+   */
+  async pausedChanged(paused: boolean): Promise<string[]> {
+    if (!paused) {
+      this.deps.audit.record({
+        severity: 'info',
+        category: 'session',
+        message: 'Agents resumed: queued sessions start again',
+        details: { queued: this.queue.size },
+      });
+      void this.pump();
+      return [];
+    }
+    const working = [...this.book.entries.values()]
+      .filter((e) => ['starting', 'running', 'idle'].includes(e.session.state))
+      .map((e) => e.session.id);
+    for (const id of working) await this.close(id);
+    this.deps.audit.record({
+      severity: 'info',
+      category: 'session',
+      message: `All agents paused: ${working.length} asked to stop, ${this.queue.size} waiting`,
+      details: { stopped: working, queued: this.queue.size },
+    });
+    return working;
+  }
+
   /** An agent replaced a folder of its ipc/ (with a link, say): nothing went through it. */
   private replacedFolder(group: string, session: string, dir: string, was: string): void {
     const container = this.book.entries.get(session)?.session.container;
@@ -335,7 +366,7 @@ export class SessionService {
   }
 
   private async pump(): Promise<void> {
-    while (!this.stopped && this.running < this.deps.maxConcurrent()) {
+    while (!this.stopped && !this.deps.paused?.() && this.running < this.deps.maxConcurrent()) {
       // A session whose last run is still finishing waits for it: one container per session.
       const id = this.queue.take((next) => !this.book.entries.get(next)?.busy);
       if (!id) break;

@@ -52,6 +52,9 @@ export function StatusStrip() {
   const epoch = useApp((s) => s.epoch);
   const runtime = useApp((s) => s.runtime);
   const connection = useApp((s) => s.connection);
+  const paused = useApp((s) => s.settings?.sessions.paused ?? false);
+  const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
+  const updateSettings = useApp((s) => s.updateSettings);
   const [proxy, setProxy] = useState<ProxyStatus | null>(null);
   const [image, setImage] = useState<ImageStatus | null>(null);
   const [sessions, setSessions] = useState<Record<string, Session['state']> | null>(null);
@@ -131,9 +134,29 @@ export function StatusStrip() {
         href="#/cowork"
         testId="strip-agents"
         label="Agents"
-        tone={running ? 'ok' : 'muted'}
-        value={running === null ? '—' : `${running} running`}
+        tone={paused ? 'warn' : running ? 'ok' : 'muted'}
+        value={
+          running === null
+            ? '—'
+            : paused
+              ? `paused${running ? `, ${running} stopping` : ''}`
+              : `${running} running`
+        }
       />
+      <button
+        type="button"
+        className="strip-action"
+        data-testid="strip-pause"
+        disabled={!canMutate || connection === 'offline'}
+        title={
+          paused
+            ? 'Queued and scheduled agents start again'
+            : 'Running agents finish their step and stop; new ones wait until you resume'
+        }
+        onClick={() => void updateSettings({ sessions: { paused: !paused } })}
+      >
+        {paused ? 'Resume agents' : 'Pause all agents'}
+      </button>
       {connection === 'offline' ? <span className="strip-offline">Not connected</span> : null}
     </footer>
   );

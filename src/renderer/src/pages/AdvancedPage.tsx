@@ -1,5 +1,14 @@
 import { Card, CopyButton, Field, Toggle } from '../components/ui';
+import type { Settings } from '../../../shared/schemas/settings';
 import { useApp } from '../store';
+
+const NOTIFICATION_KINDS: [keyof Settings['notifications'], string][] = [
+  ['sessionFinished', 'An agent finished its task'],
+  ['sessionFailed', 'An agent failed or timed out'],
+  ['securityViolation', 'A security violation was blocked'],
+  ['imageOutdated', 'The agent image became outdated'],
+  ['channelDisconnected', 'A chat channel disconnected for good'],
+];
 
 export function AdvancedPage() {
   const info = useApp((s) => s.info);
@@ -24,6 +33,45 @@ export function AdvancedPage() {
           Current level: <strong data-testid="log-level">{logLevel}</strong>. Collect the log with{' '}
           <code>aigo logs --last 500</code>.
         </p>
+      </Card>
+      <Card title="Desktop app" testId="desktop-settings">
+        <Toggle
+          label="Start at login (in the tray, without a window)"
+          testId="start-at-login"
+          checked={settings.desktop.startAtLogin}
+          disabled={!canMutate}
+          onChange={(startAtLogin) => void update({ desktop: { startAtLogin } })}
+        />
+        <Toggle
+          label="Quit when the window is closed (instead of staying in the tray)"
+          testId="quit-on-close"
+          checked={settings.desktop.quitOnWindowClose}
+          disabled={!canMutate}
+          onChange={(quitOnWindowClose) => void update({ desktop: { quitOnWindowClose } })}
+        />
+        {info.mode === 'desktop' ? null : (
+          <p className="muted" data-testid="desktop-only-note">
+            These apply to the desktop app. For <code>aigo serve</code> on this machine, start it at
+            login with <code>aigo service install</code> (a systemd user unit on Linux, a launchd
+            agent on macOS).
+          </p>
+        )}
+      </Card>
+      <Card title="Notifications" testId="notification-settings">
+        <p className="muted">
+          The desktop app notifies you of what needs you, at most 3 of a kind a minute; a click
+          opens the place to act.
+        </p>
+        {NOTIFICATION_KINDS.map(([kind, label]) => (
+          <Toggle
+            key={kind}
+            label={label}
+            testId={`notify-${kind}`}
+            checked={settings.notifications[kind]}
+            disabled={!canMutate}
+            onChange={(on) => void update({ notifications: { [kind]: on } })}
+          />
+        ))}
       </Card>
       <Card title="Data folder">
         <Field label="Location">
