@@ -7,6 +7,7 @@ import { createDispatcher, type Dispatch } from './dispatch';
 import { createHandlers, type CoreServices } from './handlers';
 import { startApiServer, type ApiServer } from './http/server';
 import { loadOrCreateApiToken } from './services/app/api-token';
+import { pauseDiagnostic } from './services/app/diagnostics';
 import { removeDiscovery, writeDiscovery } from './services/app/discovery';
 import { acquireInstanceLock } from './services/app/instance-lock';
 import { headlessShell, type HostShell } from './services/app/host-shell';
@@ -255,6 +256,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
           sessions: agents.sessions,
           runs: agents.runs,
           extraDiagnostics: async () => [
+            pauseDiagnostic(
+              settings.get().sessions.paused,
+              agents.sessions.list({ state: 'queued' }).length,
+            ),
             ...agents.containerAudit.diagnostics(),
             ...(await scheduling.diagnostics()),
           ],

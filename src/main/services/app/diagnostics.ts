@@ -395,3 +395,26 @@ function warningRoute(code: string): string | null {
   if (code.includes('NETWORK') || code.startsWith('RUNTIME')) return 'container/runtime';
   return null;
 }
+
+/** "Pause all agents" is on: nothing starts until the user resumes, so Health says so. */
+export function pauseDiagnostic(paused: boolean, waiting: number): Diagnostic {
+  return paused
+    ? {
+        id: 'agents-paused',
+        area: 'sessions',
+        status: 'warn',
+        title: 'Agents are paused',
+        detail: `No agent starts until you resume${waiting ? `; ${waiting} waiting in the queue` : ''}. Schedules and chats queue meanwhile.`,
+        fix: ['Resume agents: the tray, or the button at the right of the status strip'],
+        route: 'cowork',
+      }
+    : {
+        id: 'agents-paused',
+        area: 'sessions',
+        status: 'ok',
+        title: 'Agents: not paused',
+        detail: 'Sessions start as they come, up to the agents-at-once limit.',
+        fix: [],
+        route: null,
+      };
+}
