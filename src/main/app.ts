@@ -26,6 +26,7 @@ import { realHostEnv, type HostEnv } from './services/runtime/host-env';
 import { RuntimeService } from './services/runtime/runtime-service';
 import { SettingsService } from './services/settings/settings-service';
 import { startSchedulerDomain } from './domains/scheduler-domain';
+import { startChannelsDomain, type ChannelEndpoints } from './domains/channels-domain';
 import { startSessionsDomain } from './domains/sessions-domain';
 import { appVersion } from './version';
 
@@ -51,6 +52,8 @@ export interface AppOptions {
   sessionCloseGraceMs?: number;
   /** Another tag for the agent image (AIGO_AGENT_IMAGE): a second install, the tests. */
   agentImage?: string;
+  /** The chat platforms' API roots instead of the public ones (local test servers). */
+  channelEndpoints?: ChannelEndpoints;
 }
 
 export interface AppCore {
@@ -232,6 +235,18 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     stack.push(() => scheduling.stop());
 
+    const chat = await startChannelsDomain({
+      dataDir: paths.dataDir,
+      bus,
+      audit,
+      logger,
+      warnings,
+      secrets,
+      agents,
+      ...(options.channelEndpoints ? { endpoints: options.channelEndpoints } : {}),
+    });
+    stack.push(() => chat.stop());
+
     const shell = options.shell ?? headlessShell();
     const token = await loadOrCreateApiToken(paths.tokenFile);
     let info: AppInfo | null = null;
@@ -266,6 +281,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         }),
         ...agents.handlers,
         ...scheduling.handlers,
+        ...chat.handlers,
       },
       logger.child({ scope: 'dispatch' }),
     );
@@ -330,6 +346,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         sessions: agents.sessions,
         runs: agents.runs,
         scheduler: scheduling.scheduler,
+        channels: chat.channels,
       },
       stop: async () => {
         logger.info('aigo stopping');

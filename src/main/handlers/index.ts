@@ -2,11 +2,13 @@ import type { Handlers } from '../dispatch';
 import type {
   ContainerAuditOperationName,
   ScheduleOperationName,
+  ChannelOperationName,
   SessionOperationName,
 } from '../../shared/contract';
 import type { AppInfo } from '../../shared/schemas/app';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../services/audit/audit-log';
+import type { ChannelService } from '../services/channels/channel-service';
 import type { WarningCenter } from '../services/app/warnings';
 import type { HostShell } from '../services/app/host-shell';
 import { diagnose } from '../services/app/diagnostics';
@@ -36,6 +38,7 @@ export interface CoreServices {
   sessions: SessionService;
   runs: RunHistory;
   scheduler?: SchedulerService;
+  channels?: ChannelService;
 }
 
 export interface HandlerDeps extends CoreServices {
@@ -49,7 +52,10 @@ export interface HandlerDeps extends CoreServices {
 /** Binds each contract operation to the service that does the work. Thin on purpose. */
 export function createHandlers(
   deps: HandlerDeps,
-): Omit<Handlers, SessionOperationName | ScheduleOperationName | ContainerAuditOperationName> {
+): Omit<
+  Handlers,
+  SessionOperationName | ScheduleOperationName | ContainerAuditOperationName | ChannelOperationName
+> {
   return {
     'app.info': () => deps.info(),
     'app.status': () => {

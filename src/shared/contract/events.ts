@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelStatusSchema } from '../schemas/channels';
 import { appWarningSchema } from '../schemas/app';
 import { auditEntrySchema } from '../schemas/audit';
 import { mountSecurityViewSchema } from '../schemas/mounts';
@@ -29,6 +30,8 @@ export const events = {
   'session.transcript': z.object({ session: z.string(), item: transcriptItemSchema }),
   'runs.appended': runRecordSchema,
   'schedules.changed': z.object({ schedules: z.array(scheduleSchema) }),
+  /** A chat channel's connection, counters, chats or queue changed. */
+  'channel.updated': channelStatusSchema,
   'securityAudit.changed': containerAuditSchema,
 } as const;
 

@@ -25,6 +25,7 @@ import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
 import { containerAuditOperations } from './audit-operations';
 import { scheduleOperations } from './schedule-operations';
+import { channelOperations } from './channel-operations';
 import { sessionOperations } from './session-operations';
 
 const empty = z.object({}).strict();
@@ -265,6 +266,7 @@ export const operations = {
   }),
   ...sessionOperations,
   ...scheduleOperations,
+  ...channelOperations,
   ...containerAuditOperations,
 } as const;
 

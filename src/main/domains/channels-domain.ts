@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Handlers } from '../dispatch';
+import type { ChannelOperationName } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import { channelSettingsSchema, type ChannelSettings } from '../../shared/schemas/channels';
+import type { WarningCenter } from '../services/app/warnings';
+import type { AuditLog } from '../services/audit/audit-log';
+import type { Channel } from '../services/channels/channel';
+import { ChannelService } from '../services/channels/channel-service';
+import { TelegramChannel } from '../services/channels/telegram/telegram-channel';
+import type { EventBus } from '../services/events/event-bus';
+import type { SecretStore } from '../services/secrets/secret-store';
+import { JsonStore } from '../services/store/json-store';
+import type { SessionsDomain } from './sessions-domain';
+
+export interface ChannelEndpoints {
+  /** Telegram's Bot API root (a local Bot API server in tests). */
+  telegramApiRoot?: string;
+}
+
+export interface ChannelsDomainDeps {
+  dataDir: string;
+  bus: EventBus;
+  audit: AuditLog;
+  logger: Logger;
+  warnings: WarningCenter;
+  secrets: SecretStore;
+  agents: SessionsDomain;
+  endpoints?: ChannelEndpoints;
+}
+
+export interface ChannelsDomain {
+  channels: ChannelService;
+  handlers: Pick<Handlers, ChannelOperationName>;
+  stop(): Promise<void>;
+}
+
+/** Chat channels: each platform's connection, routed to the sessions domain's groups and agents. */
+export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<ChannelsDomain> {
+  const logger = deps.logger.child({ scope: 'channels' });
+  const store = new JsonStore({
+    path: join(deps.dataDir, 'channels.json'),
+    schema: channelSettingsSchema,
+    defaults: () => channelSettingsSchema.parse({}),
+    label: 'The channel settings',
+    warningCode: 'CHANNELS_CORRUPT',
+    logger,
+    warnings: deps.warnings,
+  });
+  await store.load();
+  let writes: Promise<unknown> = Promise.resolve();
+  const save = (patch: (s: ChannelSettings) => ChannelSettings) => {
+    const next = writes.catch(() => undefined).then(() => store.replace(patch(store.get())));
+    writes = next;
+    return next;
+  };
+  const { groups, sessions } = deps.agents;
+  const platforms: Channel[] = [
+    new TelegramChannel(
+      deps.endpoints?.telegramApiRoot ? { apiRoot: deps.endpoints.telegramApiRoot } : {},
+    ),
+  ];
+  const channels = new ChannelService({
+    dataDir: deps.dataDir,
+    bus: deps.bus,
+    audit: deps.audit,
+    logger,
+    secrets: deps.secrets,
+    channels: platforms,
+    settings: () => store.get(),
+    saveSettings: save,
+    groups: () => groups.list(),
+    sessions: {
+      list: () => sessions.list({ limit: 500 }),
+      create: (input) => sessions.create(input),
+      message: (id, text) => sessions.message(id, text),
+    },
+  });
+  await channels.start();
+  deps.agents.setMessageRouter(channels.delivery);
+
+  const routing = () => {
+    const s = store.get();
+    return { unmappedChats: s.unmappedChats, contextMessages: s.contextMessages };
+  };
+  const handlers: Pick<Handlers, ChannelOperationName> = {
+    'channels.list': () => ({ channels: channels.list(), ...routing() }),
+    'channels.get': ({ name }) => channels.status(name),
+    'channels.configure': (input) => channels.configure(input),
+    'channels.validate': ({ name, credentials }) => channels.validate(name, credentials),
+    'channels.connect': ({ name }) => channels.connect(name),
+    'channels.disconnect': ({ name }) => channels.disconnect(name),
+    'channels.mapChat': async ({ name, jid, group }) => {
+      const prefix = name === 'telegram' ? 'tg:' : 'wa:';
+      if (!jid.startsWith(prefix))
+        throw new AppError(
+          'INVALID_INPUT',
+          `${jid} is not a ${name} chat (its JID starts with ${prefix}).`,
+        );
+      // A chat belongs to one group: off the one that has it, onto the chosen one.
+      for (const g of groups.list())
+        if (g.chatJids.includes(jid) && g.id !== group && g.name !== group)
+          await groups.update({ id: g.id, chatJids: g.chatJids.filter((j) => j !== jid) });
+      if (group) {
+        const target = groups.get(group);
+        if (!target.chatJids.includes(jid))
+          await groups.update({ id: target.id, chatJids: [...target.chatJids, jid] });
+      }
+      return channels.status(name);
+    },
+    'channels.routing': async (patch) => {
+      await save((s) => ({
+        ...s,
+        ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+      }));
+      return routing();
+    },
+  };
+  return { channels, handlers, stop: () => channels.stop() };
+}
