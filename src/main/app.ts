@@ -276,6 +276,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
               agents.sessions.list({ state: 'queued' }).length,
             ),
             ...agents.containerAudit.diagnostics(),
+            ...chat.diagnostics(),
             ...(await scheduling.diagnostics()),
           ],
         }),

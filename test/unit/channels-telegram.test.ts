@@ -86,6 +86,13 @@ describe('Telegram channel', () => {
       kind: 'direct',
     });
     expect((await sessions()).some((s) => s.chatJid === 'tg:555')).toBe(false);
+    // Health says so, with where to map it: the guide's "bot does not respond".
+    const health = await call<{ items: { id: string; status: string; detail: string }[] }>(
+      'app.diagnostics',
+    );
+    const unmapped = health.items.find((i) => i.id === 'channel-telegram-unmapped');
+    expect(unmapped?.status).toBe('warn');
+    expect(unmapped?.detail).toContain('tg:555');
   });
 
   it('a direct message starts a session for its chat; a group message needs an @mention; a blocked sender is dropped', async () => {
@@ -217,5 +224,11 @@ describe('Telegram channel', () => {
     expect(failed.lastError).toMatch(/refused the bot token \(401 Unauthorized\)/);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await status()).state).toBe('failed');
+    const health = await call<{ items: { id: string; status: string; fix: string[] }[] }>(
+      'app.diagnostics',
+    );
+    const item = health.items.find((i) => i.id === 'channel-telegram-failed');
+    expect(item?.status).toBe('fail');
+    expect(item?.fix.join(' ')).toMatch(/BotFather/);
   });
 });

@@ -8,6 +8,8 @@ import type { WarningCenter } from '../services/app/warnings';
 import type { AuditLog } from '../services/audit/audit-log';
 import type { Channel } from '../services/channels/channel';
 import { ChannelService } from '../services/channels/channel-service';
+import { channelProblems } from '../services/channels/channel-problems';
+import type { Diagnostic } from '../../shared/schemas/diagnostics';
 import { TelegramChannel } from '../services/channels/telegram/telegram-channel';
 import type { EventBus } from '../services/events/event-bus';
 import type { SecretStore } from '../services/secrets/secret-store';
@@ -32,6 +34,8 @@ export interface ChannelsDomainDeps {
 
 export interface ChannelsDomain {
   channels: ChannelService;
+  /** The guide's channel problems, for Health and `aigo doctor`. */
+  diagnostics(): Diagnostic[];
   handlers: Pick<Handlers, ChannelOperationName>;
   stop(): Promise<void>;
 }
@@ -117,5 +121,10 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
       return routing();
     },
   };
-  return { channels, handlers, stop: () => channels.stop() };
+  return {
+    channels,
+    handlers,
+    diagnostics: () => channelProblems(channels.list(), store.get()),
+    stop: () => channels.stop(),
+  };
 }

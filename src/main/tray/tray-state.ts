@@ -11,6 +11,7 @@ export const TRAY_EVENTS: readonly EventName[] = [
   'session.updated',
   'schedules.changed',
   'settings.changed',
+  'channel.updated',
 ];
 
 /** What the tray shows, read from the running core (no Electron here: tested with a real core). */
@@ -28,6 +29,21 @@ export function collectTrayState(core: AppCore, now = Date.now()): TrayState {
     nextSchedule: next ? { name: next.name, at: next.nextRun! } : null,
     warnings: s.warnings.list().length,
     paused: s.settings.get().sessions.paused,
+    channels: (s.channels?.list() ?? [])
+      .filter((c) => c.enabled)
+      .map((c) => ({
+        name: c.name === 'whatsapp' ? 'WhatsApp' : 'Telegram',
+        state:
+          c.state === 'connected'
+            ? ('connected' as const)
+            : c.state === 'failed'
+              ? ('error' as const)
+              : c.state === 'connecting'
+                ? ('connecting' as const)
+                : ('disconnected' as const),
+        ...(c.lastError && c.state !== 'connected' ? { detail: c.lastError } : {}),
+        route: `#/channels/${c.name}`,
+      })),
     now,
   };
 }
