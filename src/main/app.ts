@@ -298,6 +298,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       readsNeedToken: () => agents.agentsReachLoopback(),
       scrubSecrets: (text) => secrets.scrub(text),
       isProxySessionToken: (candidate) => proxy.sessions.check(candidate) !== null,
+      webhooks: chat.webhooks,
     });
     stack.push(() => api.stop());
     info = {

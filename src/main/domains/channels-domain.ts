@@ -7,7 +7,9 @@ import { channelSettingsSchema, type ChannelSettings } from '../../shared/schema
 import type { WarningCenter } from '../services/app/warnings';
 import type { AuditLog } from '../services/audit/audit-log';
 import type { Channel } from '../services/channels/channel';
-import { ChannelService } from '../services/channels/channel-service';
+import { ChannelService, WHATSAPP_WEBHOOK_PATH } from '../services/channels/channel-service';
+import { WhatsAppChannel } from '../services/channels/whatsapp/whatsapp-channel';
+import type { WebhookRoute } from '../services/app/webhook-route';
 import { channelProblems } from '../services/channels/channel-problems';
 import type { Diagnostic } from '../../shared/schemas/diagnostics';
 import { TelegramChannel } from '../services/channels/telegram/telegram-channel';
@@ -19,6 +21,8 @@ import type { SessionsDomain } from './sessions-domain';
 export interface ChannelEndpoints {
   /** Telegram's Bot API root (a local Bot API server in tests). */
   telegramApiRoot?: string;
+  /** Meta's Graph API root (a local Graph server in tests). */
+  graphApiRoot?: string;
 }
 
 export interface ChannelsDomainDeps {
@@ -34,6 +38,8 @@ export interface ChannelsDomainDeps {
 
 export interface ChannelsDomain {
   channels: ChannelService;
+  /** Routes the local API serves to the platforms themselves (WhatsApp's webhook). */
+  webhooks: WebhookRoute[];
   /** The guide's channel problems, for Health and `aigo doctor`. */
   diagnostics(): Diagnostic[];
   handlers: Pick<Handlers, ChannelOperationName>;
@@ -63,6 +69,9 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
   const platforms: Channel[] = [
     new TelegramChannel(
       deps.endpoints?.telegramApiRoot ? { apiRoot: deps.endpoints.telegramApiRoot } : {},
+    ),
+    new WhatsAppChannel(
+      deps.endpoints?.graphApiRoot ? { graphApiRoot: deps.endpoints.graphApiRoot } : {},
     ),
   ];
   const channels = new ChannelService({
@@ -124,6 +133,7 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
   return {
     channels,
     handlers,
+    webhooks: [{ path: WHATSAPP_WEBHOOK_PATH, handle: (req) => channels.whatsappWebhook(req) }],
     diagnostics: () => channelProblems(channels.list(), store.get()),
     stop: () => channels.stop(),
   };

@@ -14,6 +14,8 @@ import { buildOpenApiDocument } from './openapi';
 import { prettyJson, registerContractRoutes } from './routes';
 import { isLoopbackHostname, originGuard } from './security';
 import { registerStaticUi } from './static-ui';
+import { registerWebhook } from './webhook-route';
+import type { WebhookRoute } from '../services/app/webhook-route';
 
 /** The largest request body the API reads; a larger one is answered 413 without reading it. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -33,6 +35,8 @@ export interface ApiServerOptions {
   scrubSecrets?: (text: string) => string;
   /** Whether a string is a live credential-proxy session token: for the diagnostics bundle. */
   isProxySessionToken?: (candidate: string) => boolean;
+  /** Platform webhooks (WhatsApp), checked by their own signatures: see WebhookRoute. */
+  webhooks?: WebhookRoute[];
 }
 
 export interface ApiServer {
@@ -74,6 +78,7 @@ export function createApiApp(
 
   // First, so every answer given before the body was read (413, 401, 403, 404) closes cleanly.
   app.use('*', closeUnreadRequests());
+  for (const hook of options.webhooks ?? []) registerWebhook(app, hook, log);
   app.use('*', originGuard({ extraHosts, port }));
   app.use(
     '/api/*',

@@ -6,11 +6,13 @@ import { useSessions } from './pages/cowork/sessions-store';
 import { HealthPage } from './pages/health/HealthPage';
 import { SecurityPage } from './pages/security/SecurityPage';
 import { ContainerPage } from './pages/container/ContainerPage';
+import { ChannelsPage } from './pages/channels/ChannelsPage';
 import { parseRoute, sessionHref, type Route } from './route';
 import { useApp, type Page } from './store';
 
 const SETTINGS_PAGES: { id: Page; label: string }[] = [
   { id: 'container', label: 'Container' },
+  { id: 'channels', label: 'Channels' },
   { id: 'security', label: 'Security' },
   { id: 'health', label: 'Health' },
   { id: 'advanced', label: 'Advanced' },
@@ -19,6 +21,7 @@ const SETTINGS_PAGES: { id: Page; label: string }[] = [
 const TITLES: Record<Page, string> = {
   cowork: 'Cowork',
   container: 'Container',
+  channels: 'Channels',
   security: 'Security',
   health: 'Health',
   advanced: 'Advanced',
@@ -140,6 +143,8 @@ export function App() {
             <CoworkPage sessionId={route.id} />
           ) : page === 'container' ? (
             <ContainerPage tab={route.tab} id={route.id} query={route.query} />
+          ) : page === 'channels' ? (
+            <ChannelsPage channel={route.channel} />
           ) : page === 'security' ? (
             <SecurityPage />
           ) : page === 'health' ? (

@@ -11,7 +11,17 @@ export const CONTAINER_TAB_IDS = [
 ] as const;
 export type ContainerTab = (typeof CONTAINER_TAB_IDS)[number];
 
-const PAGE_IDS: readonly Page[] = ['cowork', 'container', 'security', 'health', 'advanced'];
+const PAGE_IDS: readonly Page[] = [
+  'cowork',
+  'container',
+  'channels',
+  'security',
+  'health',
+  'advanced',
+];
+
+export const CHANNEL_IDS = ['telegram', 'whatsapp'] as const;
+export type ChannelTab = (typeof CHANNEL_IDS)[number];
 
 /**
  * Where the window is, from the address's fragment: `#/cowork`, `#/cowork/<session id>`,
@@ -25,6 +35,8 @@ export interface Route {
   id: string | null;
   /** `?session=…` after the path (Runs filtered to one session). */
   query: Record<string, string>;
+  /** Settings > Channels: which platform. */
+  channel: ChannelTab;
 }
 
 export function parseRoute(hash: string): Route {
@@ -42,7 +54,8 @@ export function parseRoute(hash: string): Route {
     ? (second as ContainerTab)
     : 'runtime';
   const id = page === 'cowork' ? second || null : page === 'container' ? third || null : null;
-  return { page, tab, id, query };
+  const channel = CHANNEL_IDS.includes(second as ChannelTab) ? (second as ChannelTab) : 'telegram';
+  return { page, tab, id, query, channel };
 }
 
 export const sessionHref = (id: string | null) =>

@@ -109,6 +109,8 @@ export const channelSettingsSchema = z.object({
     .object({
       enabled: z.boolean().default(false),
       phoneNumberId: z.string().nullable().default(null),
+      /** When Meta last verified the webhook (or a signed event arrived). */
+      webhookVerifiedAt: z.string().nullable().default(null),
     })
     .prefault({}),
   /** A chat no group lists: hand it to the default group, or ignore it. */

@@ -24,6 +24,10 @@ import { InboundRouter } from './inbound-router';
 import { jidOf } from './jid';
 import { OutboundQueue } from './outbound-queue';
 import { TypingIndicators } from './typing';
+import { WhatsAppWebhook, type WebhookRequest } from './whatsapp/webhook-endpoint';
+
+export { WHATSAPP_WEBHOOK_PATH } from './whatsapp/webhook-endpoint';
+import { WHATSAPP_WEBHOOK_PATH } from './whatsapp/webhook-endpoint';
 
 export interface ChannelServiceDeps {
   dataDir: string;
@@ -79,6 +83,7 @@ export class ChannelService {
   readonly delivery: Delivery;
   private readonly inbound: InboundRouter;
   private readonly typing: TypingIndicators;
+  private readonly webhook: WhatsAppWebhook;
 
   constructor(private readonly deps: ChannelServiceDeps) {
     this.queue = new OutboundQueue(join(deps.dataDir, 'channels', 'outbound.json'));
@@ -127,6 +132,20 @@ export class ChannelService {
       steer: (id, text) => deps.sessions.message(id, text),
     });
     this.typing = new TypingIndicators(deps.bus, (jid) => this.typingFor(jid));
+    this.webhook = new WhatsAppWebhook({
+      credentials: () =>
+        this.deps.settings().whatsapp.enabled ? this.credentials('whatsapp') : null,
+      audit: deps.audit,
+      verifiedAt: () => this.deps.settings().whatsapp.webhookVerifiedAt,
+      markVerified: async () => {
+        await this.deps.saveSettings((s) => ({
+          ...s,
+          whatsapp: { ...s.whatsapp, webhookVerifiedAt: new Date().toISOString() },
+        }));
+      },
+      receive: (message) => void this.onMessage('whatsapp', message),
+      changed: () => this.emit('whatsapp'),
+    });
   }
 
   async start(): Promise<void> {
@@ -172,8 +191,20 @@ export class ChannelService {
       messagesOut: entry.messagesOut,
       blockedSenders: entry.blockedSenders,
       queueDepth: this.queue.depth(name),
-      webhook: null,
+      webhook:
+        name === 'whatsapp'
+          ? {
+              path: WHATSAPP_WEBHOOK_PATH,
+              verified: this.deps.settings().whatsapp.webhookVerifiedAt !== null,
+              signatureFailures: this.webhook.signatureFailures,
+            }
+          : null,
     };
+  }
+
+  /** Meta's webhook for WhatsApp (served by the local API; see WhatsAppWebhook). */
+  whatsappWebhook(req: WebhookRequest): Promise<{ status: number; body: string }> {
+    return this.webhook.handle(req);
   }
 
   /** Saves credentials (write-only) and the on/off switch, then connects or disconnects. */
