@@ -1,3 +1,4 @@
+import { channelEndpointsFromEnv } from '../domains/channels-domain';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     ...(process.env.AIGO_PROXY_PORT
       ? { proxyPort: resolveApiPort(process.env.AIGO_PROXY_PORT) }
       : {}),
+    channelEndpoints: channelEndpointsFromEnv(process.env),
   });
   const runtime = core.services.runtime.status();
   const lines = [

@@ -25,6 +25,19 @@ export interface ChannelEndpoints {
   graphApiRoot?: string;
 }
 
+/**
+ * A self-hosted Telegram Bot API server (AIGO_TELEGRAM_API_ROOT) or Graph API endpoint
+ * (AIGO_GRAPH_API_ROOT) instead of the public ones; empty means the public one.
+ */
+export function channelEndpointsFromEnv(env: NodeJS.ProcessEnv): ChannelEndpoints {
+  return {
+    ...(env.AIGO_TELEGRAM_API_ROOT?.trim()
+      ? { telegramApiRoot: env.AIGO_TELEGRAM_API_ROOT.trim() }
+      : {}),
+    ...(env.AIGO_GRAPH_API_ROOT?.trim() ? { graphApiRoot: env.AIGO_GRAPH_API_ROOT.trim() } : {}),
+  };
+}
+
 export interface ChannelsDomainDeps {
   dataDir: string;
   bus: EventBus;

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
 import { app, dialog } from 'electron';
 import { createApp, type AppCore } from '../app';
+import { channelEndpointsFromEnv } from '../domains/channels-domain';
 import { resolveApiPort, resolveDataDir } from '../services/app/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { safeStorageCodec } from './secret-codec';
@@ -54,6 +55,7 @@ async function start(): Promise<void> {
     ...(process.env.AIGO_PROXY_PORT
       ? { proxyPort: resolveApiPort(process.env.AIGO_PROXY_PORT) }
       : {}),
+    channelEndpoints: channelEndpointsFromEnv(process.env),
   });
   const ownContents = () => (window && !window.isDestroyed() ? window.webContents : null);
   cleanups.push(registerIpc(core, (sender) => sender === ownContents()));
