@@ -1,3 +1,4 @@
+import type { AppOptions } from '../../src/main/app';
 import { realHostEnv } from '../../src/main/services/runtime/host-env';
 import type { ImageStatus } from '../../src/shared/schemas/image';
 import { startTestApp } from './app';
@@ -14,7 +15,11 @@ export const REAL_KEY = 'sk-ant-test-real-key-0123456789abcdefghijklmnop';
  */
 export async function startAgentApp(
   script: Turn[] | ((n: number, req: LlmRequest) => Turn),
-  options: { dataDir?: string; sessionCloseGraceMs?: number } = {},
+  options: {
+    dataDir?: string;
+    sessionCloseGraceMs?: number;
+    appOptions?: Partial<AppOptions>;
+  } = {},
 ) {
   requireBuild();
   const base = ensureNodeBaseImage();
@@ -24,6 +29,7 @@ export async function startAgentApp(
     agentImage: SESSION_TEST_IMAGE,
     sessionCloseGraceMs: options.sessionCloseGraceMs ?? 3000,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...options.appOptions,
   });
   const call = (op: string, input: unknown = {}) => app.core.dispatch(op, input);
   try {
