@@ -246,6 +246,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       ...(options.channelEndpoints ? { endpoints: options.channelEndpoints } : {}),
     });
     stack.push(() => chat.stop());
+    // Every router is in place (scheduler tasks, channel messages): agents' files may flow.
+    await agents.startIpc();
 
     const shell = options.shell ?? headlessShell();
     const token = await loadOrCreateApiToken(paths.tokenFile);

@@ -62,6 +62,11 @@ export interface SessionsDomain {
   /** Where agents' task files go (the scheduler) and their messages go (the channels). */
   setTaskRouter(router: TaskRouter): void;
   setMessageRouter(router: MessageRouter): void;
+  /**
+   * Starts handing agents' files on — those left from before a restart first. Called once every
+   * domain has plugged in its router, so nothing left waiting goes to a stand-in router.
+   */
+  startIpc(): Promise<void>;
   handlers: Pick<Handlers, SessionOperationName | ContainerAuditOperationName>;
   containerAudit: ContainerAuditService;
   stop(): Promise<void>;
@@ -178,7 +183,6 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     audit: deps.audit,
     logger: logger.child({ part: 'ipc' }),
   });
-  await ipc.start();
 
   containerAudit = new ContainerAuditService({
     bus: deps.bus,
@@ -234,6 +238,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
       LOOPBACK_FORWARDING.has(deps.runtime.status().networking.source ?? ''),
     setTaskRouter: (router) => (routers.tasks = router),
     setMessageRouter: (router) => (routers.messages = router),
+    startIpc: () => ipc.start(),
     handlers: {
       ...createSessionHandlers({ groups, sessions: live, runs }),
       'securityAudit.get': () => audited.status(),
