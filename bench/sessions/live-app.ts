@@ -100,7 +100,10 @@ export function scenarioOf(req: LlmRequest): string {
  * image built by it on the offline test base, and a credential-proxy mapping to a scripted LLM
  * in this process: every request of the benchmark goes over 127.0.0.1.
  */
-export async function startLiveApp(script: (req: LlmRequest) => Turn): Promise<LiveApp> {
+export async function startLiveApp(
+  script: (req: LlmRequest) => Turn,
+  env: NodeJS.ProcessEnv = {},
+): Promise<LiveApp> {
   const base = ensureNodeBaseImage();
   const llmSeen: { at: number; scenario: string }[] = [];
   const llm = await startScriptedLlm((_n, req) => {
@@ -121,7 +124,7 @@ export async function startLiveApp(script: (req: LlmRequest) => Turn): Promise<L
     await dir.cleanup();
   };
   try {
-    serve = await startServe(dir.path, { AIGO_AGENT_IMAGE: BENCH_IMAGE });
+    serve = await startServe(dir.path, { AIGO_AGENT_IMAGE: BENCH_IMAGE, ...env });
     const token = new URL(serve.uiLink).hash.replace(/^#token=/, '');
     const call = createHttpCaller({ baseUrl: serve.url, token: () => token });
     await events.open(serve.url, token);
