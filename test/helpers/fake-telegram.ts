@@ -32,6 +32,7 @@ export async function startFakeTelegram(options: { token: string; privacy?: bool
   const actions: { chatId: string; action: string }[] = [];
   let rateLimit: { count: number; retryAfter: number } = { count: 0, retryAfter: 0 };
   let rejectMarkup = false;
+  const goneChats = new Set<string>();
   let waiters: (() => void)[] = [];
   const sockets = new Set<Socket>();
   let port = 0;
@@ -90,6 +91,7 @@ export async function startFakeTelegram(options: { token: string; privacy?: bool
           retry_after: rateLimit.retryAfter,
         });
       }
+      if (goneChats.has(String(body.chat_id))) return fail(res, 400, 'Bad Request: chat not found');
       const text = String(body.text ?? '');
       const parseMode = body.parse_mode ? String(body.parse_mode) : null;
       if (text.length > 4096) return fail(res, 400, 'Bad Request: message is too long');
@@ -174,6 +176,10 @@ export async function startFakeTelegram(options: { token: string; privacy?: bool
     },
     rateLimitNext(count: number, retryAfter: number) {
       rateLimit = { count, retryAfter };
+    },
+    /** The bot is not (or no longer) in this chat: sends to it get "chat not found". */
+    removeBotFrom(chatId: number) {
+      goneChats.add(String(chatId));
     },
     rejectMarkup(on: boolean) {
       rejectMarkup = on;

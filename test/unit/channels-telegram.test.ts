@@ -177,6 +177,25 @@ describe('Telegram channel', () => {
     expect(telegram.sent.at(-1)?.parseMode).toBeNull();
   });
 
+  it('a reply to a chat the bot is not in is refused for good, and Health says how to fix it', async () => {
+    telegram.removeBotFrom(-100999);
+    const group = (await call<{ groups: Group[] }>('groups.list')).groups[0]!;
+    await app.core.services.channels!.delivery.deliver({
+      id: 'msg-gone',
+      group,
+      session: 's-test',
+      chatJid: 'tg:-100999',
+      text: 'anyone there?',
+    });
+    await expect
+      .poll(async () => (await status()).lastRefusal?.jid, { timeout: 10_000 })
+      .toBe('tg:-100999');
+    expect((await status()).queueDepth).toBe(0);
+    const health = await call<{ items: { id: string; fix: string[] }[] }>('app.diagnostics');
+    const item = health.items.find((i) => i.id === 'channel-telegram-refused');
+    expect(item?.fix.join(' ')).toMatch(/not in that chat/);
+  });
+
   it('waits out a 429 retry_after, and the same hand-off twice is sent once', async () => {
     const group = (await call<{ groups: Group[] }>('groups.list')).groups[0]!;
     telegram.rateLimitNext(1, 1);

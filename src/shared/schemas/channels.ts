@@ -62,6 +62,10 @@ export const channelStatusSchema = z
     blockedSenders: z.number(),
     /** Replies waiting to go out (kept on disk while the channel is down). */
     queueDepth: z.number(),
+    /** The last reply the platform refused for good (the bot is not in the chat, say). */
+    lastRefusal: z
+      .object({ jid: z.string(), message: z.string(), fix: z.array(z.string()), at: z.string() })
+      .nullable(),
     /** WhatsApp: where Meta must send events, and whether it has verified it. */
     webhook: z
       .object({ path: z.string(), verified: z.boolean(), signatureFailures: z.number() })

@@ -95,6 +95,14 @@ export function channelProblems(
         detail: 'They are kept on disk and go out once the channel is connected again.',
         fix: [],
       });
+    if (c.lastRefusal)
+      add({
+        id: `channel-${c.name}-refused`,
+        status: 'warn',
+        title: `${name} refused a reply to ${c.lastRefusal.jid}`,
+        detail: `${c.lastRefusal.message} (${c.lastRefusal.at})`,
+        fix: c.lastRefusal.fix,
+      });
     if (c.webhook && !c.webhook.verified)
       add({
         id: `channel-${c.name}-webhook`,

@@ -69,6 +69,7 @@ interface Live {
   messagesOut: number;
   blockedSenders: number;
   seenIds: Set<string>;
+  lastRefusal: ChannelStatus['lastRefusal'];
 }
 
 /**
@@ -96,6 +97,7 @@ export class ChannelService {
         messagesOut: 0,
         blockedSenders: 0,
         seenIds: new Set(),
+        lastRefusal: null,
         machine: new ConnectionMachine(
           () => this.connectOnce(channel.name),
           (snapshot) => this.stateChanged(channel.name, snapshot.state),
@@ -114,13 +116,22 @@ export class ChannelService {
         const entry = this.live.get(name);
         if (entry) entry.messagesOut++;
       },
-      refused: (name, jid, error, session) =>
+      refused: (name, jid, error, session) => {
+        const entry = this.live.get(name);
+        if (entry)
+          entry.lastRefusal = {
+            jid,
+            message: error.message,
+            fix: error.fix,
+            at: new Date().toISOString(),
+          };
         this.deps.audit.record({
           severity: 'warning',
           category: 'channel',
           message: `${name} refused a reply to ${jid}: ${error.message}`,
           details: { channel: name, jid, session, fix: error.fix },
-        }),
+        });
+      },
       changed: (name) => this.emit(name),
     });
     this.inbound = new InboundRouter({
@@ -191,6 +202,7 @@ export class ChannelService {
       messagesOut: entry.messagesOut,
       blockedSenders: entry.blockedSenders,
       queueDepth: this.queue.depth(name),
+      lastRefusal: entry.lastRefusal,
       webhook:
         name === 'whatsapp'
           ? {

@@ -185,9 +185,15 @@ export function classify(error: unknown): ChannelError {
         null,
         code === 403
           ? [
-              'The bot was blocked or removed: add it to the chat again (or unblock it), then send it a message',
+              'The bot was blocked, or removed from the chat: add it to the group again (or unblock it in the direct chat)',
+              'Then send it a message there',
             ]
-          : ['Check that the bot is a member of the chat and can post there'],
+          : /chat not found/i.test(description)
+            ? [
+                'The bot is not in that chat: add it to the group (a bot cannot write to a person who has not started a chat with it)',
+                'Test with a direct message to the bot first',
+              ]
+            : ['Check that the bot is a member of the chat and may post there'],
       );
     return new ChannelError('transient', `Telegram answered ${code} ${description}.`);
   }

@@ -95,6 +95,21 @@ export function ChannelStatusCard({
         {status.blockedSenders ? `, ${status.blockedSenders} from senders not allowed` : ''}
         {status.queueDepth ? ` · ${status.queueDepth} waiting to be sent` : ''}
       </Field>
+      {status.lastRefusal ? (
+        <div className="problem warn" data-testid="channel-refusal">
+          <p>
+            Last refused reply, to <code>{status.lastRefusal.jid}</code>:{' '}
+            {status.lastRefusal.message}
+          </p>
+          {status.lastRefusal.fix.length ? (
+            <ol>
+              {status.lastRefusal.fix.map((step) => (
+                <li key={step}>{step}</li>
+              ))}
+            </ol>
+          ) : null}
+        </div>
+      ) : null}
       {error ? <p className="problem bad">{error.message}</p> : null}
       <p className="muted">
         Status from the API:{' '}
