@@ -33,6 +33,7 @@ describe.runIf(runDocker)('Telegram chats reach real agents, and their replies c
       return { blocks: [toolUse('send_message', { chatJid: 'tg:111', text: LONG })] };
     if (scenario === 'group')
       return { blocks: [toolUse('send_message', { chatJid: 'tg:-100500', text: 'hello, team' })] };
+    if (scenario === 'plain') return { blocks: [text('The **answer** is 42.')] };
     if (scenario === 'cross')
       return { blocks: [toolUse('send_message', { chatJid: 'tg:111', text: 'not your chat' })] };
     return { blocks: [text('ok')] };
@@ -87,6 +88,17 @@ describe.runIf(runDocker)('Telegram chats reach real agents, and their replies c
     expect(session).toMatchObject({ trigger: 'channel', lastStatus: 'succeeded' });
     // "Typing…" was shown while the agent worked.
     expect(telegram.actions.some((a) => a.chatId === '111' && a.action === 'typing')).toBe(true);
+  }, 90_000);
+
+  it('an agent that answers in plain text has its answer sent to the chat, once', async () => {
+    await call('channels.mapChat', { name: 'telegram', jid: 'tg:222', group: 'main' });
+    telegram.push({ chatId: 222, text: 'SCENARIO:plain what is the answer?' });
+    await ended('tg:222');
+    await expect
+      .poll(() => telegram.sent.filter((m) => m.chatId === '222'), { timeout: 10_000 })
+      .toEqual([{ chatId: '222', text: 'The <b>answer</b> is 42.', parseMode: 'HTML' }]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(telegram.sent.filter((m) => m.chatId === '222')).toHaveLength(1);
   }, 90_000);
 
   it('a group chat triggers on an @mention only, and the reply goes to the group', async () => {

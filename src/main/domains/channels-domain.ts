@@ -101,6 +101,7 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
       list: () => sessions.list({ limit: 500 }),
       create: (input) => sessions.create(input),
       message: (id, text) => sessions.message(id, text),
+      get: (id) => sessions.get(id),
     },
   });
   await channels.start();

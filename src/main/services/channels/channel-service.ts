@@ -12,12 +12,13 @@ import {
   type ValidationResult,
 } from '../../../shared/schemas/channels';
 import type { Group } from '../../../shared/schemas/groups';
-import type { Session } from '../../../shared/schemas/sessions';
+import type { RunRecord, Session, SessionDetail } from '../../../shared/schemas/sessions';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { SecretStore } from '../secrets/secret-store';
 import { ChannelError, type Channel, type InboundMessage } from './channel';
 import { ChatsSeen } from './chats-seen';
+import { chatReplyForRun } from './final-answer';
 import { ConnectionMachine, type BackoffPolicy } from './connection';
 import { Delivery } from './delivery';
 import { InboundRouter } from './inbound-router';
@@ -48,6 +49,7 @@ export interface ChannelServiceDeps {
       chatJid: string;
     }): Promise<Session>;
     message(id: string, text: string): Promise<unknown>;
+    get(id: string): Promise<SessionDetail>;
   };
   backoff?: BackoffPolicy;
 }
@@ -85,6 +87,7 @@ export class ChannelService {
   private readonly inbound: InboundRouter;
   private readonly typing: TypingIndicators;
   private readonly webhook: WhatsAppWebhook;
+  private offRuns: (() => void) | null = null;
 
   constructor(private readonly deps: ChannelServiceDeps) {
     this.queue = new OutboundQueue(join(deps.dataDir, 'channels', 'outbound.json'));
@@ -163,10 +166,12 @@ export class ChannelService {
     await this.queue.load();
     await this.chats.load();
     this.typing.start();
+    this.offRuns = this.deps.bus.on('runs.appended', (run) => void this.runEnded(run));
     for (const [name, entry] of this.live) if (this.isOn(name)) void entry.machine.start();
   }
 
   async stop(): Promise<void> {
+    this.offRuns?.();
     this.typing.stop();
     this.delivery.stop();
     for (const entry of this.live.values()) {
@@ -357,6 +362,29 @@ export class ChannelService {
       );
     }
     this.emit(name);
+  }
+
+  /** A run for a chat ended: its plain-text answer (or its failure) goes to the chat. */
+  private async runEnded(run: RunRecord): Promise<void> {
+    try {
+      const session = await this.deps.sessions.get(run.session);
+      if (!session.chatJid) return;
+      const reply = chatReplyForRun(run, session.transcript, session.chatJid);
+      const group = this.deps.groups().find((g) => g.id === session.group);
+      if (!reply || !group) return;
+      await this.delivery.deliver({
+        id: `run-${run.id}`,
+        group,
+        session: session.id,
+        chatJid: session.chatJid,
+        text: reply,
+      });
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, run: run.id },
+        "Could not send a run's answer to its chat",
+      );
+    }
   }
 
   private stateChanged(name: ChannelName, state: string): void {
