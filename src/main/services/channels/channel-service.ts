@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
 import {
   channelNameSchema,
-  telegramCredentialsSchema,
-  whatsappCredentialsSchema,
   type BotIdentity,
   type ChannelName,
   type ChannelSettings,
@@ -12,13 +10,14 @@ import {
   type ValidationResult,
 } from '../../../shared/schemas/channels';
 import type { Group } from '../../../shared/schemas/groups';
-import type { RunRecord, Session, SessionDetail } from '../../../shared/schemas/sessions';
+import type { Session, SessionDetail } from '../../../shared/schemas/sessions';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { SecretStore } from '../secrets/secret-store';
 import { ChannelError, type Channel, type InboundMessage } from './channel';
+import { ChannelCredentials, channelTitle } from './channel-credentials';
 import { ChatsSeen } from './chats-seen';
-import { chatReplyForRun } from './final-answer';
+import { answerRunInChat } from './final-answer';
 import { ConnectionMachine, type BackoffPolicy } from './connection';
 import { Delivery } from './delivery';
 import { InboundRouter } from './inbound-router';
@@ -55,12 +54,6 @@ export interface ChannelServiceDeps {
 }
 
 /** The credentials each channel needs, validated, and where each is kept in the secret store. */
-const CREDENTIALS = { telegram: telegramCredentialsSchema, whatsapp: whatsappCredentialsSchema };
-const SECRET_FIELDS: Record<ChannelName, string[]> = {
-  telegram: ['botToken'],
-  whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
-};
-const secretId = (name: ChannelName, field: string) => `channel.${name}.${field}`;
 const ACTIVE = new Set<Session['state']>(['queued', 'starting', 'running', 'idle']);
 
 interface Live {
@@ -88,8 +81,10 @@ export class ChannelService {
   private readonly typing: TypingIndicators;
   private readonly webhook: WhatsAppWebhook;
   private offRuns: (() => void) | null = null;
+  private readonly creds: ChannelCredentials;
 
   constructor(private readonly deps: ChannelServiceDeps) {
+    this.creds = new ChannelCredentials(deps);
     this.queue = new OutboundQueue(join(deps.dataDir, 'channels', 'outbound.json'));
     this.chats = new ChatsSeen(join(deps.dataDir, 'channels', 'chats.json'));
     for (const channel of deps.channels) {
@@ -148,7 +143,7 @@ export class ChannelService {
     this.typing = new TypingIndicators(deps.bus, (jid) => this.typingFor(jid));
     this.webhook = new WhatsAppWebhook({
       credentials: () =>
-        this.deps.settings().whatsapp.enabled ? this.credentials('whatsapp') : null,
+        this.deps.settings().whatsapp.enabled ? this.creds.get('whatsapp') : null,
       audit: deps.audit,
       verifiedAt: () => this.deps.settings().whatsapp.webhookVerifiedAt,
       markVerified: async () => {
@@ -166,7 +161,20 @@ export class ChannelService {
     await this.queue.load();
     await this.chats.load();
     this.typing.start();
-    this.offRuns = this.deps.bus.on('runs.appended', (run) => void this.runEnded(run));
+    this.offRuns = this.deps.bus.on(
+      'runs.appended',
+      (run) =>
+        void answerRunInChat(run, {
+          session: (id) => this.deps.sessions.get(id),
+          groups: this.deps.groups,
+          delivery: this.delivery,
+        }).catch((error: unknown) =>
+          this.deps.logger.warn(
+            { err: error, run: run.id },
+            "Could not send a run's answer to its chat",
+          ),
+        ),
+    );
     for (const [name, entry] of this.live) if (this.isOn(name)) void entry.machine.start();
   }
 
@@ -231,34 +239,7 @@ export class ChannelService {
     credentials?: Record<string, string> | undefined;
   }): Promise<ChannelStatus> {
     const name = channelNameSchema.parse(input.name);
-    if (input.credentials) {
-      const parsed = CREDENTIALS[name].safeParse(input.credentials);
-      if (!parsed.success)
-        throw new AppError(
-          'INVALID_INPUT',
-          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-          {
-            issues: parsed.error.issues.map((i) => ({
-              path: i.path.join('.'),
-              message: i.message,
-            })),
-          },
-        );
-      const values = parsed.data as Record<string, string>;
-      for (const field of SECRET_FIELDS[name])
-        await this.deps.secrets.set(secretId(name, field), values[field]!);
-      if (name === 'whatsapp')
-        await this.deps.saveSettings((s) => ({
-          ...s,
-          whatsapp: { ...s.whatsapp, phoneNumberId: values.phoneNumberId! },
-        }));
-      this.deps.audit.record({
-        severity: 'info',
-        category: 'channel',
-        message: `${name} credentials replaced`,
-        details: { channel: name, fields: Object.keys(values) },
-      });
-    }
+    if (input.credentials) await this.creds.save(name, input.credentials);
     if (input.enabled !== undefined)
       await this.deps.saveSettings((s) => ({
         ...s,
@@ -278,23 +259,8 @@ export class ChannelService {
     credentials?: Record<string, string>,
   ): Promise<ValidationResult> {
     const entry = this.require(name);
-    const creds = credentials ?? this.credentials(name);
-    if (!creds)
-      return {
-        ok: false,
-        identity: null,
-        message: `No ${name} credentials are saved yet.`,
-        fix: [`Enter them under Settings > Channels > ${title(name)}, then Validate`],
-      };
-    const parsed = CREDENTIALS[name].safeParse(creds);
-    if (!parsed.success)
-      return {
-        ok: false,
-        identity: null,
-        message: parsed.error.issues.map((i) => i.message).join('; '),
-        fix: [`Check the values under Settings > Channels > ${title(name)}`],
-      };
-    return entry.channel.validate(parsed.data as Record<string, string>);
+    const input = this.creds.forValidation(name, credentials);
+    return input.ok ? entry.channel.validate(input.values) : input.result;
   }
 
   /** Connect (again) now, or stop: the on/off switch is saved as well. */
@@ -302,7 +268,7 @@ export class ChannelService {
     if (!this.configured(name))
       throw new AppError(
         'CONFLICT',
-        `${title(name)} has no credentials yet: enter them under Settings > Channels > ${title(name)} first.`,
+        `${channelTitle(name)} has no credentials yet: enter them under Settings > Channels > ${channelTitle(name)} first.`,
       );
     return this.configure({ name, enabled: true });
   }
@@ -311,15 +277,10 @@ export class ChannelService {
     return this.configure({ name, enabled: false });
   }
 
-  /** For a platform's webhook (WhatsApp): messages it received, into the same path as polling. */
-  receive(name: ChannelName, message: InboundMessage): void {
-    void this.onMessage(name, message);
-  }
-
   private async connectOnce(name: ChannelName): Promise<void> {
     const entry = this.require(name);
-    const creds = this.credentials(name);
-    if (!creds) throw new ChannelError('auth', `${title(name)} has no credentials.`);
+    const creds = this.creds.get(name);
+    if (!creds) throw new ChannelError('auth', `${channelTitle(name)} has no credentials.`);
     entry.identity = await entry.channel.connect(creds, {
       onMessage: (message) => void this.onMessage(name, message),
       onLost: (error) => entry.machine.lost(error),
@@ -364,29 +325,6 @@ export class ChannelService {
     this.emit(name);
   }
 
-  /** A run for a chat ended: its plain-text answer (or its failure) goes to the chat. */
-  private async runEnded(run: RunRecord): Promise<void> {
-    try {
-      const session = await this.deps.sessions.get(run.session);
-      if (!session.chatJid) return;
-      const reply = chatReplyForRun(run, session.transcript, session.chatJid);
-      const group = this.deps.groups().find((g) => g.id === session.group);
-      if (!reply || !group) return;
-      await this.delivery.deliver({
-        id: `run-${run.id}`,
-        group,
-        session: session.id,
-        chatJid: session.chatJid,
-        text: reply,
-      });
-    } catch (error) {
-      this.deps.logger.warn(
-        { err: error, run: run.id },
-        "Could not send a run's answer to its chat",
-      );
-    }
-  }
-
   private stateChanged(name: ChannelName, state: string): void {
     if (state === 'connected') this.delivery.kick(name);
     const m = this.live.get(name)?.machine.current;
@@ -394,7 +332,7 @@ export class ChannelService {
       this.deps.audit.record({
         severity: 'warning',
         category: 'channel',
-        message: `${title(name)} ${state === 'failed' ? 'stopped: ' : 'lost its connection: '}${m.lastError ?? 'unknown cause'}`,
+        message: `${channelTitle(name)} ${state === 'failed' ? 'stopped: ' : 'lost its connection: '}${m.lastError ?? 'unknown cause'}`,
         details: { channel: name, state },
         coalesceKey: `channel-state:${name}:${state}`,
       });
@@ -416,22 +354,7 @@ export class ChannelService {
   }
 
   private configured(name: ChannelName): boolean {
-    return this.credentials(name) !== null;
-  }
-
-  private credentials(name: ChannelName): Record<string, string> | null {
-    const values: Record<string, string> = {};
-    for (const field of SECRET_FIELDS[name]) {
-      const value = this.deps.secrets.get(secretId(name, field));
-      if (!value) return null;
-      values[field] = value;
-    }
-    if (name === 'whatsapp') {
-      const id = this.deps.settings().whatsapp.phoneNumberId;
-      if (!id) return null;
-      values.phoneNumberId = id;
-    }
-    return values;
+    return this.creds.get(name) !== null;
   }
 
   private require(name: ChannelName): Live {
@@ -439,8 +362,4 @@ export class ChannelService {
     if (!entry) throw new AppError('NOT_FOUND', `No channel named "${name}".`);
     return entry;
   }
-}
-
-function title(name: ChannelName): string {
-  return name === 'whatsapp' ? 'WhatsApp' : 'Telegram';
 }

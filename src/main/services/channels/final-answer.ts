@@ -1,4 +1,6 @@
-import type { RunRecord, TranscriptItem } from '../../../shared/schemas/sessions';
+import type { Group } from '../../../shared/schemas/groups';
+import type { RunRecord, SessionDetail, TranscriptItem } from '../../../shared/schemas/sessions';
+import type { MessageRouter } from '../sessions/message-router';
 
 /**
  * What a chat should get when an agent's run for it ends: an agent that answered in plain text
@@ -21,4 +23,28 @@ export function chatReplyForRun(
   const answer = [...during].reverse().find((item) => item.kind === 'assistant');
   const text = answer?.kind === 'assistant' ? answer.text.trim() : '';
   return text || null;
+}
+
+/** A run for a chat ended: its plain-text answer (or its failure) goes to the chat, once. */
+export async function answerRunInChat(
+  run: RunRecord,
+  deps: {
+    session: (id: string) => Promise<SessionDetail>;
+    groups: () => Group[];
+    delivery: MessageRouter;
+  },
+): Promise<void> {
+  const session = await deps.session(run.session);
+  if (!session.chatJid) return;
+  const reply = chatReplyForRun(run, session.transcript, session.chatJid);
+  const group = deps.groups().find((g) => g.id === session.group);
+  if (!reply || !group) return;
+  // Keyed by the run: a run recorded again after a restart is not answered twice.
+  await deps.delivery.deliver({
+    id: `run-${run.id}`,
+    group,
+    session: session.id,
+    chatJid: session.chatJid,
+    text: reply,
+  });
 }
