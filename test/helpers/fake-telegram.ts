@@ -32,6 +32,7 @@ export async function startFakeTelegram(options: { token: string; privacy?: bool
   const actions: { chatId: string; action: string }[] = [];
   let rateLimit: { count: number; retryAfter: number } = { count: 0, retryAfter: 0 };
   let rejectMarkup = false;
+  let webhook: { url: string; secret: string } | null = null;
   const goneChats = new Set<string>();
   let waiters: (() => void)[] = [];
   const sockets = new Set<Socket>();
@@ -62,8 +63,32 @@ export async function startFakeTelegram(options: { token: string; privacy?: bool
         ok: true,
         result: { ...BOT, is_bot: true, can_read_all_group_messages: !(options.privacy ?? true) },
       });
-    if (method === 'deleteWebhook') return reply(res, 200, { ok: true, result: true });
+    if (method === 'deleteWebhook') {
+      webhook = null;
+      return reply(res, 200, { ok: true, result: true });
+    }
+    if (method === 'setWebhook') {
+      if (!String(body.url ?? '').startsWith('https://'))
+        return fail(
+          res,
+          400,
+          'Bad Request: bad webhook: An HTTPS URL must be provided for webhook',
+        );
+      webhook = { url: String(body.url), secret: String(body.secret_token ?? '') };
+      return reply(res, 200, { ok: true, result: true, description: 'Webhook was set' });
+    }
+    if (method === 'getWebhookInfo')
+      return reply(res, 200, {
+        ok: true,
+        result: { url: webhook?.url ?? '', pending_update_count: 0 },
+      });
     if (method === 'getUpdates') {
+      if (webhook)
+        return fail(
+          res,
+          409,
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+        );
       const offset = Number(body.offset ?? 0);
       // Confirmed updates are forgotten, as Telegram does.
       while (updates.length && updates[0]!.update_id < offset) updates.shift();
@@ -165,6 +190,28 @@ export async function startFakeTelegram(options: { token: string; privacy?: bool
         },
       });
       wake();
+    },
+    /** What setWebhook registered: Telegram posts updates there with this secret. */
+    get webhook() {
+      return webhook;
+    },
+    /** Another program's webhook on the same bot. */
+    setForeignWebhook(url: string) {
+      webhook = { url, secret: 'theirs' };
+    },
+    /** An update as Telegram would post it to a webhook. */
+    update(message: { chatId: number; text: string; from?: { id: number; username?: string } }) {
+      const from = { id: 4242, first_name: 'Ada', username: 'ada', ...message.from, is_bot: false };
+      return {
+        update_id: nextUpdateId++,
+        message: {
+          message_id: nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: message.chatId, type: 'private', first_name: from.first_name },
+          from,
+          text: message.text,
+        },
+      };
     },
     revoke() {
       revoked = true;

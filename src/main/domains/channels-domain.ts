@@ -12,7 +12,10 @@ import { WhatsAppChannel } from '../services/channels/whatsapp/whatsapp-channel'
 import type { WebhookRoute } from '../services/app/webhook-route';
 import { channelProblems } from '../services/channels/channel-problems';
 import type { Diagnostic } from '../../shared/schemas/diagnostics';
-import { TelegramChannel } from '../services/channels/telegram/telegram-channel';
+import {
+  TELEGRAM_WEBHOOK_PATH,
+  TelegramChannel,
+} from '../services/channels/telegram/telegram-channel';
 import type { EventBus } from '../services/events/event-bus';
 import type { SecretStore } from '../services/secrets/secret-store';
 import { JsonStore } from '../services/store/json-store';
@@ -80,9 +83,13 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
   };
   const { groups, sessions } = deps.agents;
   const platforms: Channel[] = [
-    new TelegramChannel(
-      deps.endpoints?.telegramApiRoot ? { apiRoot: deps.endpoints.telegramApiRoot } : {},
-    ),
+    new TelegramChannel({
+      ...(deps.endpoints?.telegramApiRoot ? { apiRoot: deps.endpoints.telegramApiRoot } : {}),
+      mode: () => {
+        const { mode, publicUrl } = store.get().telegram;
+        return { mode, publicUrl };
+      },
+    }),
     new WhatsAppChannel(
       deps.endpoints?.graphApiRoot ? { graphApiRoot: deps.endpoints.graphApiRoot } : {},
     ),
@@ -111,8 +118,16 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
     const s = store.get();
     return { unmappedChats: s.unmappedChats, contextMessages: s.contextMessages };
   };
+  const telegramMode = () => {
+    const { mode, publicUrl } = store.get().telegram;
+    return { mode, publicUrl };
+  };
   const handlers: Pick<Handlers, ChannelOperationName> = {
-    'channels.list': () => ({ channels: channels.list(), ...routing() }),
+    'channels.list': () => ({
+      channels: channels.list(),
+      ...routing(),
+      telegramMode: telegramMode(),
+    }),
     'channels.get': ({ name }) => channels.status(name),
     'channels.configure': (input) => channels.configure(input),
     'channels.validate': ({ name, credentials }) => channels.validate(name, credentials),
@@ -136,6 +151,17 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
       }
       return channels.status(name);
     },
+    'channels.telegramMode': async ({ mode, publicUrl }) => {
+      if (mode === 'webhook' && !publicUrl)
+        throw new AppError(
+          'INVALID_INPUT',
+          "Webhook mode needs your tunnel's public https:// address (e.g. https://abc.trycloudflare.com).",
+          { issues: [{ path: 'publicUrl', message: 'required for webhook mode' }] },
+        );
+      await save((s) => ({ ...s, telegram: { ...s.telegram, mode, publicUrl } }));
+      // Connected already: reconnect in the new mode.
+      return channels.configure({ name: 'telegram' });
+    },
     'channels.routing': async (patch) => {
       await save((s) => ({
         ...s,
@@ -147,7 +173,10 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
   return {
     channels,
     handlers,
-    webhooks: [{ path: WHATSAPP_WEBHOOK_PATH, handle: (req) => channels.whatsappWebhook(req) }],
+    webhooks: [
+      { path: WHATSAPP_WEBHOOK_PATH, handle: (req) => channels.whatsappWebhook(req) },
+      { path: TELEGRAM_WEBHOOK_PATH, handle: (req) => channels.telegramWebhook(req) },
+    ],
     diagnostics: () => channelProblems(channels.list(), store.get()),
     stop: () => channels.stop(),
   };

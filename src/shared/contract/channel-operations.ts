@@ -5,6 +5,7 @@ import {
   channelStatusSchema,
   configureChannelSchema,
   routingSettingsSchema,
+  telegramModeSchema,
   validateChannelSchema,
   validationResultSchema,
 } from '../schemas/channels';
@@ -23,6 +24,7 @@ export const channelOperations = {
       channels: z.array(channelStatusSchema),
       unmappedChats: z.enum(['ignore', 'default_group']),
       contextMessages: z.number(),
+      telegramMode: telegramModeSchema,
     }),
   }),
   'channels.get': defineOperation({
@@ -76,6 +78,15 @@ export const channelOperations = {
       jid: z.string().min(3).max(200),
       group: z.string().min(1).max(100).nullable(),
     }),
+    output: channelStatusSchema,
+  }),
+  'channels.telegramMode': defineOperation({
+    method: 'PATCH',
+    path: '/api/v1/channels/telegram/mode',
+    tag: 'channels',
+    summary:
+      "Telegram's delivery: long polling (default), or a webhook at your tunnel's public https:// address + /api/v1/channels/telegram/webhook",
+    input: telegramModeSchema,
     output: channelStatusSchema,
   }),
   'channels.routing': defineOperation({

@@ -108,7 +108,20 @@ export const whatsappCredentialsSchema = z
   .strict();
 
 export const channelSettingsSchema = z.object({
-  telegram: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+  telegram: z
+    .object({
+      enabled: z.boolean().default(false),
+      /** Long polling (works anywhere), or a webhook through the user's HTTPS tunnel. */
+      mode: z.enum(['polling', 'webhook']).default('polling'),
+      /** The tunnel's public HTTPS address, for webhook mode (the path is aigo's). */
+      publicUrl: z
+        .string()
+        .url()
+        .startsWith('https://', 'Telegram needs an https:// address')
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
   whatsapp: z
     .object({
       enabled: z.boolean().default(false),
@@ -148,6 +161,18 @@ export const validationResultSchema = z.object({
   fix: z.array(z.string()),
 });
 export type ValidationResult = z.infer<typeof validationResultSchema>;
+
+export const telegramModeSchema = z
+  .object({
+    mode: z.enum(['polling', 'webhook']),
+    publicUrl: z
+      .string()
+      .trim()
+      .url('the public address must be a full URL such as https://abc.trycloudflare.com')
+      .startsWith('https://', 'Telegram delivers webhooks only to https:// addresses')
+      .nullable(),
+  })
+  .strict();
 
 export const routingSettingsSchema = z
   .object({

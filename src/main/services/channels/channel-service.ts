@@ -227,6 +227,24 @@ export class ChannelService {
     };
   }
 
+  /** Telegram's webhook mode: a delivery through the user's tunnel, checked by its secret. */
+  async telegramWebhook(req: WebhookRequest): Promise<{ status: number; body: string }> {
+    const channel = this.require('telegram').channel as Channel & {
+      handleWebhook?: (r: WebhookRequest) => Promise<{ status: number; body: string }>;
+    };
+    if (req.method !== 'POST' || !channel.handleWebhook) return { status: 405, body: 'POST only.' };
+    const answer = await channel.handleWebhook(req);
+    if (answer.status === 403)
+      this.deps.audit.record({
+        severity: 'violation',
+        category: 'channel',
+        message: 'Refused a Telegram webhook post: wrong or missing secret token',
+        details: { channel: 'telegram', bytes: req.body.length },
+        coalesceKey: 'telegram-webhook-secret',
+      });
+    return answer;
+  }
+
   /** Meta's webhook for WhatsApp (served by the local API; see WhatsAppWebhook). */
   whatsappWebhook(req: WebhookRequest): Promise<{ status: number; body: string }> {
     return this.webhook.handle(req);

@@ -1,12 +1,17 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Telegram, TelegramError } from 'telegraf';
 import type { BotIdentity, ValidationResult } from '../../../../shared/schemas/channels';
 import { ChannelError, type Channel, type ChannelEvents } from '../channel';
 import { toTelegramHtml } from './telegram-format';
 import { toInbound, type TelegramMessage, type TelegramUser } from './telegram-inbound';
 
+export const TELEGRAM_WEBHOOK_PATH = '/api/v1/channels/telegram/webhook';
+
 export interface TelegramOptions {
   /** The Bot API root: api.telegram.org, or a local Bot API server (tests, self-hosted). */
   apiRoot?: string;
+  /** Long polling, or a webhook at `publicUrl` + TELEGRAM_WEBHOOK_PATH (the user's tunnel). */
+  mode?: () => { mode: 'polling' | 'webhook'; publicUrl: string | null };
   /** How long one getUpdates waits for news; the platform holds the request that long. */
   pollTimeoutSecs?: number;
 }
@@ -27,6 +32,8 @@ export class TelegramChannel implements Channel {
   private client: Telegram | null = null;
   private polling: AbortController | null = null;
   private offset = 0;
+  /** Webhook mode: the secret Telegram echoes in each delivery, and where deliveries go. */
+  private webhook: { secret: string; me: TelegramUser; events: ChannelEvents } | null = null;
 
   constructor(private readonly options: TelegramOptions = {}) {}
 
@@ -62,10 +69,83 @@ export class TelegramChannel implements Channel {
       throw classify(error);
     }
     this.client = client;
+    const mode = this.options.mode?.() ?? { mode: 'polling' as const, publicUrl: null };
+    if (mode.mode === 'webhook') {
+      if (!mode.publicUrl)
+        throw new ChannelError(
+          'auth',
+          "Webhook mode needs the tunnel's public https:// address.",
+          null,
+          [
+            'Settings > Channels > Telegram: enter the address your tunnel prints, or switch to long polling',
+          ],
+        );
+      const secret = randomBytes(24).toString('hex');
+      try {
+        await client.setWebhook(`${mode.publicUrl.replace(/\/+$/, '')}${TELEGRAM_WEBHOOK_PATH}`, {
+          secret_token: secret,
+          allowed_updates: ['message'],
+        });
+      } catch (error) {
+        throw classify(error);
+      }
+      this.webhook = { secret, me, events };
+      return identityOf(me);
+    }
+    await this.dropOwnWebhook(client);
     const controller = new AbortController();
     this.polling = controller;
     void this.pollLoop(client, me, controller.signal, events);
     return identityOf(me);
+  }
+
+  /**
+   * Polling after webhook mode: Telegram answers getUpdates with 409 while a webhook is set. A
+   * webhook aigo set (its path) is removed; another program's is left alone and reported.
+   */
+  private async dropOwnWebhook(client: Telegram): Promise<void> {
+    let url = '';
+    try {
+      url = ((await client.getWebhookInfo()) as { url?: string }).url ?? '';
+    } catch (error) {
+      throw classify(error);
+    }
+    if (!url) return;
+    if (!url.endsWith(TELEGRAM_WEBHOOK_PATH))
+      throw new ChannelError(
+        'auth',
+        `This bot delivers its messages to another program's webhook (${new URL(url).host}), so long polling gets nothing.`,
+        null,
+        ['Stop that program, or give aigo a bot of its own (@BotFather → /newbot)'],
+      );
+    await client.deleteWebhook().catch((error: unknown) => {
+      throw classify(error);
+    });
+  }
+
+  /**
+   * A delivery to aigo's webhook (through the user's tunnel): only with the secret this
+   * connection gave Telegram, compared in constant time.
+   */
+  async handleWebhook(req: {
+    headers: Record<string, string | undefined>;
+    body: Buffer;
+  }): Promise<{ status: number; body: string }> {
+    const hook = this.webhook;
+    if (!hook) return { status: 404, body: 'Telegram webhook mode is not on.' };
+    const given = Buffer.from(req.headers['x-telegram-bot-api-secret-token'] ?? '');
+    const expected = Buffer.from(hook.secret);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { status: 403, body: 'Wrong secret token.' };
+    let update: { update_id?: number; message?: TelegramMessage };
+    try {
+      update = JSON.parse(req.body.toString('utf8')) as typeof update;
+    } catch {
+      return { status: 400, body: 'Not JSON.' };
+    }
+    const inbound = update.message ? toInbound(update.message, hook.me) : null;
+    if (inbound) hook.events.onMessage(inbound);
+    return { status: 200, body: 'OK' };
   }
 
   private async pollLoop(
@@ -108,7 +188,10 @@ export class TelegramChannel implements Channel {
   async disconnect(): Promise<void> {
     this.polling?.abort();
     this.polling = null;
+    // Off in webhook mode: Telegram stops posting to a tunnel nobody answers (best effort).
+    if (this.webhook && this.client) await this.client.deleteWebhook().catch(() => undefined);
     this.client = null;
+    this.webhook = null;
   }
 
   async send(chatId: string, text: string): Promise<void> {

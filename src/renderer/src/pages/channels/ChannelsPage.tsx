@@ -7,6 +7,7 @@ import { ChannelStatusCard } from './ChannelStatusCard';
 import { CHANNEL_TITLE, useChannels } from './channel-store';
 import { ChatsCard } from './ChatsCard';
 import { TelegramCredentials } from './TelegramCredentials';
+import { TelegramDelivery } from './TelegramDelivery';
 import { WhatsAppCredentials } from './WhatsAppCredentials';
 
 /** Settings > Channels: one tab per platform — its status, credentials, chats and set-up steps. */
@@ -40,7 +41,10 @@ export function ChannelsPage({ channel }: { channel: ChannelTab }) {
         <>
           <ChannelStatusCard status={status} onChange={replace} />
           {channel === 'telegram' ? (
-            <TelegramCredentials status={status} onChange={replace} />
+            <>
+              <TelegramCredentials status={status} onChange={replace} />
+              <TelegramDelivery saved={view.telegramMode} onChange={replace} />
+            </>
           ) : (
             <WhatsAppCredentials status={status} onChange={replace} />
           )}

@@ -8,6 +8,7 @@ export interface ChannelsView {
   channels: ChannelStatus[];
   unmappedChats: 'ignore' | 'default_group';
   contextMessages: number;
+  telegramMode: { mode: 'polling' | 'webhook'; publicUrl: string | null };
 }
 
 /** Every channel's status, kept live by the `channel.updated` events. */
