@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/shared/schemas/audit';
 import type { ChannelStatus } from '../../src/shared/schemas/channels';
-import { AppError } from '../../src/shared/errors';
+import type { AppError } from '../../src/shared/errors';
 import { startTestApp } from '../helpers/app';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram';
 
