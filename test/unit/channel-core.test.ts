@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ChannelError } from '../../src/main/services/channels/channel';
 import { ConnectionMachine } from '../../src/main/services/channels/connection';
 import { chatReplyForRun } from '../../src/main/services/channels/final-answer';
+import { InboundRouter } from '../../src/main/services/channels/inbound-router';
 import { splitMessage } from '../../src/main/services/channels/split-message';
 import { toTelegramHtml } from '../../src/main/services/channels/telegram/telegram-format';
 import type { TranscriptItem } from '../../src/shared/schemas/sessions';
@@ -98,6 +99,54 @@ describe("a chat's answer when a run ends", () => {
     expect(chatReplyForRun({ ...run, status: 'timeout' }, transcript, 'tg:1')).toMatch(
       /ran out of time/,
     );
+  });
+});
+
+describe('inbound routing', () => {
+  it('two messages arriving at once in one chat start one session; the second steers it', async () => {
+    const started: string[] = [];
+    const steered: string[] = [];
+    let active: { id: string } | null = null;
+    const router = new InboundRouter({
+      groups: () => [
+        {
+          id: 'g',
+          name: 'main',
+          isMain: true,
+          chatJids: ['tg:1'],
+          senderAllowlist: [],
+          trigger: '@aigo',
+          requiresTrigger: false,
+        } as never,
+      ],
+      settings: () => ({ unmappedChats: 'ignore', contextMessages: 20 }),
+      activeSession: () => active as never,
+      startSession: async (input) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        started.push(input.prompt);
+        active = { id: 's1' };
+        return active as never;
+      },
+      steer: async (_id, text) => void steered.push(text),
+    });
+    const message = (text: string, id: string) => ({
+      chatId: '1',
+      chatTitle: 'Ada',
+      chatKind: 'direct' as const,
+      senderId: '7',
+      senderName: 'ada',
+      text,
+      mentionsBot: false,
+      messageId: id,
+      at: '2026-01-01T00:00:00Z',
+    });
+    const outcomes = await Promise.all([
+      router.route('telegram', message('first', 'a')),
+      router.route('telegram', message('second', 'b')),
+    ]);
+    expect(outcomes.map((o) => o.action)).toEqual(['started', 'steered']);
+    expect(started).toHaveLength(1);
+    expect(steered).toEqual(['ada: second']);
   });
 });
 

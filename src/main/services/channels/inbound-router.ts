@@ -37,11 +37,29 @@ interface Remembered {
 export class InboundRouter {
   /** Per chat: recent messages that did not trigger the agent, oldest first. */
   private readonly context = new Map<string, Remembered[]>();
+  /** Per chat, the message being routed: two arriving at once must not start two sessions. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: InboundDeps) {}
 
-  async route(channel: ChannelName, message: InboundMessage): Promise<InboundOutcome> {
+  route(channel: ChannelName, message: InboundMessage): Promise<InboundOutcome> {
     const jid = jidOf(channel, message.chatId);
+    const previous = this.inFlight.get(jid) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.routeOne(channel, jid, message));
+    this.inFlight.set(jid, next);
+    void next
+      .finally(() => {
+        if (this.inFlight.get(jid) === next) this.inFlight.delete(jid);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async routeOne(
+    channel: ChannelName,
+    jid: string,
+    message: InboundMessage,
+  ): Promise<InboundOutcome> {
     const groups = this.deps.groups();
     let group = groups.find((g) => g.chatJids.includes(jid)) ?? null;
     if (!group && this.deps.settings().unmappedChats === 'default_group')
