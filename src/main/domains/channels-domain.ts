@@ -3,12 +3,17 @@ import type { Logger } from 'pino';
 import type { Handlers } from '../dispatch';
 import type { ChannelOperationName } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import { channelSettingsSchema, type ChannelSettings } from '../../shared/schemas/channels';
+import {
+  channelSettingsSchema,
+  JID_PREFIX,
+  type ChannelSettings,
+} from '../../shared/schemas/channels';
 import type { WarningCenter } from '../services/app/warnings';
 import type { AuditLog } from '../services/audit/audit-log';
 import type { Channel } from '../services/channels/channel';
 import { ChannelService, WHATSAPP_WEBHOOK_PATH } from '../services/channels/channel-service';
 import { WhatsAppChannel } from '../services/channels/whatsapp/whatsapp-channel';
+import { SlackChannel } from '../services/channels/slack/slack-channel';
 import type { WebhookRoute } from '../services/app/webhook-route';
 import { channelProblems } from '../services/channels/channel-problems';
 import type { Diagnostic } from '../../shared/schemas/diagnostics';
@@ -26,6 +31,8 @@ export interface ChannelEndpoints {
   telegramApiRoot?: string;
   /** Meta's Graph API root (a local Graph server in tests). */
   graphApiRoot?: string;
+  /** Slack's Web API root, e.g. https://slack.com/api/ (a local server in tests). */
+  slackApiUrl?: string;
 }
 
 /**
@@ -38,6 +45,7 @@ export function channelEndpointsFromEnv(env: NodeJS.ProcessEnv): ChannelEndpoint
       ? { telegramApiRoot: env.AIGO_TELEGRAM_API_ROOT.trim() }
       : {}),
     ...(env.AIGO_GRAPH_API_ROOT?.trim() ? { graphApiRoot: env.AIGO_GRAPH_API_ROOT.trim() } : {}),
+    ...(env.AIGO_SLACK_API_URL?.trim() ? { slackApiUrl: env.AIGO_SLACK_API_URL.trim() } : {}),
   };
 }
 
@@ -93,6 +101,7 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
     new WhatsAppChannel(
       deps.endpoints?.graphApiRoot ? { graphApiRoot: deps.endpoints.graphApiRoot } : {},
     ),
+    new SlackChannel(deps.endpoints?.slackApiUrl ? { apiUrl: deps.endpoints.slackApiUrl } : {}),
   ];
   const channels = new ChannelService({
     dataDir: deps.dataDir,
@@ -134,7 +143,7 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
     'channels.connect': ({ name }) => channels.connect(name),
     'channels.disconnect': ({ name }) => channels.disconnect(name),
     'channels.mapChat': async ({ name, jid, group }) => {
-      const prefix = name === 'telegram' ? 'tg:' : 'wa:';
+      const prefix = `${JID_PREFIX[name]}:`;
       if (!jid.startsWith(prefix))
         throw new AppError(
           'INVALID_INPUT',

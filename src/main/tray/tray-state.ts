@@ -1,3 +1,4 @@
+import { CHANNEL_TITLE } from '../../shared/schemas/channels';
 import type { AppCore } from '../app';
 import type { EventName } from '../../shared/contract/events';
 import type { TrayState } from './tray-lines';
@@ -32,7 +33,7 @@ export function collectTrayState(core: AppCore, now = Date.now()): TrayState {
     channels: (s.channels?.list() ?? [])
       .filter((c) => c.enabled)
       .map((c) => ({
-        name: c.name === 'whatsapp' ? 'WhatsApp' : 'Telegram',
+        name: CHANNEL_TITLE[c.name],
         state:
           c.state === 'connected'
             ? ('connected' as const)

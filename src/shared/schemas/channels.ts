@@ -4,11 +4,22 @@ import { z } from 'zod';
  * Chat channels: the platforms people talk to their agents from. Each channel's settings live
  * in DATA_DIR/channels.json; its secrets (tokens, app secret) in the secret store, never here.
  */
-export const channelNameSchema = z.enum(['telegram', 'whatsapp']);
+export const channelNameSchema = z.enum(['telegram', 'whatsapp', 'slack']);
 export type ChannelName = z.infer<typeof channelNameSchema>;
 
 /** The JID prefix of each channel: `tg:<chat_id>`, `wa:<phone_or_group_id>`. */
-export const JID_PREFIX: Record<ChannelName, string> = { telegram: 'tg', whatsapp: 'wa' };
+export const JID_PREFIX: Record<ChannelName, string> = {
+  telegram: 'tg',
+  whatsapp: 'wa',
+  slack: 'slack',
+};
+
+/** How each channel is named to people. */
+export const CHANNEL_TITLE: Record<ChannelName, string> = {
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  slack: 'Slack',
+};
 
 export const channelStateSchema = z.enum([
   /** Turned off, or no credentials yet. */
@@ -107,7 +118,21 @@ export const whatsappCredentialsSchema = z
   })
   .strict();
 
+export const slackCredentialsSchema = z
+  .object({
+    botToken: secret('bot token').refine(
+      (t) => t.startsWith('xoxb-'),
+      'the bot token starts with xoxb- (OAuth & Permissions → Bot User OAuth Token)',
+    ),
+    appToken: secret('app-level token').refine(
+      (t) => t.startsWith('xapp-'),
+      'the app-level token starts with xapp- (Basic Information → App-Level Tokens)',
+    ),
+  })
+  .strict();
+
 export const channelSettingsSchema = z.object({
+  slack: z.object({ enabled: z.boolean().default(false) }).prefault({}),
   telegram: z
     .object({
       enabled: z.boolean().default(false),

@@ -1,5 +1,7 @@
 import { AppError } from '../../../shared/errors';
 import {
+  CHANNEL_TITLE,
+  slackCredentialsSchema,
   telegramCredentialsSchema,
   whatsappCredentialsSchema,
   type ChannelName,
@@ -10,14 +12,19 @@ import type { AuditLog } from '../audit/audit-log';
 import type { SecretStore } from '../secrets/secret-store';
 
 /** The credentials each channel needs, validated, and where each is kept in the secret store. */
-const SCHEMAS = { telegram: telegramCredentialsSchema, whatsapp: whatsappCredentialsSchema };
+const SCHEMAS = {
+  telegram: telegramCredentialsSchema,
+  whatsapp: whatsappCredentialsSchema,
+  slack: slackCredentialsSchema,
+};
 const SECRET_FIELDS: Record<ChannelName, string[]> = {
   telegram: ['botToken'],
   whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
+  slack: ['botToken', 'appToken'],
 };
 const secretId = (name: ChannelName, field: string) => `channel.${name}.${field}`;
 
-export const channelTitle = (name: ChannelName) => (name === 'whatsapp' ? 'WhatsApp' : 'Telegram');
+export const channelTitle = (name: ChannelName) => CHANNEL_TITLE[name];
 
 export interface CredentialDeps {
   secrets: SecretStore;

@@ -1,8 +1,13 @@
-import type { ChannelSettings, ChannelStatus } from '../../../shared/schemas/channels';
+import {
+  CHANNEL_TITLE,
+  type ChannelName,
+  type ChannelSettings,
+  type ChannelStatus,
+} from '../../../shared/schemas/channels';
 import type { Diagnostic } from '../../../shared/schemas/diagnostics';
 
-const TITLE = { telegram: 'Telegram', whatsapp: 'WhatsApp' } as const;
-const TOKEN_FIX = {
+const TITLE = CHANNEL_TITLE;
+const TOKEN_FIX: Record<ChannelName, string[]> = {
   telegram: [
     'Open @BotFather → /mybots → your bot → API Token, and copy the token',
     'Settings > Channels > Telegram: paste it, Validate Token, then Connect',
@@ -10,6 +15,10 @@ const TOKEN_FIX = {
   whatsapp: [
     'Meta for Developers → your app → WhatsApp → API Setup: create a permanent access token (a System User token)',
     'Settings > Channels > WhatsApp: paste it, Validate, then Connect',
+  ],
+  slack: [
+    'api.slack.com/apps → your app: copy the Bot User OAuth Token (xoxb-) and an App-Level Token with connections:write (xapp-)',
+    'Settings > Channels > Slack: paste both, Validate, then Connect',
   ],
 };
 

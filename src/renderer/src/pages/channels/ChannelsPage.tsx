@@ -8,6 +8,7 @@ import { CHANNEL_TITLE, useChannels } from './channel-store';
 import { ChatsCard } from './ChatsCard';
 import { TelegramCredentials } from './TelegramCredentials';
 import { TelegramDelivery } from './TelegramDelivery';
+import { SlackCredentials } from './SlackCredentials';
 import { WhatsAppCredentials } from './WhatsAppCredentials';
 
 /** Settings > Channels: one tab per platform — its status, credentials, chats and set-up steps. */
@@ -45,8 +46,10 @@ export function ChannelsPage({ channel }: { channel: ChannelTab }) {
               <TelegramCredentials status={status} onChange={replace} />
               <TelegramDelivery saved={view.telegramMode} onChange={replace} />
             </>
-          ) : (
+          ) : channel === 'whatsapp' ? (
             <WhatsAppCredentials status={status} onChange={replace} />
+          ) : (
+            <SlackCredentials status={status} onChange={replace} />
           )}
           <ChatsCard status={status} onChange={replace} />
           <Card title="Chats no group lists" testId="channel-routing">

@@ -1,20 +1,36 @@
-import { useRef, useState } from 'react';
-import type { ChannelStatus, ValidationResult } from '../../../../shared/schemas/channels';
-import { showSaved, transport, tryCall, type ErrorInfo } from '../../call';
-import { FieldError, FormError, useRevealError } from '../../components/form-errors';
-import { Card, CopyButton } from '../../components/ui';
+import type { ChannelStatus } from '../../../../shared/schemas/channels';
+import { CopyButton } from '../../components/ui';
 import { useApp } from '../../store';
-import { ValidationOutcome } from './ValidationOutcome';
+import { CredentialsCard, type CredentialField } from './CredentialsCard';
 
-const FIELDS = [
-  ['phoneNumberId', 'Phone number ID', 'text', 'the number under WhatsApp → API Setup'],
-  ['accessToken', 'Access token', 'password', 'a permanent (System User) token'],
-  ['appSecret', 'App secret', 'password', 'App settings → Basic → App Secret'],
-  ['verifyToken', 'Verify token', 'password', 'any phrase of 8+ characters you choose'],
-] as const;
-type FieldName = (typeof FIELDS)[number][0];
+const FIELDS: CredentialField[] = [
+  {
+    name: 'phoneNumberId',
+    label: 'Phone number ID',
+    type: 'text',
+    hint: 'the number under WhatsApp → API Setup',
+  },
+  {
+    name: 'accessToken',
+    label: 'Access token',
+    type: 'password',
+    hint: 'a permanent (System User) token',
+  },
+  {
+    name: 'appSecret',
+    label: 'App secret',
+    type: 'password',
+    hint: 'App settings → Basic → App Secret',
+  },
+  {
+    name: 'verifyToken',
+    label: 'Verify token',
+    type: 'password',
+    hint: 'any phrase of 8+ characters you choose',
+  },
+];
 
-/** The Cloud API credentials, Validate, and how to give Meta a way to the local webhook. */
+/** The Cloud API credentials, and how to give Meta a way to the local webhook. */
 export function WhatsAppCredentials({
   status,
   onChange,
@@ -22,98 +38,16 @@ export function WhatsAppCredentials({
   status: ChannelStatus;
   onChange: (next: ChannelStatus) => void;
 }) {
-  const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
   const apiUrl = useApp((s) => s.info?.apiUrl ?? 'http://127.0.0.1:55765');
-  const [values, setValues] = useState<Record<FieldName, string>>({
-    phoneNumberId: '',
-    accessToken: '',
-    appSecret: '',
-    verifyToken: '',
-  });
-  const [result, setResult] = useState<ValidationResult | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
-  useRevealError(formRef, error);
-  const complete = FIELDS.every(([name]) => values[name].trim() !== '');
-  const credentials = complete
-    ? Object.fromEntries(FIELDS.map(([name]) => [name, values[name].trim()]))
-    : undefined;
   const path = status.webhook?.path ?? '/api/v1/channels/whatsapp/webhook';
-
-  const validate = async () => {
-    setBusy(true);
-    setError(null);
-    const outcome = await tryCall(() =>
-      transport().call('channels.validate', {
-        name: 'whatsapp',
-        ...(credentials ? { credentials } : {}),
-      }),
-    );
-    setBusy(false);
-    if (outcome.ok) setResult(outcome.value);
-    else setError(outcome.error);
-  };
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    const outcome = await tryCall(() =>
-      transport().call('channels.configure', { name: 'whatsapp', enabled: true, credentials }),
-    );
-    setBusy(false);
-    if (!outcome.ok) return setError(outcome.error);
-    onChange(outcome.value);
-    setValues({ phoneNumberId: '', accessToken: '', appSecret: '', verifyToken: '' });
-    showSaved('Saved. Connecting…');
-  };
-
   return (
-    <Card title="WhatsApp Cloud API" testId="whatsapp-credentials">
-      <form
-        className="form"
-        ref={formRef}
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        {FIELDS.map(([name, label, type, hint]) => (
-          <label key={name}>
-            <span>{label}</span>
-            <input
-              name={name}
-              aria-label={label}
-              type={type}
-              autoComplete="off"
-              placeholder={status.configured ? 'Saved — enter all four to replace them' : hint}
-              value={values[name]}
-              disabled={!canMutate}
-              onChange={(e) => setValues({ ...values, [name]: e.target.value })}
-            />
-            <FieldError error={error} name={name} />
-          </label>
-        ))}
-        <FormError error={error} fields={FIELDS.map(([n]) => n)} testId="whatsapp-error" />
-        <div className="form-actions">
-          <button
-            type="button"
-            className="button"
-            data-testid="validate-whatsapp"
-            disabled={!canMutate || busy || (!complete && !status.configured)}
-            onClick={() => void validate()}
-          >
-            Validate
-          </button>
-          <button
-            type="submit"
-            className="button primary"
-            disabled={!canMutate || busy || !complete}
-          >
-            Save and connect
-          </button>
-        </div>
-      </form>
-      <ValidationOutcome result={result} />
+    <CredentialsCard
+      channel="whatsapp"
+      title="WhatsApp Cloud API"
+      fields={FIELDS}
+      status={status}
+      onChange={onChange}
+    >
       <div className="muted" data-testid="whatsapp-webhook-help">
         <p>
           Meta delivers messages to a public HTTPS webhook; aigo&apos;s API listens only on this
@@ -133,6 +67,6 @@ export function WhatsAppCredentials({
           </p>
         ) : null}
       </div>
-    </Card>
+    </CredentialsCard>
   );
 }

@@ -42,4 +42,4 @@ export function useChannels(): {
   return { view, replace, reload: () => setGeneration((g) => g + 1) };
 }
 
-export const CHANNEL_TITLE = { telegram: 'Telegram', whatsapp: 'WhatsApp' } as const;
+export { CHANNEL_TITLE } from '../../../../shared/schemas/channels';
