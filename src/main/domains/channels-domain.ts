@@ -14,6 +14,7 @@ import type { Channel } from '../services/channels/channel';
 import { ChannelService, WHATSAPP_WEBHOOK_PATH } from '../services/channels/channel-service';
 import { WhatsAppChannel } from '../services/channels/whatsapp/whatsapp-channel';
 import { SlackChannel } from '../services/channels/slack/slack-channel';
+import { DiscordChannel } from '../services/channels/discord/discord-channel';
 import type { WebhookRoute } from '../services/app/webhook-route';
 import { channelProblems } from '../services/channels/channel-problems';
 import type { Diagnostic } from '../../shared/schemas/diagnostics';
@@ -33,6 +34,8 @@ export interface ChannelEndpoints {
   graphApiRoot?: string;
   /** Slack's Web API root, e.g. https://slack.com/api/ (a local server in tests). */
   slackApiUrl?: string;
+  /** Discord's REST root, e.g. https://discord.com/api (a local server in tests). */
+  discordApiRoot?: string;
 }
 
 /**
@@ -46,6 +49,9 @@ export function channelEndpointsFromEnv(env: NodeJS.ProcessEnv): ChannelEndpoint
       : {}),
     ...(env.AIGO_GRAPH_API_ROOT?.trim() ? { graphApiRoot: env.AIGO_GRAPH_API_ROOT.trim() } : {}),
     ...(env.AIGO_SLACK_API_URL?.trim() ? { slackApiUrl: env.AIGO_SLACK_API_URL.trim() } : {}),
+    ...(env.AIGO_DISCORD_API_ROOT?.trim()
+      ? { discordApiRoot: env.AIGO_DISCORD_API_ROOT.trim() }
+      : {}),
   };
 }
 
@@ -102,6 +108,9 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
       deps.endpoints?.graphApiRoot ? { graphApiRoot: deps.endpoints.graphApiRoot } : {},
     ),
     new SlackChannel(deps.endpoints?.slackApiUrl ? { apiUrl: deps.endpoints.slackApiUrl } : {}),
+    new DiscordChannel(
+      deps.endpoints?.discordApiRoot ? { apiRoot: deps.endpoints.discordApiRoot } : {},
+    ),
   ];
   const channels = new ChannelService({
     dataDir: deps.dataDir,

@@ -20,7 +20,7 @@ const PAGE_IDS: readonly Page[] = [
   'advanced',
 ];
 
-export const CHANNEL_IDS = ['telegram', 'whatsapp', 'slack'] as const;
+export const CHANNEL_IDS = ['telegram', 'whatsapp', 'slack', 'discord'] as const;
 export type ChannelTab = (typeof CHANNEL_IDS)[number];
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Chat channels: the platforms people talk to their agents from. Each channel's settings live
  * in DATA_DIR/channels.json; its secrets (tokens, app secret) in the secret store, never here.
  */
-export const channelNameSchema = z.enum(['telegram', 'whatsapp', 'slack']);
+export const channelNameSchema = z.enum(['telegram', 'whatsapp', 'slack', 'discord']);
 export type ChannelName = z.infer<typeof channelNameSchema>;
 
 /** The JID prefix of each channel: `tg:<chat_id>`, `wa:<phone_or_group_id>`. */
@@ -12,6 +12,7 @@ export const JID_PREFIX: Record<ChannelName, string> = {
   telegram: 'tg',
   whatsapp: 'wa',
   slack: 'slack',
+  discord: 'dc',
 };
 
 /** How each channel is named to people. */
@@ -19,6 +20,7 @@ export const CHANNEL_TITLE: Record<ChannelName, string> = {
   telegram: 'Telegram',
   whatsapp: 'WhatsApp',
   slack: 'Slack',
+  discord: 'Discord',
 };
 
 export const channelStateSchema = z.enum([
@@ -131,8 +133,18 @@ export const slackCredentialsSchema = z
   })
   .strict();
 
+export const discordCredentialsSchema = z
+  .object({
+    botToken: secret('bot token').refine(
+      (t) => /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/.test(t),
+      'a Discord bot token has three parts separated by dots (Developer Portal → Bot → Reset Token)',
+    ),
+  })
+  .strict();
+
 export const channelSettingsSchema = z.object({
   slack: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+  discord: z.object({ enabled: z.boolean().default(false) }).prefault({}),
   telegram: z
     .object({
       enabled: z.boolean().default(false),

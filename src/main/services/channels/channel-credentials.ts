@@ -1,6 +1,7 @@
 import { AppError } from '../../../shared/errors';
 import {
   CHANNEL_TITLE,
+  discordCredentialsSchema,
   slackCredentialsSchema,
   telegramCredentialsSchema,
   whatsappCredentialsSchema,
@@ -16,11 +17,13 @@ const SCHEMAS = {
   telegram: telegramCredentialsSchema,
   whatsapp: whatsappCredentialsSchema,
   slack: slackCredentialsSchema,
+  discord: discordCredentialsSchema,
 };
 const SECRET_FIELDS: Record<ChannelName, string[]> = {
   telegram: ['botToken'],
   whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
   slack: ['botToken', 'appToken'],
+  discord: ['botToken'],
 };
 const secretId = (name: ChannelName, field: string) => `channel.${name}.${field}`;
 

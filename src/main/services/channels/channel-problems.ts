@@ -16,6 +16,10 @@ const TOKEN_FIX: Record<ChannelName, string[]> = {
     'Meta for Developers → your app → WhatsApp → API Setup: create a permanent access token (a System User token)',
     'Settings > Channels > WhatsApp: paste it, Validate, then Connect',
   ],
+  discord: [
+    'discord.com/developers/applications → your app → Bot: Reset Token, copy it; under Privileged Gateway Intents turn on Message Content Intent',
+    'Settings > Channels > Discord: paste it, Validate, then Connect',
+  ],
   slack: [
     'api.slack.com/apps → your app: copy the Bot User OAuth Token (xoxb-) and an App-Level Token with connections:write (xapp-)',
     'Settings > Channels > Slack: paste both, Validate, then Connect',

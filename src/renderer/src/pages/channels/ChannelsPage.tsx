@@ -8,6 +8,7 @@ import { CHANNEL_TITLE, useChannels } from './channel-store';
 import { ChatsCard } from './ChatsCard';
 import { TelegramCredentials } from './TelegramCredentials';
 import { TelegramDelivery } from './TelegramDelivery';
+import { DiscordCredentials } from './DiscordCredentials';
 import { SlackCredentials } from './SlackCredentials';
 import { WhatsAppCredentials } from './WhatsAppCredentials';
 
@@ -48,8 +49,10 @@ export function ChannelsPage({ channel }: { channel: ChannelTab }) {
             </>
           ) : channel === 'whatsapp' ? (
             <WhatsAppCredentials status={status} onChange={replace} />
-          ) : (
+          ) : channel === 'slack' ? (
             <SlackCredentials status={status} onChange={replace} />
+          ) : (
+            <DiscordCredentials status={status} onChange={replace} />
           )}
           <ChatsCard status={status} onChange={replace} />
           <Card title="Chats no group lists" testId="channel-routing">
