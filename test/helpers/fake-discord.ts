@@ -20,7 +20,10 @@ const MESSAGE_CONTENT = 1 << 15;
 export async function startFakeDiscord(options: {
   token: string;
   messageContentAllowed?: boolean;
+  /** How often the client must heartbeat (Discord says ~41 s; tests want it sooner). */
+  heartbeatMs?: number;
 }) {
+  const heartbeatMs = options.heartbeatMs ?? 41_250;
   const sent: { channelId: string; content: string }[] = [];
   let contentAllowed = options.messageContentAllowed ?? true;
   let rateLimit = { count: 0, retryAfter: 0 };
@@ -30,6 +33,8 @@ export async function startFakeDiscord(options: {
   let nextId = 1n;
   let port = 0;
   const closes: number[] = [];
+  const resumes: string[] = [];
+  let heartbeats = 0;
 
   const snowflake = () => String(1_000_000_000_000_000_000n + nextId++);
   const server: Server = createServer((req, res) => {
@@ -109,10 +114,18 @@ export async function startFakeDiscord(options: {
   wss.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    send(socket, { op: 10, d: { heartbeat_interval: 41_250 } });
+    send(socket, { op: 10, d: { heartbeat_interval: heartbeatMs } });
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as { op: number; d: Record<string, unknown> };
-      if (message.op === 1) return send(socket, { op: 11 });
+      if (message.op === 1) {
+        heartbeats++;
+        return send(socket, { op: 11 });
+      }
+      if (message.op === 6) {
+        // Resume: the session goes on where it was; what was missed would be replayed here.
+        resumes.push(String(message.d.session_id));
+        return send(socket, { op: 0, t: 'RESUMED', s: ++seq, d: {} });
+      }
       if (message.op === 2) {
         if (message.d.token !== options.token) {
           closes.push(4004);
@@ -194,7 +207,13 @@ export async function startFakeDiscord(options: {
     apiRoot: `http://127.0.0.1:${port}/api`,
     sent,
     closes,
+    resumes,
+    heartbeats: () => heartbeats,
     connections: () => sockets.size,
+    /** The connection drops with a code a client may resume after (4000: unknown error). */
+    drop(code = 4000) {
+      for (const socket of sockets) socket.close(code, 'Unknown error.');
+    },
     /** A message in the server's text channel; `mention` puts the bot in `mentions`. */
     channelMessage(content: string, mention: boolean) {
       message('810000000000000001', mention ? `<@${DISCORD_BOT.id}> ${content}` : content, {

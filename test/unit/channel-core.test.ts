@@ -4,6 +4,7 @@ import { ConnectionMachine } from '../../src/main/services/channels/connection';
 import { chatReplyForRun } from '../../src/main/services/channels/final-answer';
 import { InboundRouter } from '../../src/main/services/channels/inbound-router';
 import { splitMessage } from '../../src/main/services/channels/split-message';
+import { toSlackMrkdwn } from '../../src/main/services/channels/slack/slack-format';
 import { toTelegramHtml } from '../../src/main/services/channels/telegram/telegram-format';
 import type { TranscriptItem } from '../../src/shared/schemas/sessions';
 
@@ -147,6 +148,14 @@ describe('inbound routing', () => {
     expect(outcomes.map((o) => o.action)).toEqual(['started', 'steered']);
     expect(started).toHaveLength(1);
     expect(steered).toEqual(['ada: second']);
+  });
+});
+
+describe('Slack formatting', () => {
+  it('turns Markdown into mrkdwn and escapes what Slack reserves', () => {
+    expect(toSlackMrkdwn('**done** see [the log](https://x.dev/l) & <this>; `a<b>`')).toBe(
+      '*done* see <https://x.dev/l|the log> &amp; &lt;this&gt;; `a&lt;b&gt;`',
+    );
   });
 });
 

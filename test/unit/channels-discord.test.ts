@@ -18,7 +18,11 @@ describe('Discord channel', () => {
     expect.poll(async () => (await status()).state, { timeout: 15_000 }).toBe(want);
 
   beforeAll(async () => {
-    discord = await startFakeDiscord({ token: TOKEN, messageContentAllowed: false });
+    discord = await startFakeDiscord({
+      token: TOKEN,
+      messageContentAllowed: false,
+      heartbeatMs: 500,
+    });
     app = await startTestApp({ channelEndpoints: { discordApiRoot: discord.apiRoot } });
   });
   afterAll(async () => {
@@ -77,6 +81,17 @@ describe('Discord channel', () => {
         timeout: 10_000,
       })
       .toBe(true);
+  });
+
+  it('heartbeats, and resumes its session after a recoverable drop without a new login', async () => {
+    await expect.poll(() => discord.heartbeats(), { timeout: 5000 }).toBeGreaterThan(1);
+    discord.drop(4000);
+    await expect.poll(() => discord.resumes, { timeout: 15_000 }).toEqual(['session-1']);
+    expect((await status()).state).toBe('connected');
+    discord.dm('820000000000000002', 'after the resume');
+    await expect
+      .poll(async () => (await status()).chats.map((c) => c.jid), { timeout: 10_000 })
+      .toContain('dc:820000000000000002');
   });
 
   it('sends replies within 2,000 characters, waits out a 429, and explains a missing permission', async () => {

@@ -2,6 +2,7 @@ import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, type WebAPICallError } from '@slack/web-api';
 import type { BotIdentity, ValidationResult } from '../../../../shared/schemas/channels';
 import { ChannelError, type Channel, type ChannelEvents, type InboundMessage } from '../channel';
+import { toSlackMrkdwn } from './slack-format';
 
 /** The scopes the guide lists for a Slack bot that hears mentions and DMs and answers. */
 export const SLACK_REQUIRED_SCOPES = [
@@ -165,13 +166,24 @@ export class SlackChannel implements Channel {
   async send(chatId: string, text: string): Promise<void> {
     if (!this.client) throw new ChannelError('transient', 'Slack is not connected.');
     const thread = this.threads.get(chatId);
-    try {
-      await this.client.chat.postMessage({
+    const post = (body: string, mrkdwn: boolean) =>
+      this.client!.chat.postMessage({
         channel: chatId,
-        text,
-        mrkdwn: true,
+        text: body,
+        mrkdwn,
         ...(thread ? { thread_ts: thread } : {}),
       });
+    try {
+      const formatted = toSlackMrkdwn(text);
+      try {
+        await post(formatted, true);
+      } catch (error) {
+        // Formatting Slack will not take: the same words as plain text.
+        const failure = classify(error);
+        if (failure.kind !== 'rejected' || /not_in_channel|channel_not_found/.test(failure.message))
+          throw error;
+        await post(text, false);
+      }
     } catch (error) {
       throw classify(error);
     }
