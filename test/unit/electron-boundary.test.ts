@@ -29,6 +29,15 @@ describe('the Electron boundary', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps services free of the HTTP and Electron layers (they run in every transport)', () => {
+    const offenders = sourceFiles(join(ROOT, 'src/main/services'))
+      .map((file) => relative(ROOT, file))
+      .filter((file) =>
+        /from\s+['"](\.\.\/)+(http|electron)\//.test(readFileSync(join(ROOT, file), 'utf8')),
+      );
+    expect(offenders).toEqual([]);
+  });
+
   it('opens the window with context isolation and the sandbox on', () => {
     const window = readFileSync(join(ROOT, 'src/main/electron/window.ts'), 'utf8');
     expect(window).toMatch(/contextIsolation: true/);

@@ -1,24 +1,10 @@
+import { hostnameOf, isLoopbackHostname } from '../services/app/host-names';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../../shared/errors';
 
 /** localhost, 127.0.0.0/8 and ::1: the only names a request to a loopback-bound API may carry. */
-export function isLoopbackHostname(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1';
-  return false;
-}
-
-/** `host:port`, `[::1]:port` or a bare host, to its host name. */
-export function hostnameOf(hostHeader: string): string {
-  const trimmed = hostHeader.trim();
-  if (trimmed.startsWith('[')) return trimmed.slice(0, trimmed.indexOf(']') + 1);
-  const colon = trimmed.lastIndexOf(':');
-  return colon > -1 && trimmed.indexOf(':') === colon ? trimmed.slice(0, colon) : trimmed;
-}
+export { hostnameOf, isLoopbackHostname };
 
 export function tokensEqual(given: string, expected: string): boolean {
   // Hash first so the comparison is constant-time whatever the lengths.

@@ -32,6 +32,16 @@ export interface ContainerAccessDeps {
 }
 
 /** How containers reach the proxy: their env, their session tokens, the names they may use. */
+/** Names that always mean "this host" to a container or to the host itself. */
+const FIXED_HOST_NAMES: ReadonlySet<string> = new Set([
+  'localhost',
+  '127.0.0.1',
+  '::1',
+  PROXY_HOST_ALIAS,
+  'host.docker.internal',
+  'host.containers.internal',
+]);
+
 export class ContainerAccess {
   constructor(private readonly deps: ContainerAccessDeps) {}
 
@@ -112,17 +122,9 @@ export class ContainerAccess {
   hostAllowed(hostname: string): boolean {
     const bound = this.deps.bound();
     if (bound && isWildcardAddress(bound.host)) return true; // the user opened it to every interface
-    const known = new Set([
-      'localhost',
-      '127.0.0.1',
-      '::1',
-      PROXY_HOST_ALIAS,
-      'host.docker.internal',
-      'host.containers.internal',
-    ]);
-    if (bound) known.add(bound.host);
-    const gateway = this.deps.runtime().networking.hostGateway;
-    if (gateway) known.add(gateway.toLowerCase());
-    return known.has(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+    const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    if (FIXED_HOST_NAMES.has(name)) return true;
+    if (bound && bound.host === name) return true;
+    return this.deps.runtime().networking.hostGateway?.toLowerCase() === name;
   }
 }

@@ -35,8 +35,9 @@ export interface MappingRegistryDeps {
 export class MappingRegistry {
   constructor(private readonly deps: MappingRegistryDeps) {}
 
-  all(): ProxyMapping[] {
-    return this.deps.store.get().mappings;
+  /** The mappings as they are now (read-only: the proxy resolves every request through it). */
+  all(): readonly ProxyMapping[] {
+    return this.deps.store.snapshot().mappings;
   }
 
   async create(input: z.infer<typeof createMappingSchema>): Promise<ProxyMappingView> {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { hostnameOf } from '../../http/security';
+import { hostnameOf } from '../app/host-names';
 import { PROXY_SESSION_HEADER, type ProxyMapping } from '../../../shared/schemas/proxy';
 import { presentedKey } from './forwarded-headers';
 import type { InFlightRequests } from './proxy-limits';

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { tokensEqual } from '../../http/security';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * One random token per container session. The proxy serves only requests that carry a live
@@ -11,29 +10,34 @@ export interface Grant {
   mappings: string[] | null;
 }
 
+/**
+ * Tokens are kept by their SHA-256: a check hashes the presented token once and looks it up, so
+ * its time depends on the hash, never on how much of a real token the guess shares.
+ */
+const digest = (token: string) => createHash('sha256').update(token).digest('base64');
+
 export class SessionTokens {
   private readonly live = new Map<string, Grant & { issuedAt: number }>();
 
   issue(session: string, mappings: string[] | null = null): string {
     const token = randomBytes(24).toString('base64url');
-    this.live.set(token, { session, mappings, issuedAt: Date.now() });
+    this.live.set(digest(token), { session, mappings, issuedAt: Date.now() });
     return token;
   }
 
   /** What a token grants, or null when it is unknown or revoked. */
   check(token: string | undefined): Grant | null {
     if (!token) return null;
-    for (const [known, entry] of this.live)
-      if (tokensEqual(token, known)) return { session: entry.session, mappings: entry.mappings };
-    return null;
+    const entry = this.live.get(digest(token));
+    return entry ? { session: entry.session, mappings: entry.mappings } : null;
   }
 
   revoke(token: string): void {
-    this.live.delete(token);
+    this.live.delete(digest(token));
   }
 
   revokeSession(session: string): void {
-    for (const [token, entry] of this.live) if (entry.session === session) this.live.delete(token);
+    for (const [key, entry] of this.live) if (entry.session === session) this.live.delete(key);
   }
 
   get size(): number {

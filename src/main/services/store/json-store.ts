@@ -60,7 +60,7 @@ export class JsonStore<S extends z.ZodType> {
     }
     if (!problem && raw !== null) {
       const parsed = this.options.schema.safeParse(raw);
-      if (parsed.success) this.data = parsed.data;
+      if (parsed.success) this.data = deepFreeze(parsed.data);
       else problem = invalidInput(parsed.error, basename(this.options.path)).message;
     }
     if (problem) await this.setAside(problem);
@@ -73,6 +73,15 @@ export class JsonStore<S extends z.ZodType> {
     return structuredClone(this.data);
   }
 
+  /**
+   * The current document itself, frozen, for hot paths that only read (the credential proxy
+   * reads its settings on every request): no copy. A write replaces the document, so a
+   * snapshot a caller holds stays as it was.
+   */
+  snapshot(): Readonly<z.output<S>> {
+    return this.data as Readonly<z.output<S>>;
+  }
+
   async replace(next: unknown, what = 'change'): Promise<z.output<S>> {
     const parsed = this.options.schema.safeParse(next);
     if (!parsed.success)
@@ -82,7 +91,7 @@ export class JsonStore<S extends z.ZodType> {
       );
     // On disk first: a failed write leaves the app on the values that are really saved.
     await this.persist(parsed.data);
-    this.data = parsed.data;
+    this.data = deepFreeze(parsed.data);
     return this.get();
   }
 
@@ -117,4 +126,13 @@ export class JsonStore<S extends z.ZodType> {
     this.writes = next;
     return next;
   }
+}
+
+/** Frozen all the way down: a snapshot handed out can never be changed by its reader. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
 }
