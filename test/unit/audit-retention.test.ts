@@ -10,7 +10,7 @@ import { silentLogger, tempDir } from '../helpers/temp';
 const q = (input: Record<string, unknown> = {}) => auditQuerySchema.parse(input);
 const DAY = 24 * 60 * 60 * 1000;
 const rotatedNames = async (dir: string) =>
-  (await readdir(dir)).filter((n) => n.startsWith('audit-')).sort();
+  (await readdir(dir)).filter((n) => n.startsWith('audit-') && n.endsWith('.jsonl')).sort();
 async function dirBytes(path: string): Promise<number> {
   let total = 0;
   for (const name of await readdir(path)) total += (await stat(join(path, name))).size;

@@ -8,6 +8,15 @@ import type { EventBus } from '../events/event-bus';
 import { redact, redactString } from '../logging/redact';
 import { Coalescer, type CoalesceSample } from './coalescer';
 import { capEntry, MAX_MESSAGE_CHARS, truncateText } from './entry-limits';
+import {
+  addToSummary,
+  emptySummary,
+  loadIndex,
+  mayMatch,
+  summarizeText,
+  writeIndex,
+  type FileSummary,
+} from './audit-index';
 import { pruneRotated, retentionFromSettings, ROTATED, type RetentionLimits } from './retention';
 
 export const AUDIT_FILE = 'audit.jsonl';
@@ -59,6 +68,10 @@ export class AuditLog {
   private chain: Promise<void> = Promise.resolve();
   private readonly maxFileBytes: number;
   private readonly coalescer: Coalescer;
+  /** What the live file holds, kept as entries are written (see audit-index.ts). */
+  private live: FileSummary = emptySummary();
+  /** Rotated files' summaries, by file name, read once. */
+  private readonly indexes = new Map<string, FileSummary>();
 
   constructor(private readonly deps: AuditLogDeps) {
     this.maxFileBytes = deps.maxFileBytes ?? 5 * 1024 * 1024;
@@ -92,6 +105,8 @@ export class AuditLog {
         await this.handle.write('\n');
         this.size += 1;
       }
+      // Once at start: the live file (at most a few MiB) counted, then kept as entries come.
+      this.live = summarizeText(await readFile(this.livePath, 'utf8'));
     }
     await this.applyRetention();
   }
@@ -149,7 +164,7 @@ export class AuditLog {
     const entry = this.prepare(input);
     const line = `${JSON.stringify(entry)}\n`;
     this.chain = this.chain
-      .then(() => this.append(line))
+      .then(() => this.append(line, entry))
       .catch((error: unknown) => {
         // An audit entry that cannot be written is itself worth a loud log line.
         this.deps.logger.error({ err: error, entryId: entry.id }, 'Could not write an audit entry');
@@ -180,6 +195,11 @@ export class AuditLog {
     let waitingFor: string | null = query.before ?? null;
     const entries: AuditEntry[] = [];
     for (const file of await this.filesNewestFirst()) {
+      // A file none of whose entries can match is not read (unless paging must find `before`).
+      const summary = await this.summaryOf(file);
+      if (summary && since !== null && summary.last !== null && summary.last < since)
+        return { entries, truncated: false };
+      if (summary && waitingFor === null && !mayMatch(summary, query)) continue;
       let text: string;
       try {
         text = await readFile(file, 'utf8');
@@ -209,22 +229,28 @@ export class AuditLog {
     return { entries, truncated: false };
   }
 
-  private async append(line: string): Promise<void> {
+  private async append(line: string, entry: AuditEntry): Promise<void> {
     if (!this.handle) throw new Error('The audit log is not started');
     const bytes = Buffer.byteLength(line);
     if (this.size > 0 && this.size + bytes > this.maxFileBytes) await this.rotate();
     await this.handle.write(line);
     this.size += bytes;
+    addToSummary(this.live, entry);
   }
 
   private async rotate(): Promise<void> {
     await this.handle?.close();
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
     this.rotations += 1;
-    await rename(
-      this.livePath,
-      join(this.deps.dir, `audit-${stamp}-${String(this.rotations).padStart(6, '0')}.jsonl`),
+    const rotated = join(
+      this.deps.dir,
+      `audit-${stamp}-${String(this.rotations).padStart(6, '0')}.jsonl`,
     );
+    await rename(this.livePath, rotated);
+    // The live file's counts become the rotated file's index (rebuilt from the file if lost).
+    await writeIndex(rotated, this.live).catch(() => undefined);
+    this.indexes.set(rotated, this.live);
+    this.live = emptySummary();
     this.handle = await open(this.livePath, 'a', 0o600);
     this.size = 0;
     await this.enforceRetention();
@@ -261,13 +287,26 @@ export class AuditLog {
     });
   }
 
+  private async summaryOf(file: string): Promise<FileSummary | null> {
+    // A log that is not started (a reader of someone else's files) has no live counts: read it.
+    if (file === this.livePath) return this.handle ? this.live : null;
+    const known = this.indexes.get(file);
+    if (known) return known;
+    const loaded = await loadIndex(file);
+    if (loaded) this.indexes.set(file, loaded);
+    return loaded;
+  }
+
   private async filesNewestFirst(): Promise<string[]> {
     const names = await readdir(this.deps.dir);
     const rotated = names
       .filter((n) => ROTATED.test(n))
       .sort()
       .reverse();
-    return [AUDIT_FILE, ...rotated].map((n) => join(this.deps.dir, n));
+    const files = [AUDIT_FILE, ...rotated].map((n) => join(this.deps.dir, n));
+    // Forget the summaries of files retention deleted.
+    for (const known of this.indexes.keys()) if (!files.includes(known)) this.indexes.delete(known);
+    return files;
   }
 }
 

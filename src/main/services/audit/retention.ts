@@ -59,6 +59,8 @@ export async function pruneRotated(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
+    // Its index goes with it (audit-index.ts).
+    await unlink(join(dir, `${file.name}.idx.json`)).catch(() => undefined);
     total -= file.size;
     result.files.push(file.name);
     result.bytes += file.size;
