@@ -1,5 +1,6 @@
 // `npm run bench`: each benchmark measures its own baseline in the same run and prints ratios.
-// `npm run bench -- sessions` (or `proxy`, `scheduler`, `channels`) runs one of them.
+// `npm run bench -- sessions` (or `proxy`, `scheduler`, `channels`, `audit`) runs one of them.
+import { auditBench } from './audit-bench';
 import { channelsBench } from './channels-bench';
 import { proxyBench } from './proxy-bench';
 import { schedulerBench } from './scheduler-bench';
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   sessions: sessionsBench,
   scheduler: schedulerBench,
   channels: channelsBench,
+  audit: auditBench,
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in benches));
