@@ -50,8 +50,14 @@ export interface MountSecurityDeps {
 }
 
 /** Deny-by-default policy for every folder an agent container sees; changes apply at once. */
+/** How long resolved protected paths and the real home folder are reused. */
+const RESOLVE_TTL_MS = 1000;
+
 export class MountSecurityService {
   private readonly store: JsonStore<typeof mountPolicySchema>;
+  private guardedCache: { socket: string | null; at: number; paths: Promise<string[]> } | null =
+    null;
+  private homeCache: { at: number; path: Promise<string> } | null = null;
   private readonly placeholderDir: string;
   private readonly placeholderFile: string;
 
@@ -111,13 +117,21 @@ export class MountSecurityService {
     return [...DEFAULT_BLOCKED_PATTERNS, ...this.policy().blockedPatterns];
   }
 
+  /**
+   * What no agent may see, resolved at most once a second (and at once when the runtime's
+   * socket changes): resolving ten mostly absent socket paths on every validation cost more
+   * than the validation itself. The paths themselves are always in the list; only the targets
+   * of links among them can be up to a second old.
+   */
   protectedPaths(): Promise<string[]> {
-    return protectedPaths(
-      this.deps.dataDir,
-      this.deps.home,
-      this.deps.env,
-      this.deps.runtimeSocket(),
-    );
+    const socket = this.deps.runtimeSocket();
+    const cached = this.guardedCache;
+    if (cached && cached.socket === socket && Date.now() - cached.at < RESOLVE_TTL_MS)
+      return cached.paths;
+    const paths = protectedPaths(this.deps.dataDir, this.deps.home, this.deps.env, socket);
+    this.guardedCache = { socket, at: Date.now(), paths };
+    paths.catch(() => (this.guardedCache = null));
+    return paths;
   }
 
   async view(): Promise<MountSecurityView> {
@@ -167,8 +181,14 @@ export class MountSecurityService {
     this.deps.warnings.add('MOUNT_ROOT_MOVED', message, { root: path });
   }
 
-  private async realHome(): Promise<string> {
-    return (await realPathOrNull(this.deps.home).catch(() => null)) ?? this.deps.home;
+  private realHome(): Promise<string> {
+    if (this.homeCache && Date.now() - this.homeCache.at < RESOLVE_TTL_MS)
+      return this.homeCache.path;
+    const path = realPathOrNull(this.deps.home)
+      .catch(() => null)
+      .then((real) => real ?? this.deps.home);
+    this.homeCache = { at: Date.now(), path };
+    return path;
   }
 
   /**
