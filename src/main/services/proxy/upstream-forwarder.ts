@@ -1,11 +1,12 @@
 import {
   Agent as HttpAgent,
+  request as httpRequest,
   type ClientRequest,
   type IncomingMessage,
+  type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import httpProxy from 'http-proxy';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ProxyMapping } from '../../../shared/schemas/proxy';
 import { injectCredential, stripHopByHop } from './forwarded-headers';
 import { sendError } from './json-replies';
@@ -27,41 +28,49 @@ export interface ForwardingHooks {
   onUpstreamError(mapping: ProxyMapping, message: string, timedOut: boolean): void;
 }
 
+/** `upstream base path` + `request path`, slashes collapsed, the query kept (as http-proxy did). */
+export function upstreamPath(upstreamUrl: URL, requestPath: string): string {
+  const q = requestPath.indexOf('?');
+  const path = q < 0 ? requestPath : requestPath.slice(0, q);
+  const query = q < 0 ? '' : requestPath.slice(q);
+  const joined = [`${upstreamUrl.pathname}${upstreamUrl.search}`, path]
+    .filter(Boolean)
+    .join('/')
+    .replace(/\/+/g, '/');
+  return `${joined}${query}`;
+}
+
 /**
- * Sends admitted requests upstream with the real key. Streams both ways (http-proxy pipes;
- * nothing is buffered) and strips the key from any response header that reflects it.
+ * Sends admitted requests upstream with the real key, on node:http directly (a plain
+ * pass-through costs less than http-proxy's per-request URL parsing and copying). Streams both
+ * ways — nothing is buffered — never follows a redirect (the key would go wherever the upstream
+ * points; the 3xx goes back to the container, which holds only the placeholder), and strips
+ * the key from any response header that reflects it.
  */
 export class UpstreamForwarder {
-  // Never follow a redirect: the key would go to wherever the upstream points. The 3xx goes
-  // back to the container, whose follow-up carries only the placeholder.
-  private readonly proxy = httpProxy.createProxyServer({
-    changeOrigin: true,
-    xfwd: false,
-    ws: false,
-    followRedirects: false,
-    autoRewrite: false,
-  });
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
-  /** The key injected into each request in flight, to find it if the upstream reflects it. */
-  private readonly injected = new WeakMap<IncomingMessage, string>();
-  /** The upstream request of each request in flight, to end it when the client stalls. */
-  private readonly upstreamRequests = new WeakMap<IncomingMessage, ClientRequest>();
+  /** Parsed once per upstream, not per request. */
+  private readonly targets = new Map<string, URL>();
 
   constructor(
     private readonly hooks: ForwardingHooks,
     private readonly limits: ProxyLimits,
   ) {
-    // http-proxy opens a new upstream connection per request unless given an agent; keep them alive.
+    // Kept-alive connections to each upstream, within the pool size.
     this.agents = {
       http: new HttpAgent({ keepAlive: true, maxSockets: limits.poolSize }),
       https: new HttpsAgent({ keepAlive: true, maxSockets: limits.poolSize }),
     };
-    this.proxy.on('proxyReq', (proxyReq, req) => this.upstreamRequests.set(req, proxyReq));
-    this.proxy.on('proxyRes', (proxyRes, req) => {
-      stripHopByHop(proxyRes.headers as Record<string, unknown>);
-      const key = this.injected.get(req);
-      if (key) dropReflectedKey(proxyRes.headers, key);
-    });
+  }
+
+  private target(upstreamUrl: string): URL {
+    let url = this.targets.get(upstreamUrl);
+    if (!url) {
+      url = new URL(upstreamUrl);
+      if (this.targets.size > 200) this.targets.clear();
+      this.targets.set(upstreamUrl, url);
+    }
+    return url;
   }
 
   /**
@@ -77,7 +86,7 @@ export class UpstreamForwarder {
     const { mapping, key, request } = admitted;
     req.url = admitted.target;
     injectCredential(req.headers, mapping.auth, key);
-    if (key) this.injected.set(req, key);
+    const upstream = this.target(mapping.upstreamUrl);
 
     const timeout = this.hooks.timeoutMs();
     const started = Date.now();
@@ -106,27 +115,61 @@ export class UpstreamForwarder {
         { upstream: mapping.upstreamUrl },
       );
     };
+    let upstreamReq: ClientRequest;
     try {
-      this.proxy.web(
-        req,
-        res,
-        {
-          target: mapping.upstreamUrl,
-          proxyTimeout: timeout,
-          timeout,
-          agent: mapping.upstreamUrl.startsWith('https:') ? this.agents.https : this.agents.http,
-        },
-        upstreamFailed,
-      );
+      const https = upstream.protocol === 'https:';
+      const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
+      // A body-less DELETE or OPTIONS says so, or some upstreams wait for a body.
+      if (
+        (req.method === 'DELETE' || req.method === 'OPTIONS') &&
+        headers['content-length'] === undefined &&
+        headers['transfer-encoding'] === undefined
+      )
+        headers['content-length'] = '0';
+      upstreamReq = (https ? httpsRequest : httpRequest)({
+        protocol: upstream.protocol,
+        hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
+        port: upstream.port || (https ? 443 : 80),
+        method: req.method,
+        path: upstreamPath(upstream, req.url ?? '/'),
+        headers,
+        agent: https ? this.agents.https : this.agents.http,
+      });
     } catch (error) {
       // http.request throws synchronously on a header it refuses; never let that take the app down.
       upstreamFailed(error as NodeJS.ErrnoException);
       return;
     }
+    upstreamReq.setTimeout(timeout, () => upstreamReq.destroy(timeoutError()));
+    upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
+      // The client went away first: nothing to answer.
+      if (req.socket.destroyed && !res.headersSent) return;
+      if (res.headersSent) {
+        res.destroy(error);
+        return;
+      }
+      upstreamFailed(error);
+    });
+    upstreamReq.on('response', (upstreamRes) => {
+      stripHopByHop(upstreamRes.headers as Record<string, unknown>);
+      if (key) dropReflectedKey(upstreamRes.headers, key);
+      if (res.headersSent || res.writableEnded) {
+        upstreamRes.resume();
+        return;
+      }
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+      upstreamRes.pipe(res);
+      upstreamRes.on('error', (error) => res.destroy(error));
+    });
+    // The client gone (it hung up or timed out): the upstream request ends too.
+    res.on('close', () => {
+      if (!res.writableFinished) upstreamReq.destroy();
+    });
+    req.pipe(upstreamReq);
     watchBodyIdle(req, res, this.limits.bodyIdleTimeoutMs, () => {
       bodyStalled = true;
       refuseStalled();
-      this.upstreamRequests.get(req)?.destroy();
+      upstreamReq.destroy();
     });
   }
 
@@ -135,4 +178,10 @@ export class UpstreamForwarder {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
+}
+
+function timeoutError(): NodeJS.ErrnoException {
+  const error = new Error('upstream timed out') as NodeJS.ErrnoException;
+  error.code = 'ETIMEDOUT';
+  return error;
 }
