@@ -3,11 +3,13 @@
 import { auditBench } from './audit-bench';
 import { channelsBench } from './channels-bench';
 import { proxyBench } from './proxy-bench';
+import { proxyProcessBench } from './proxy-process-bench';
 import { schedulerBench } from './scheduler-bench';
 import { sessionsBench } from './sessions-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   proxy: proxyBench,
+  'proxy-processes': proxyProcessBench,
   sessions: sessionsBench,
   scheduler: schedulerBench,
   channels: channelsBench,
