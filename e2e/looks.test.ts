@@ -67,7 +67,8 @@ describe.runIf(run)('What a new user trips over (issue 10), in the browser', () 
     const strip = page.getByTestId('status-strip');
     await expect.poll(() => strip.getByTestId('strip-runtime').textContent()).toContain('Docker');
     await expect.poll(() => strip.getByTestId('strip-proxy').textContent()).toContain('running');
-    expect(await strip.getByTestId('strip-agents').textContent()).toContain('0 running');
+    // Each item fills in when its own call answers: wait for the sessions list too.
+    await expect.poll(() => strip.getByTestId('strip-agents').textContent()).toContain('0 running');
     expect(await strip.getByTestId('strip-image').textContent()).toMatch(/Agent image/);
     expect(await inViewport(page, 'status-strip')).toBe(true);
     // It follows the proxy.changed event when the proxy stops elsewhere.
