@@ -6,6 +6,7 @@ import { proxyBench } from './proxy-bench';
 import { proxyProcessBench } from './proxy-process-bench';
 import { schedulerBench } from './scheduler-bench';
 import { sessionsBench } from './sessions-bench';
+import { startBench } from './start-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   proxy: proxyBench,
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
   channels: channelsBench,
   audit: auditBench,
+  start: startBench,
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in benches));

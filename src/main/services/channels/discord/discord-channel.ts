@@ -1,13 +1,7 @@
-import {
-  Client,
-  DiscordAPIError,
-  GatewayIntentBits,
-  Partials,
-  RateLimitError,
-  REST,
-  Routes,
-  type Message,
-} from 'discord.js';
+import type { Client, Message, REST } from 'discord.js';
+
+// Loaded on first use: discord.js costs start time for users without Discord.
+const discord = () => import('discord.js');
 import type { BotIdentity, ValidationResult } from '../../../../shared/schemas/channels';
 import { ChannelError, type Channel, type ChannelEvents, type InboundMessage } from '../channel';
 
@@ -38,7 +32,8 @@ export class DiscordChannel implements Channel {
 
   constructor(private readonly options: DiscordOptions = {}) {}
 
-  private rest(token: string): REST {
+  private async rest(token: string): Promise<REST> {
+    const { REST } = await discord();
     return new REST({
       version: '10',
       ...(this.options.apiRoot ? { api: this.options.apiRoot } : {}),
@@ -49,7 +44,8 @@ export class DiscordChannel implements Channel {
 
   async validate(credentials: Record<string, string>): Promise<ValidationResult> {
     try {
-      const me = (await this.rest(credentials.botToken ?? '').get(Routes.user())) as {
+      const { Routes } = await discord();
+      const me = (await (await this.rest(credentials.botToken ?? '')).get(Routes.user())) as {
         id: string;
         username: string;
       };
@@ -67,6 +63,7 @@ export class DiscordChannel implements Channel {
 
   async connect(credentials: Record<string, string>, events: ChannelEvents): Promise<BotIdentity> {
     await this.disconnect();
+    const { Client, GatewayIntentBits, Partials } = await discord();
     const client = new Client({
       intents: [
         GatewayIntentBits.Guilds,
@@ -112,6 +109,7 @@ export class DiscordChannel implements Channel {
 
   async send(chatId: string, text: string): Promise<void> {
     if (!this.client) throw new ChannelError('transient', 'Discord is not connected.');
+    const { Routes } = await discord();
     try {
       await this.client.rest.post(Routes.channelMessages(chatId), {
         body: { content: text, allowed_mentions: { parse: [] } },
@@ -122,7 +120,9 @@ export class DiscordChannel implements Channel {
   }
 
   async typing(chatId: string): Promise<void> {
-    await this.client?.rest.post(Routes.channelTyping(chatId)).catch(() => undefined);
+    if (!this.client) return;
+    const { Routes } = await discord();
+    await this.client.rest.post(Routes.channelTyping(chatId)).catch(() => undefined);
   }
 }
 
@@ -180,9 +180,22 @@ export function classify(error: unknown): ChannelError {
   const coded = error as { code?: string; message?: string };
   if (coded.code === 'DisallowedIntents' || /disallowed intents/i.test(coded.message ?? ''))
     return closeError(4014);
-  if (error instanceof RateLimitError)
-    return new ChannelError('rate_limited', 'Discord asked to slow down (429).', error.retryAfter);
-  if (error instanceof DiscordAPIError) {
+  // By name, not instanceof: discord.js is loaded lazily.
+  const named = error as {
+    name?: string;
+    retryAfter?: number;
+    status?: number;
+    code?: number | string;
+    message?: string;
+  };
+  if (named.name?.startsWith('RateLimitError'))
+    return new ChannelError(
+      'rate_limited',
+      'Discord asked to slow down (429).',
+      named.retryAfter ?? 1000,
+    );
+  if (named.name === 'DiscordAPIError' || named.name?.startsWith('DiscordAPIError')) {
+    const error = named as { status: number; code: number; message: string };
     if (error.status === 401)
       return new ChannelError(
         'auth',

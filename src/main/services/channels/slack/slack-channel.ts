@@ -1,5 +1,5 @@
-import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import { WebClient, type WebAPICallError } from '@slack/web-api';
+import type { App, LogLevel, Logger as BoltLogger } from '@slack/bolt';
+import type { WebAPICallError, WebClient } from '@slack/web-api';
 import type { BotIdentity, ValidationResult } from '../../../../shared/schemas/channels';
 import { ChannelError, type Channel, type ChannelEvents, type InboundMessage } from '../channel';
 import { toSlackMrkdwn } from './slack-format';
@@ -33,7 +33,7 @@ const quietLogger: BoltLogger = {
   warn: () => undefined,
   error: () => undefined,
   setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
+  getLevel: () => 'error' as LogLevel,
   setName: () => undefined,
 };
 
@@ -51,7 +51,9 @@ export class SlackChannel implements Channel {
 
   constructor(private readonly options: SlackOptions = {}) {}
 
-  private web(token: string): WebClient {
+  // Loaded on first use: Bolt and its clients cost start time for users without Slack.
+  private async web(token: string): Promise<WebClient> {
+    const { WebClient } = await import('@slack/web-api');
     return new WebClient(token, {
       ...(this.options.apiUrl ? { slackApiUrl: this.options.apiUrl } : {}),
       // 429s are the core's to wait out (Retry-After), not the client's to retry silently.
@@ -74,7 +76,7 @@ export class SlackChannel implements Channel {
   private async check(credentials: Record<string, string>): Promise<BotIdentity> {
     let auth: Awaited<ReturnType<WebClient['auth']['test']>>;
     try {
-      auth = await this.web(credentials.botToken ?? '').auth.test();
+      auth = await (await this.web(credentials.botToken ?? '')).auth.test();
     } catch (error) {
       throw classify(error, 'bot token');
     }
@@ -91,7 +93,7 @@ export class SlackChannel implements Channel {
         ],
       );
     try {
-      await this.web(credentials.appToken ?? '').apps.connections.open();
+      await (await this.web(credentials.appToken ?? '')).apps.connections.open();
     } catch (error) {
       throw classify(error, 'app-level token');
     }
@@ -109,6 +111,7 @@ export class SlackChannel implements Channel {
     await this.disconnect();
     const identity = await this.check(credentials);
     const clientOptions = this.options.apiUrl ? { slackApiUrl: this.options.apiUrl } : {};
+    const { App } = await import('@slack/bolt');
     const app = new App({
       token: credentials.botToken!,
       appToken: credentials.appToken!,
@@ -132,7 +135,7 @@ export class SlackChannel implements Channel {
       throw classify(error);
     }
     this.app = app;
-    this.client = this.web(credentials.botToken!);
+    this.client = await this.web(credentials.botToken!);
     return identity;
   }
 

@@ -1,5 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { Telegram, TelegramError } from 'telegraf';
+import type { Telegram } from 'telegraf';
+
+// Loaded on first use: telegraf costs start time for users without Telegram.
+const telegraf = () => import('telegraf');
 import type { BotIdentity, ValidationResult } from '../../../../shared/schemas/channels';
 import { ChannelError, type Channel, type ChannelEvents } from '../channel';
 import { toTelegramHtml } from './telegram-format';
@@ -37,7 +40,8 @@ export class TelegramChannel implements Channel {
 
   constructor(private readonly options: TelegramOptions = {}) {}
 
-  private api(token: string): Telegram {
+  private async api(token: string): Promise<Telegram> {
+    const { Telegram } = await telegraf();
     return new Telegram(token, {
       ...(this.options.apiRoot ? { apiRoot: this.options.apiRoot } : {}),
     } as Telegram['options']);
@@ -45,7 +49,7 @@ export class TelegramChannel implements Channel {
 
   async validate(credentials: Record<string, string>): Promise<ValidationResult> {
     try {
-      const me = (await this.api(credentials.botToken ?? '').getMe()) as TelegramUser;
+      const me = (await (await this.api(credentials.botToken ?? '')).getMe()) as TelegramUser;
       const identity = identityOf(me);
       return {
         ok: true,
@@ -61,7 +65,7 @@ export class TelegramChannel implements Channel {
 
   async connect(credentials: Record<string, string>, events: ChannelEvents): Promise<BotIdentity> {
     await this.disconnect();
-    const client = this.api(credentials.botToken ?? '');
+    const client = await this.api(credentials.botToken ?? '');
     let me: TelegramUser;
     try {
       me = (await client.getMe()) as TelegramUser;
@@ -204,7 +208,7 @@ export class TelegramChannel implements Channel {
           return;
         } catch (error) {
           // Markup the platform will not take: the same words as plain text.
-          if (!(error instanceof TelegramError && /can't parse entities/i.test(error.description)))
+          if (!(isTelegramError(error) && /can't parse entities/i.test(error.description)))
             throw error;
         }
       }
@@ -235,8 +239,16 @@ function identityOf(me: TelegramUser & { can_read_all_group_messages?: boolean }
 }
 
 /** A Telegram failure as the core needs it: what kind, what it means, what to do. */
+/** telegraf's TelegramError, told by its shape (telegraf is loaded lazily). */
+function isTelegramError(
+  error: unknown,
+): error is { code: number; description: string; parameters?: { retry_after?: number } } {
+  const e = error as { response?: { error_code?: unknown }; description?: unknown };
+  return typeof e?.response?.error_code === 'number' && typeof e.description === 'string';
+}
+
 export function classify(error: unknown): ChannelError {
-  if (error instanceof TelegramError) {
+  if (isTelegramError(error)) {
     const code = error.code;
     const description = error.description;
     if (code === 401 || code === 404)

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { tempDir } from '../test/helpers/temp';
+import { ms, ratio, sleep } from './sessions/stats';
+
+/**
+ * Headless start: `aigo serve` spawned → `GET /api/v1/container/runtime` answers, against a
+ * bare Node HTTP server spawned → it answers. Five runs each, alternated, medians.
+ */
+const ROOT = join(import.meta.dirname, '..');
+const RUNS = 5;
+
+async function untilAnswers(url: () => string | null, deadline: number): Promise<void> {
+  for (;;) {
+    const target = url();
+    if (target) {
+      const ok = await fetch(target)
+        .then((r) => r.status < 500)
+        .catch(() => false);
+      if (ok) return;
+    }
+    if (performance.now() > deadline) throw new Error('no answer within 30 s');
+    await sleep(2);
+  }
+}
+
+async function timeStart(
+  args: string[],
+  path: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    await untilAnswers(() => {
+      const match = /(?:API:\s+|listening )(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      return match ? `${match[1]}${path}` : null;
+    }, started + 30_000);
+    return performance.now() - started;
+  } finally {
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  }
+}
+
+export async function startBench(): Promise<void> {
+  if (!existsSync(join(ROOT, 'out/main/cli.js'))) {
+    console.log('\n[skip] start: the app is not built (npm run build)');
+    return;
+  }
+  const bare = `require('node:http').createServer((q, s) => s.end('{}')).listen(0, '127.0.0.1', function () { console.log('listening http://127.0.0.1:' + this.address().port); });`;
+  const aigo: number[] = [];
+  const node: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const dir = await tempDir('aigo-start-bench-');
+    try {
+      node.push(await timeStart(['-e', bare], '/'));
+      aigo.push(
+        await timeStart(
+          ['bin/aigo.js', 'serve', '--port', '0', '--data-dir', dir.path],
+          '/api/v1/container/runtime',
+          { AIGO_PROXY_PORT: '0' },
+        ),
+      );
+    } finally {
+      await dir.cleanup();
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(`\nHeadless start → the runtime API answers (median of ${RUNS})`);
+  console.table({
+    'start → first answer': {
+      'aigo serve ms': ms(median(aigo)),
+      'bare Node HTTP server ms': ms(median(node)),
+      ratio: ratio(median(aigo), median(node)),
+      target: '≤ 250 ms, ≤ 2.5x',
+    },
+  });
+}
