@@ -12,6 +12,7 @@ import type { WarningCenter } from '../services/app/warnings';
 import type { AuditLog } from '../services/audit/audit-log';
 import type { Channel } from '../services/channels/channel';
 import { ChannelService, WHATSAPP_WEBHOOK_PATH } from '../services/channels/channel-service';
+import { parseJid } from '../services/channels/jid';
 import { WhatsAppChannel } from '../services/channels/whatsapp/whatsapp-channel';
 import { SlackChannel } from '../services/channels/slack/slack-channel';
 import { DiscordChannel } from '../services/channels/discord/discord-channel';
@@ -153,7 +154,7 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
     'channels.disconnect': ({ name }) => channels.disconnect(name),
     'channels.mapChat': async ({ name, jid, group }) => {
       const prefix = `${JID_PREFIX[name]}:`;
-      if (!jid.startsWith(prefix))
+      if (parseJid(jid)?.channel !== name)
         throw new AppError(
           'INVALID_INPUT',
           `${jid} is not a ${name} chat (its JID starts with ${prefix}).`,

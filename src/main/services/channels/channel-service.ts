@@ -21,7 +21,7 @@ import { answerRunInChat } from './final-answer';
 import { ConnectionMachine, type BackoffPolicy } from './connection';
 import { Delivery } from './delivery';
 import { InboundRouter } from './inbound-router';
-import { jidOf } from './jid';
+import { jidOf, parseJid } from './jid';
 import { OutboundQueue } from './outbound-queue';
 import { TypingIndicators } from './typing';
 import { WhatsAppWebhook, type WebhookRequest } from './whatsapp/webhook-endpoint';
@@ -358,9 +358,9 @@ export class ChannelService {
   }
 
   private typingFor(jid: string): Channel | null {
-    const name = [...this.live.keys()].find((n) => jid.startsWith(`${jidOf(n, '')}`));
-    if (!name || this.live.get(name)!.machine.current.state !== 'connected') return null;
-    return this.live.get(name)!.channel;
+    const target = parseJid(jid);
+    const entry = target ? this.live.get(target.channel) : undefined;
+    return entry?.machine.current.state === 'connected' ? entry.channel : null;
   }
 
   private emit(name: ChannelName): void {

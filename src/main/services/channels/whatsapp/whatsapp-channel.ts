@@ -23,7 +23,6 @@ export class WhatsAppChannel implements Channel {
   readonly name = 'whatsapp' as const;
   readonly maxMessageLength = 4096;
   private creds: Record<string, string> | null = null;
-  private events: ChannelEvents | null = null;
 
   constructor(private readonly options: WhatsAppOptions = {}) {}
 
@@ -92,21 +91,14 @@ export class WhatsAppChannel implements Channel {
     };
   }
 
-  async connect(credentials: Record<string, string>, events: ChannelEvents): Promise<BotIdentity> {
+  async connect(credentials: Record<string, string>, _events: ChannelEvents): Promise<BotIdentity> {
     const identity = await this.lookup(credentials);
     this.creds = credentials;
-    this.events = events;
     return identity;
   }
 
   async disconnect(): Promise<void> {
     this.creds = null;
-    this.events = null;
-  }
-
-  /** The connected credentials, for the webhook's checks (verify token, app secret). */
-  get connected(): { credentials: Record<string, string>; events: ChannelEvents } | null {
-    return this.creds && this.events ? { credentials: this.creds, events: this.events } : null;
   }
 
   async send(chatId: string, text: string): Promise<void> {

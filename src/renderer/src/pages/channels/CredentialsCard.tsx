@@ -27,6 +27,8 @@ export function CredentialsCard({
   fields,
   status,
   onChange,
+  validateLabel = 'Validate',
+  validateTestId = `validate-${channel}`,
   children,
 }: {
   channel: ChannelName;
@@ -34,6 +36,9 @@ export function CredentialsCard({
   fields: CredentialField[];
   status: ChannelStatus;
   onChange: (next: ChannelStatus) => void;
+  /** The button's words: the guide says "Validate Token" for Telegram. */
+  validateLabel?: string;
+  validateTestId?: string;
   children?: ReactNode;
 }) {
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
@@ -93,7 +98,13 @@ export function CredentialsCard({
               aria-label={f.label}
               type={f.type}
               autoComplete="off"
-              placeholder={status.configured ? 'Saved — enter all to replace them' : f.hint}
+              placeholder={
+                status.configured
+                  ? fields.length === 1
+                    ? 'Saved — enter a new one to replace it'
+                    : 'Saved — enter all to replace them'
+                  : f.hint
+              }
               value={values[f.name] ?? ''}
               disabled={!canMutate}
               onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
@@ -106,15 +117,16 @@ export function CredentialsCard({
           <button
             type="button"
             className="button"
-            data-testid={`validate-${channel}`}
+            data-testid={validateTestId}
             disabled={!canMutate || busy || (!complete && !status.configured)}
             onClick={() => void validate()}
           >
-            Validate
+            {validateLabel}
           </button>
           <button
             type="submit"
             className="button primary"
+            data-testid={`save-${channel}`}
             disabled={!canMutate || busy || !complete}
           >
             Save and connect
