@@ -6,7 +6,6 @@ import {
 } from '../../../shared/schemas/channels';
 import type { Diagnostic } from '../../../shared/schemas/diagnostics';
 
-const TITLE = CHANNEL_TITLE;
 const TOKEN_FIX: Record<ChannelName, string[]> = {
   telegram: [
     'Open @BotFather → /mybots → your bot → API Token, and copy the token',
@@ -37,7 +36,7 @@ export function channelProblems(
 ): Diagnostic[] {
   const items: Diagnostic[] = [];
   for (const c of channels) {
-    const name = TITLE[c.name];
+    const name = CHANNEL_TITLE[c.name];
     const route = `channels/${c.name}`;
     const add = (item: Omit<Diagnostic, 'route' | 'area'> & { route?: string | null }) =>
       items.push({ area: 'channels', route, ...item });
