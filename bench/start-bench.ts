@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { tempDir } from '../test/helpers/temp';
 import { ms, ratio, sleep } from './sessions/stats';
+import { cpuByModule } from './start/profile-summary';
 
 /**
  * Headless start: `aigo serve` spawned → `GET /api/v1/container/runtime` answers, against a
@@ -87,4 +88,33 @@ export async function startBench(): Promise<void> {
       target: '≤ 250 ms, ≤ 2.5x',
     },
   });
+  await profileOneStart();
+}
+
+/** One more start under `--cpu-prof` (slower: the profiler is on), to show where time goes. */
+async function profileOneStart(): Promise<void> {
+  const dir = await tempDir('aigo-start-prof-');
+  try {
+    await timeStart(
+      [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        dir.path,
+        'bin/aigo.js',
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir.path, 'data'),
+      ],
+      '/api/v1/container/runtime',
+      { AIGO_PROXY_PORT: '0' },
+    );
+    const profile = readdirSync(dir.path).find((name) => name.endsWith('.cpuprofile'));
+    if (!profile) return;
+    console.log('CPU of one start to its first answer, by module (ms of self time, --cpu-prof):');
+    console.table(await cpuByModule(join(dir.path, profile)));
+  } finally {
+    await dir.cleanup();
+  }
 }

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { CheckStatus, RuntimeCheck } from '../../../shared/schemas/runtime';
 import { parseEndpoint, type DockerCandidate } from './candidates';
 import type { HostEnv } from './host-env';
@@ -11,6 +11,7 @@ import {
   versionAtLeast,
   type Remedy,
 } from './remedies';
+import { loadDockerode } from './load-dockerode';
 import { remoteClientOptions } from './remote-access';
 import { remoteFailure, remoteRemedy, remoteSetupRemedy } from './remote-remedies';
 
@@ -49,6 +50,7 @@ export async function createDockerClient(
   const parsed = parseEndpoint(candidate.endpoint, candidate.access?.tlsVerify);
   if (parsed.kind === 'invalid') return parsed.reason;
   const timeout = timeoutMs === null ? {} : { timeout: timeoutMs };
+  const Docker = loadDockerode();
   if (parsed.kind === 'socket') return new Docker({ socketPath: parsed.socketPath, ...timeout });
   const setup = await remoteClientOptions(parsed, candidate.access, host.home, host.env, timeoutMs);
   if (!setup.ok) return setup.problem;
