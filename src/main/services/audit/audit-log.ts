@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditQuery, Severity } from '../../../shared/schemas/audit';
@@ -12,11 +12,12 @@ import {
   addToSummary,
   emptySummary,
   loadIndex,
-  mayMatch,
-  summarizeText,
+  summarizeFile,
   writeIndex,
   type FileSummary,
+  type StoredIndex,
 } from './audit-index';
+import { liveView, openWhole, runQuery, storedView, type QueryFile } from './audit-query';
 import { pruneRotated, retentionFromSettings, ROTATED, type RetentionLimits } from './retention';
 
 export const AUDIT_FILE = 'audit.jsonl';
@@ -70,8 +71,8 @@ export class AuditLog {
   private readonly coalescer: Coalescer;
   /** What the live file holds, kept as entries are written (see audit-index.ts). */
   private live: FileSummary = emptySummary();
-  /** Rotated files' summaries, by file name, read once. */
-  private readonly indexes = new Map<string, FileSummary>();
+  /** Rotated files' summaries, by file name, read once (their postings stay on disk). */
+  private readonly indexes = new Map<string, StoredIndex>();
 
   constructor(private readonly deps: AuditLogDeps) {
     this.maxFileBytes = deps.maxFileBytes ?? 5 * 1024 * 1024;
@@ -105,8 +106,9 @@ export class AuditLog {
         await this.handle.write('\n');
         this.size += 1;
       }
-      // Once at start: the live file (at most a few MiB) counted, then kept as entries come.
-      this.live = summarizeText(await readFile(this.livePath, 'utf8'));
+      // Once at start: the live file (at most a few MiB) read in chunks and summarized, with
+      // each line's place; then kept as entries come.
+      this.live = await summarizeFile(this.livePath);
     }
     await this.applyRetention();
   }
@@ -189,56 +191,95 @@ export class AuditLog {
     return this.chain;
   }
 
+  /**
+   * Entries newest first, as the log stood once the writes recorded before the call were done
+   * (queued behind them, not behind later ones: a steady stream of writes cannot hold a query
+   * up). Reads only what it needs: see audit-query.ts.
+   */
   async query(query: AuditQuery): Promise<{ entries: AuditEntry[]; truncated: boolean }> {
-    await this.flush();
-    const since = query.since ? Date.parse(query.since) : null;
-    let waitingFor: string | null = query.before ?? null;
-    const entries: AuditEntry[] = [];
-    for (const file of await this.filesNewestFirst()) {
-      // A file none of whose entries can match is not read (unless paging must find `before`).
-      const summary = await this.summaryOf(file);
-      if (summary && since !== null && summary.last !== null && summary.last < since)
-        return { entries, truncated: false };
-      if (summary && waitingFor === null && !mayMatch(summary, query)) continue;
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        continue;
-      }
-      const lines = text.split('\n');
-      for (let i = lines.length - 1; i >= 0; i--) {
-        const line = lines[i];
-        if (!line) continue;
-        let entry: AuditEntry;
-        try {
-          entry = JSON.parse(line) as AuditEntry;
-        } catch {
-          continue; // a torn last line after a crash; the rest of the file still counts
-        }
-        if (since !== null && Date.parse(entry.time) < since) return { entries, truncated: false };
-        if (waitingFor !== null) {
-          if (entry.id === waitingFor) waitingFor = null; // everything after this line is older
-          continue;
-        }
-        if (!matches(entry, query)) continue;
-        if (entries.length === query.limit) return { entries, truncated: true };
-        entries.push(entry);
-      }
+    const { rotated, live } = await this.snapshot();
+    try {
+      const files: QueryFile[] = [
+        live
+          ? { index: async () => liveView(live.summary), open: async () => live }
+          : { index: async () => null, open: () => openWhole(this.livePath) },
+        ...rotated.map((file) => ({
+          index: async () => {
+            const index = await this.summaryOf(file);
+            return index ? storedView(file, index) : null;
+          },
+          open: () => openWhole(file),
+        })),
+      ];
+      return await runQuery(files, query);
+    } finally {
+      await live?.handle.close();
     }
-    return { entries, truncated: false };
+  }
+
+  /**
+   * Taken in the write chain, so no write or rotation is under way: the rotated files, and the
+   * live file opened with its size and summary then. Read through that handle, the live file's
+   * bytes up to that size stay what they were, even if it is renamed while the query reads.
+   */
+  private snapshot(): Promise<{
+    rotated: string[];
+    live: { handle: FileHandle; size: number; owned: false; summary: FileSummary } | null;
+  }> {
+    const taken = this.chain.then(async () => {
+      const rotated = await this.filesNewestFirst();
+      if (!this.handle) return { rotated, live: null };
+      const actual = (await this.handle.stat()).size;
+      if (actual !== this.size) {
+        // Written behind the log's back: its line offsets can no longer be trusted.
+        this.live.postings = null;
+        this.size = actual;
+      }
+      const handle = await open(this.livePath, 'r').catch(() => null); // gone: as today, skipped
+      if (!handle) return { rotated, live: null };
+      return {
+        rotated,
+        live: { handle, size: this.size, owned: false as const, summary: this.live },
+      };
+    });
+    this.chain = taken.then(
+      () => undefined,
+      () => undefined,
+    );
+    return taken;
   }
 
   private async append(line: string, entry: AuditEntry): Promise<void> {
     if (!this.handle) throw new Error('The audit log is not started');
     const bytes = Buffer.byteLength(line);
     if (this.size > 0 && this.size + bytes > this.maxFileBytes) await this.rotate();
-    await this.handle.write(line);
+    const offset = this.size; // appended: the line starts where the file ended
+    try {
+      await this.handle.write(line);
+    } catch (error) {
+      await this.resync(offset);
+      throw error;
+    }
     this.size += bytes;
-    addToSummary(this.live, entry);
+    addToSummary(this.live, entry, { offset, length: bytes - 1 });
+  }
+
+  /** After a failed write: where the file ends, and no half line for the next to run into. */
+  private async resync(expected: number): Promise<void> {
+    try {
+      this.size = (await this.handle!.stat()).size;
+      if (this.size !== expected) {
+        await this.handle!.write('\n');
+        this.size += 1;
+      }
+    } catch {
+      this.live.postings = null; // where the next lines start is not known
+    }
   }
 
   private async rotate(): Promise<void> {
+    // Written behind the log's back? Then the index is rebuilt from the file when first needed.
+    if (this.handle && (await this.handle.stat()).size !== this.size) this.live.postings = null;
     await this.handle?.close();
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
     this.rotations += 1;
@@ -247,9 +288,11 @@ export class AuditLog {
       `audit-${stamp}-${String(this.rotations).padStart(6, '0')}.jsonl`,
     );
     await rename(this.livePath, rotated);
-    // The live file's counts become the rotated file's index (rebuilt from the file if lost).
-    await writeIndex(rotated, this.live).catch(() => undefined);
-    this.indexes.set(rotated, this.live);
+    // The live file's summary becomes the rotated file's index (rebuilt from the file if lost).
+    if (this.live.postings) {
+      const stored = await writeIndex(rotated, this.live).catch(() => null);
+      if (stored) this.indexes.set(rotated, stored);
+    }
     this.live = emptySummary();
     this.handle = await open(this.livePath, 'a', 0o600);
     this.size = 0;
@@ -287,9 +330,7 @@ export class AuditLog {
     });
   }
 
-  private async summaryOf(file: string): Promise<FileSummary | null> {
-    // A log that is not started (a reader of someone else's files) has no live counts: read it.
-    if (file === this.livePath) return this.handle ? this.live : null;
+  private async summaryOf(file: string): Promise<StoredIndex | null> {
     const known = this.indexes.get(file);
     if (known) return known;
     const loaded = await loadIndex(file);
@@ -297,15 +338,17 @@ export class AuditLog {
     return loaded;
   }
 
+  /** The rotated files, newest first. */
   private async filesNewestFirst(): Promise<string[]> {
     const names = await readdir(this.deps.dir);
-    const rotated = names
+    const files = names
       .filter((n) => ROTATED.test(n))
       .sort()
-      .reverse();
-    const files = [AUDIT_FILE, ...rotated].map((n) => join(this.deps.dir, n));
+      .reverse()
+      .map((n) => join(this.deps.dir, n));
     // Forget the summaries of files retention deleted.
-    for (const known of this.indexes.keys()) if (!files.includes(known)) this.indexes.delete(known);
+    const present = new Set(files);
+    for (const known of this.indexes.keys()) if (!present.has(known)) this.indexes.delete(known);
     return files;
   }
 }
@@ -315,11 +358,4 @@ function byteSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
   return `${bytes} bytes`;
-}
-
-function matches(entry: AuditEntry, query: AuditQuery): boolean {
-  if (query.severity && entry.severity !== query.severity) return false;
-  if (query.category && entry.category !== query.category) return false;
-  if (query.group && entry.group !== query.group) return false;
-  return true;
 }

@@ -1,11 +1,14 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { indexPathsOf } from './audit-index';
 
 /** `audit-<time>-<n>.jsonl`: a rotated file; the name sorts oldest first. */
 export const ROTATED = /^audit-(\d{8}T\d{6}\d{3}Z)-(\d+)\.jsonl$/;
+/** A rotated file's index (audit-index.ts), or a temp copy of one being written. */
+const INDEX_OF = /^\.?(audit-\d{8}T\d{9}Z-\d+\.jsonl)\.idx\.(?:json|bin)(?:\.[0-9a-f]+\.tmp)?$/;
 
 export interface RetentionLimits {
-  /** All audit files together (the live one included) stay under this many bytes. */
+  /** All audit files together (the live one and the indexes included) stay under this. */
   maxBytes: number;
   /** Rotated files whose last entry is older than this are deleted. */
   maxAgeMs: number;
@@ -39,11 +42,25 @@ export async function pruneRotated(
   limits: RetentionLimits,
   now: number,
 ): Promise<PruneResult> {
+  const names = await readdir(dir);
+  // An index rebuilt for a file as it was deleted, or a crash's temp copy: its file is gone.
+  const present = new Set(names.filter((n) => ROTATED.test(n)));
+  for (const name of names) {
+    const indexed = INDEX_OF.exec(name)?.[1];
+    if (indexed && !present.has(indexed)) await unlink(join(dir, name)).catch(() => undefined);
+  }
   const rotated: { name: string; size: number; mtimeMs: number }[] = [];
-  for (const name of (await readdir(dir)).filter((n) => ROTATED.test(n)).sort()) {
+  for (const name of [...present].sort()) {
     try {
       const info = await stat(join(dir, name));
-      rotated.push({ name, size: info.size, mtimeMs: info.mtimeMs });
+      // A file's index (audit-index.ts) counts with it: the limit is on the folder.
+      let size = info.size;
+      for (const index of indexPathsOf(join(dir, name)))
+        size += await stat(index).then(
+          (s) => s.size,
+          () => 0,
+        );
+      rotated.push({ name, size, mtimeMs: info.mtimeMs });
     } catch {
       // gone already
     }
@@ -60,7 +77,8 @@ export async function pruneRotated(
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     // Its index goes with it (audit-index.ts).
-    await unlink(join(dir, `${file.name}.idx.json`)).catch(() => undefined);
+    for (const index of indexPathsOf(join(dir, file.name)))
+      await unlink(index).catch(() => undefined);
     total -= file.size;
     result.files.push(file.name);
     result.bytes += file.size;
