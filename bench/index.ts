@@ -1,7 +1,9 @@
 // `npm run bench`: each benchmark measures its own baseline in the same run and prints ratios.
-// `npm run bench -- sessions` (or `proxy`, `scheduler`, `channels`, `audit`) runs one of them.
+// `npm run bench -- sessions` (or another name below) runs one of them.
 import { auditBench } from './audit-bench';
 import { channelsBench } from './channels-bench';
+import { containerCheckBench } from './container-check-bench';
+import { memoryBench } from './memory-bench';
 import { proxyBench } from './proxy-bench';
 import { proxyProcessBench } from './proxy-process-bench';
 import { schedulerBench } from './scheduler-bench';
@@ -16,6 +18,8 @@ const benches: Record<string, () => Promise<void>> = {
   channels: channelsBench,
   audit: auditBench,
   start: startBench,
+  'container-check': containerCheckBench,
+  memory: memoryBench,
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in benches));

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 
 const HERE = import.meta.dirname;
 
@@ -14,9 +15,34 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+let bundled: string | null = null;
+
+/**
+ * servers.ts and the services it runs, bundled once per bench run as the app is (esbuild, no
+ * per-function name helpers as tsx adds), so the proxy is measured as shipped, not as
+ * transpiled on the fly.
+ */
+function serversBundle(): string {
+  if (bundled) return bundled;
+  // Inside the checkout, so the packages left external resolve from its node_modules.
+  bundled = join(HERE, '..', '..', 'node_modules', '.cache', 'aigo-bench', 'servers.mjs');
+  buildSync({
+    entryPoints: [join(HERE, 'servers.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    packages: 'external',
+    outfile: bundled,
+    logLevel: 'error',
+  });
+  return bundled;
+}
+
 /** A server role from servers.ts in its own Node process. */
 export function startRole(role: 'upstream' | 'plain' | 'aigo', arg = ''): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'servers.ts'), role, arg], {
+  const child = spawn(process.execPath, [serversBundle(), role, arg], {
+    cwd: join(HERE, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return ready(child);

@@ -152,7 +152,7 @@ async function startService(options: { closeGraceMs?: number } = {}) {
     proxy,
     installId: 'feedfacefeedfacefeedface',
     networkMode: async () => 'aigo-test',
-    timezone: 'UTC',
+    timezone: () => 'UTC',
     image: () => ({ ref: 'aigo-agent-runner:test', problem: null }),
     runtimeProblem: () => null,
     maxConcurrent: () => 3,

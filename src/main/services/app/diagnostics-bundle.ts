@@ -1,5 +1,5 @@
 import { release, type as osType } from 'node:os';
-import type { Zippable } from 'fflate';
+import { strToU8, zipSync, type Zippable } from 'fflate';
 import { AppError } from '../../../shared/errors';
 import type { AppInfo } from '../../../shared/schemas/app';
 import type { LogEntry } from '../../../shared/schemas/logs';
@@ -330,8 +330,6 @@ export async function buildDiagnosticsBundle(sources: BundleSources): Promise<Di
   texts.push([BUNDLE_LOG_FILE, logText ? `${logText}\n` : '']);
 
   const mtime = now;
-  // Loaded when a bundle is made, not at every start.
-  const { strToU8, zipSync } = await import('fflate');
   // Unix mode 0600 when unpacked: the files are as private as the data folder they describe.
   const zippable: Zippable = {};
   // Scrubbed twice: each value before it was written out, then the file as a whole.

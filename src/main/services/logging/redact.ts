@@ -33,6 +33,16 @@ export function redactString(value: string): string {
   return out;
 }
 
+/** The value patterns without the global flag, for a test that keeps no state between calls. */
+const SECRET_VALUE_TESTS = SECRET_VALUE_PATTERNS.map(
+  (pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')),
+);
+
+/** Whether redactString would change the value: a test, cheaper than building the result. */
+export function containsSecret(value: string): boolean {
+  return SECRET_VALUE_TESTS.some((pattern) => pattern.test(value));
+}
+
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !SAFE_KEY.test(key);
 }

@@ -1,9 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { PROXY_SESSION_HEADER, type ProxyAuth } from '../../../shared/schemas/proxy';
-import { stripClientCredentials } from './request-guards';
+import { isClientCredential } from './request-guards';
+
+/**
+ * Headers go through the proxy as raw name/value lists (`rawHeaders`, which http.request and
+ * writeHead take as they are): one pass per message, each value checked on its own (a repeated
+ * header cannot hide a key behind a harmless first value), no header object copied or changed.
+ */
+export type RawHeaders = readonly string[];
 
 /** Headers that belong to one connection and must not be forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = [
+const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -12,15 +19,21 @@ const HOP_BY_HOP = [
   'trailer',
   'upgrade',
   'proxy-connection',
-];
+]);
 
-/** Removes the hop-by-hop headers, and those the Connection header names as such. */
-export function stripHopByHop(headers: Record<string, unknown>): void {
-  const named = String(headers.connection ?? '')
-    .split(',')
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean);
-  for (const h of [...HOP_BY_HOP, ...named]) delete headers[h];
+/** Hop-by-hop names, with those the message's Connection headers name as such. */
+function hopByHopOf(raw: RawHeaders): (lower: string) => boolean {
+  let named: string[] | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).toLowerCase() !== 'connection') continue;
+    for (const token of (raw[i + 1] as string).split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name) (named ??= []).push(name);
+    }
+  }
+  return named
+    ? (lower) => HOP_BY_HOP.has(lower) || named.includes(lower)
+    : HOP_BY_HOP.has.bind(HOP_BY_HOP);
 }
 
 /** The key a client presents, which selects the mapping: x-api-key, else a bearer token. */
@@ -44,19 +57,54 @@ export function credentialHeader(
 }
 
 /**
- * Readies a client's request headers for the upstream, in place: no hop-by-hop headers, no
- * session token, no credential of the client's, and the real key where the upstream reads it.
+ * A client's request headers as the upstream gets them: no hop-by-hop headers, no session
+ * token, no credential of the client's (the container's placeholder included, also when the
+ * upstream takes no key), the upstream's Host, and the real key where the upstream reads it.
  */
-export function injectCredential(
-  headers: IncomingHttpHeaders,
+export function upstreamHeaders(
+  raw: RawHeaders,
   auth: ProxyAuth,
   key: string | null,
-): void {
-  stripHopByHop(headers as Record<string, unknown>);
-  delete headers[PROXY_SESSION_HEADER];
-  // Only the injected credential goes upstream: every other credential-bearing header goes,
-  // the container's placeholder included, also when the upstream takes no key.
-  stripClientCredentials(headers);
+  host: string,
+): string[] {
+  const hopByHop = hopByHopOf(raw);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (lower === 'host' || lower === PROXY_SESSION_HEADER || hopByHop(lower)) continue;
+    if (isClientCredential(lower, value)) continue;
+    out.push(name, value);
+  }
+  out.push('host', host);
   const credential = credentialHeader(auth, key);
-  if (credential) headers[credential[0].toLowerCase()] = credential[1];
+  if (credential) out.push(credential[0], credential[1]);
+  return out;
+}
+
+/**
+ * An upstream's response headers as the container gets them: no hop-by-hop headers, and none
+ * that carries the key (as is, or percent-encoded) — an upstream that echoes the request's
+ * headers must not hand the key to the container.
+ */
+export function downstreamHeaders(raw: RawHeaders, key: string | null): string[] {
+  const hopByHop = hopByHopOf(raw);
+  const forms = key ? [key, encodeURIComponent(key)] : [];
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (hopByHop(name.toLowerCase())) continue;
+    if (forms.some((form) => value.includes(form))) continue;
+    out.push(name, value);
+  }
+  return out;
+}
+
+/** Whether a header of the list is present (names compared case-insensitively). */
+export function hasHeader(raw: RawHeaders, lower: string): boolean {
+  for (let i = 0; i < raw.length; i += 2)
+    if ((raw[i] as string).toLowerCase() === lower) return true;
+  return false;
 }

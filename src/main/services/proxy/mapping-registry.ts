@@ -10,7 +10,7 @@ import {
   type updateMappingSchema,
 } from '../../../shared/schemas/proxy';
 import type { AuditLog } from '../audit/audit-log';
-import { redactString } from '../logging/redact';
+import { containsSecret } from '../logging/redact';
 import { maskKey, type SecretStore } from '../secrets/secret-store';
 import { boundKey, keyBinding } from './key-binding';
 import { testMapping } from './mapping-test';
@@ -171,9 +171,7 @@ export class MappingRegistry {
     if (!mapping)
       return {
         refusal:
-          redactString(presented) !== presented || presented.length >= 40
-            ? 'real_key'
-            : 'unknown_placeholder',
+          containsSecret(presented) || presented.length >= 40 ? 'real_key' : 'unknown_placeholder',
       };
     if (mapping.auth.type === 'none') return { mapping, key: null };
     const key = boundKey(this.deps.secrets, mapping);

@@ -12,7 +12,8 @@ export class ProxyActivity {
   requestsTotal = 0;
   requestsFailed = 0;
   lastError: string | null = null;
-  private readonly usage = new Map<string, MappingUsage>();
+  /** Times kept as numbers: formatting one per request would cost more than the rest of it. */
+  private readonly usage = new Map<string, { lastStatus: number; lastUsedMs: number }>();
   private statusTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly notify: () => void) {}
@@ -28,11 +29,18 @@ export class ProxyActivity {
   answered(mappingId: string, status: number): void {
     this.requestsTotal++;
     if (status >= 400) this.requestsFailed++;
-    this.usage.set(mappingId, { lastStatus: status, lastUsedAt: new Date().toISOString() });
+    const usage = this.usage.get(mappingId);
+    if (usage) {
+      usage.lastStatus = status;
+      usage.lastUsedMs = Date.now();
+    } else this.usage.set(mappingId, { lastStatus: status, lastUsedMs: Date.now() });
   }
 
   usageOf(mappingId: string): MappingUsage | undefined {
-    return this.usage.get(mappingId);
+    const usage = this.usage.get(mappingId);
+    return usage
+      ? { lastStatus: usage.lastStatus, lastUsedAt: new Date(usage.lastUsedMs).toISOString() }
+      : undefined;
   }
 
   forget(mappingId: string): void {

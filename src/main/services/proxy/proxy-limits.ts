@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * How much of the proxy one client may hold. Every session keeps a share of the upstream pool:
@@ -67,15 +67,15 @@ function adjust(counts: Map<string, number>, key: string, by: number): void {
 
 /**
  * Calls `onStalled` when a request body sends nothing for `idleMs`: a body that stops arriving
- * would hold an upstream connection for as long as it likes.
+ * would hold an upstream connection for as long as it likes. Returns the stop for when the
+ * exchange ends first (null: the body had arrived already).
  */
 export function watchBodyIdle(
   req: IncomingMessage,
-  res: ServerResponse,
   idleMs: number,
   onStalled: () => void,
-): void {
-  if (req.complete) return;
+): (() => void) | null {
+  if (req.complete) return null;
   const stalled = setTimeout(() => {
     // Paused by the pipe: the upstream is not reading (its own timeout covers that).
     if (req.readableFlowing === false) return void stalled.refresh();
@@ -85,5 +85,5 @@ export function watchBodyIdle(
   const stop = () => clearTimeout(stalled);
   req.on('data', () => stalled.refresh());
   req.once('end', stop);
-  res.once('close', stop);
+  return stop;
 }

@@ -97,7 +97,6 @@ export class ProxyServer {
       sendError(res, reply.status, reply.type, reply.message, {}, headers);
     };
     if ('refusal' in admission) return refuse(admission.refusal, admission.headers);
-    res.once('close', admission.release);
     this.forwarder.forward(req, res, admission, () =>
       refuse('body_timeout', { connection: 'close' }),
     );

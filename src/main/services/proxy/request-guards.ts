@@ -1,5 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { redactString } from '../logging/redact';
+import { containsSecret } from '../logging/redact';
 
 /**
  * What the credential proxy checks on a request before a real key goes with it, and on a
@@ -30,22 +29,12 @@ const CREDENTIAL_HEADER =
 const NOT_CREDENTIALS = new Set(['idempotency-key']);
 
 /**
- * Removes every header that carries a credential, by name or by a value shaped like a key or a
- * bearer token, so that only the header the proxy then injects reaches the upstream.
+ * Whether a header carries a credential, by its name or by a value shaped like a key or a
+ * bearer token: such headers are dropped so that only the one the proxy injects goes upstream.
  */
-export function stripClientCredentials(headers: IncomingHttpHeaders): string[] {
-  const removed: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    const values = Array.isArray(value) ? value : [value ?? ''];
-    const byName = CREDENTIAL_HEADER.test(lower) && !NOT_CREDENTIALS.has(lower);
-    const byValue = values.some((v) => redactString(v) !== v);
-    if (byName || byValue) {
-      delete headers[name];
-      removed.push(lower);
-    }
-  }
-  return removed;
+export function isClientCredential(lowerName: string, value: string): boolean {
+  if (CREDENTIAL_HEADER.test(lowerName) && !NOT_CREDENTIALS.has(lowerName)) return true;
+  return containsSecret(value);
 }
 
 const CREDENTIAL_PARAM =
@@ -57,7 +46,7 @@ export function queryHasCredential(target: string): boolean {
   if (q < 0) return false;
   const params = new URLSearchParams(target.slice(q + 1));
   for (const [name, value] of params)
-    if (CREDENTIAL_PARAM.test(name) || redactString(value) !== value) return true;
+    if (CREDENTIAL_PARAM.test(name) || containsSecret(value)) return true;
   return false;
 }
 
@@ -113,18 +102,6 @@ export function confinedPath(target: string): string | null {
     if (dot !== null && i === segments.length - 1) out.push(''); // `/a/b/..` is the folder `/a/`
   }
   return `/${out.map(encodeSegment).join('/')}${query}`;
-}
-
-/**
- * Drops every response header that carries the key (as is, or percent-encoded): an upstream
- * that echoes the request's headers must not hand the key to the container.
- */
-export function dropReflectedKey(headers: OutgoingHttpHeaders | IncomingHttpHeaders, key: string) {
-  const forms = [key, encodeURIComponent(key)];
-  for (const [name, value] of Object.entries(headers)) {
-    const values = Array.isArray(value) ? value : [String(value ?? '')];
-    if (values.some((v) => forms.some((f) => v.includes(f)))) delete headers[name];
-  }
 }
 
 /** At most `max` characters, so an entry about a hostile request stays small. */

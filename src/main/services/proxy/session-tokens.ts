@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * One random token per container session. The proxy serves only requests that carry a live
@@ -14,7 +14,7 @@ export interface Grant {
  * Tokens are kept by their SHA-256: a check hashes the presented token once and looks it up, so
  * its time depends on the hash, never on how much of a real token the guess shares.
  */
-const digest = (token: string) => createHash('sha256').update(token).digest('base64');
+const digest = (token: string) => hash('sha256', token, 'base64');
 
 export class SessionTokens {
   private readonly live = new Map<string, Grant & { issuedAt: number }>();

@@ -46,16 +46,17 @@ export class TrafficAudit {
   ) => {
     this.activity.answered(mapping.id, status);
     // Debug Logging: each proxied request, its mapping, status and time — no headers, no keys.
-    this.deps.logger.debug(
-      {
-        method: request?.method,
-        path: request ? bounded(request.path) : undefined,
-        mapping: mapping.name,
-        status,
-        ms: request?.ms,
-      },
-      'Proxied a request',
-    );
+    if (this.deps.logger.isLevelEnabled('debug'))
+      this.deps.logger.debug(
+        {
+          method: request?.method,
+          path: request ? bounded(request.path) : undefined,
+          mapping: mapping.name,
+          status,
+          ms: request?.ms,
+        },
+        'Proxied a request',
+      );
     if (status === 401 || status === 403) {
       // A container can provoke these as often as it likes: coalesced per cause and source.
       recordProxyEvent(this.deps.audit, {

@@ -3,16 +3,14 @@ import {
   request as httpRequest,
   type ClientRequest,
   type IncomingMessage,
-  type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ProxyMapping } from '../../../shared/schemas/proxy';
-import { injectCredential, stripHopByHop } from './forwarded-headers';
+import { downstreamHeaders, hasHeader, upstreamHeaders } from './forwarded-headers';
 import { sendError } from './json-replies';
 import { watchBodyIdle, type ProxyLimits } from './proxy-limits';
 import type { AdmittedRequest } from './request-admission';
-import { dropReflectedKey } from './request-guards';
 
 /** What the forwarder asks and tells the proxy's owner. */
 export interface ForwardingHooks {
@@ -33,11 +31,9 @@ export function upstreamPath(upstreamUrl: URL, requestPath: string): string {
   const q = requestPath.indexOf('?');
   const path = q < 0 ? requestPath : requestPath.slice(0, q);
   const query = q < 0 ? '' : requestPath.slice(q);
-  const joined = [`${upstreamUrl.pathname}${upstreamUrl.search}`, path]
-    .filter(Boolean)
-    .join('/')
-    .replace(/\/+/g, '/');
-  return `${joined}${query}`;
+  const base = `${upstreamUrl.pathname}${upstreamUrl.search}`;
+  const joined = base && path ? `${base}/${path}` : base || path;
+  return `${joined.replace(/\/{2,}/g, '/')}${query}`;
 }
 
 /**
@@ -84,18 +80,24 @@ export class UpstreamForwarder {
     refuseStalled: () => void,
   ): void {
     const { mapping, key, request } = admitted;
-    req.url = admitted.target;
-    injectCredential(req.headers, mapping.auth, key);
     const upstream = this.target(mapping.upstreamUrl);
 
     const timeout = this.hooks.timeoutMs();
     const started = Date.now();
     let bodyStalled = false;
-    res.on('finish', () => {
-      if (!bodyStalled)
+    let upstreamReq: ClientRequest | null = null;
+    let stopBodyWatch: (() => void) | null = null;
+    // One listener for the end of the exchange, whichever way it ends (each listener added
+    // and removed per request is a measurable share of the proxy's cost).
+    res.once('close', () => {
+      admitted.release();
+      stopBodyWatch?.();
+      // The client gone first (it hung up or timed out): the upstream request ends too.
+      if (!res.writableFinished) upstreamReq?.destroy();
+      else if (!bodyStalled)
         this.hooks.onResponse(mapping, res.statusCode, request.session, request.remote, {
-          method: req.method ?? '',
-          path: (req.url ?? '').split('?')[0] ?? '',
+          method: request.method,
+          path: request.path,
           ms: Date.now() - started,
         });
     });
@@ -115,23 +117,23 @@ export class UpstreamForwarder {
         { upstream: mapping.upstreamUrl },
       );
     };
-    let upstreamReq: ClientRequest;
+    let sent: ClientRequest;
     try {
       const https = upstream.protocol === 'https:';
-      const headers: OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
+      const headers = upstreamHeaders(req.rawHeaders, mapping.auth, key, upstream.host);
       // A body-less DELETE or OPTIONS says so, or some upstreams wait for a body.
       if (
         (req.method === 'DELETE' || req.method === 'OPTIONS') &&
-        headers['content-length'] === undefined &&
-        headers['transfer-encoding'] === undefined
+        !hasHeader(headers, 'content-length') &&
+        !hasHeader(headers, 'transfer-encoding')
       )
-        headers['content-length'] = '0';
-      upstreamReq = (https ? httpsRequest : httpRequest)({
+        headers.push('content-length', '0');
+      sent = (https ? httpsRequest : httpRequest)({
         protocol: upstream.protocol,
         hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
         port: upstream.port || (https ? 443 : 80),
         method: req.method,
-        path: upstreamPath(upstream, req.url ?? '/'),
+        path: upstreamPath(upstream, admitted.target),
         headers,
         agent: https ? this.agents.https : this.agents.http,
       });
@@ -140,8 +142,9 @@ export class UpstreamForwarder {
       upstreamFailed(error as NodeJS.ErrnoException);
       return;
     }
-    upstreamReq.setTimeout(timeout, () => upstreamReq.destroy(timeoutError()));
-    upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
+    upstreamReq = sent;
+    sent.setTimeout(timeout, () => sent.destroy(timeoutError()));
+    sent.on('error', (error: NodeJS.ErrnoException) => {
       // The client went away first: nothing to answer.
       if (req.socket.destroyed && !res.headersSent) return;
       if (res.headersSent) {
@@ -150,26 +153,24 @@ export class UpstreamForwarder {
       }
       upstreamFailed(error);
     });
-    upstreamReq.on('response', (upstreamRes) => {
-      stripHopByHop(upstreamRes.headers as Record<string, unknown>);
-      if (key) dropReflectedKey(upstreamRes.headers, key);
+    sent.on('response', (upstreamRes) => {
       if (res.headersSent || res.writableEnded) {
         upstreamRes.resume();
         return;
       }
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+      res.writeHead(
+        upstreamRes.statusCode ?? 502,
+        upstreamRes.statusMessage,
+        downstreamHeaders(upstreamRes.rawHeaders, key),
+      );
       upstreamRes.pipe(res);
       upstreamRes.on('error', (error) => res.destroy(error));
     });
-    // The client gone (it hung up or timed out): the upstream request ends too.
-    res.on('close', () => {
-      if (!res.writableFinished) upstreamReq.destroy();
-    });
-    req.pipe(upstreamReq);
-    watchBodyIdle(req, res, this.limits.bodyIdleTimeoutMs, () => {
+    req.pipe(sent);
+    stopBodyWatch = watchBodyIdle(req, this.limits.bodyIdleTimeoutMs, () => {
       bodyStalled = true;
       refuseStalled();
-      upstreamReq.destroy();
+      sent.destroy();
     });
   }
 

@@ -40,7 +40,8 @@ export interface LaunchDeps {
   installId: string;
   /** Where agents reach the network: aigo's bridge, or `host` where the engine has none. */
   networkMode: () => Promise<string>;
-  timezone: string;
+  /** The computer's time zone, for the container's TZ (asked at each launch). */
+  timezone: () => string;
 }
 
 export interface Launched {
@@ -114,7 +115,7 @@ export async function launch(req: LaunchRequest, deps: LaunchDeps): Promise<Laun
       },
       env: {
         ...proxy.env,
-        TZ: deps.timezone,
+        TZ: deps.timezone(),
         AIGO_GROUP: group.name,
         AIGO_SESSION: req.sessionId,
         AIGO_WAIT_FOR_JOB: '1',
