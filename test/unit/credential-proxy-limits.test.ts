@@ -1,4 +1,11 @@
-import { request, type ClientRequest } from 'node:http';
+import {
+  createServer,
+  request,
+  type ClientRequest,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeUpstream } from '../helpers/fake-upstream';
 import { startProxyHarness, type Sent } from '../helpers/proxy-harness';
@@ -158,5 +165,67 @@ describe('credential proxy limits: no session can starve the others', () => {
     expect(JSON.parse(answer.body).error.message).toContain('request body');
     expect(answer.headers.connection).toBe('close');
     await until(() => upstream.uploadsOpen() === 0, 'the upstream request to be aborted');
+  });
+});
+
+describe('credential proxy: an upstream that stops answering', () => {
+  const silent: ServerResponse[] = [];
+  let upstream: Server;
+  let proxy: Awaited<ReturnType<typeof startProxyHarness>>;
+
+  beforeAll(async () => {
+    // /silent takes the request and never answers; /drip streams a line every 400 ms for 4 s.
+    upstream = createServer((req, res) => {
+      req.resume();
+      if (req.url?.startsWith('/silent')) return void silent.push(res);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(`data: ${++sent}\n\n`);
+        if (sent === 10) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 400);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const port = (upstream.address() as AddressInfo).port;
+    proxy = await startProxyHarness({ config: { upstreamTimeoutMs: 2000 } });
+    await proxy.service.createMapping({
+      name: 'Slow upstream',
+      kind: 'anthropic',
+      upstreamUrl: `http://127.0.0.1:${port}`,
+      placeholder: PLACEHOLDER,
+      auth: { type: 'x-api-key' },
+      apiKey: REAL_KEY,
+    });
+  });
+  afterAll(async () => {
+    for (const res of silent) res.destroy();
+    await proxy.stop();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  const call = (path: string) => {
+    const token = proxy.service.containerConfig(`stop-${path}`).token;
+    return fetch(`http://127.0.0.1:${proxy.port}${path}`, {
+      method: 'POST',
+      headers: { 'x-api-key': PLACEHOLDER, 'x-aigo-session': token },
+      body: '{}',
+    });
+  };
+
+  it('answers 504 when the upstream sends nothing for the timeout', async () => {
+    const answer = await within(call('/silent'), 10_000, 'the silent upstream');
+    expect(answer.status).toBe(504);
+    expect((await answer.json()).error.message).toContain('did not answer in time');
+  });
+
+  it('never cuts an answer that keeps streaming for longer than the timeout', async () => {
+    const answer = await within(call('/drip'), 15_000, 'the dripping upstream');
+    expect(answer.status).toBe(200);
+    const body = await answer.text();
+    expect(body.match(/^data: /gm)).toHaveLength(10);
   });
 });

@@ -90,7 +90,7 @@ export function upstreamHeaders(
  */
 export function downstreamHeaders(raw: RawHeaders, key: string | null): string[] {
   const hopByHop = hopByHopOf(raw);
-  const forms = key ? [key, encodeURIComponent(key)] : [];
+  const forms = keyForms(key);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -100,6 +100,14 @@ export function downstreamHeaders(raw: RawHeaders, key: string | null): string[]
     out.push(name, value);
   }
   return out;
+}
+
+let lastForms: { key: string | null; forms: string[] } = { key: null, forms: [] };
+
+/** The key as is and percent-encoded; the last key's kept, as one mapping serves most requests. */
+function keyForms(key: string | null): string[] {
+  if (key !== lastForms.key) lastForms = { key, forms: key ? [key, encodeURIComponent(key)] : [] };
+  return lastForms.forms;
 }
 
 /** Whether a header of the list is present (names compared case-insensitively). */

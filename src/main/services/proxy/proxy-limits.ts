@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-
 /**
  * How much of the proxy one client may hold. Every session keeps a share of the upstream pool:
  * one session may use at most `perSession` of its `poolSize` connections, one client address
@@ -63,27 +61,4 @@ function adjust(counts: Map<string, number>, key: string, by: number): void {
   const n = (counts.get(key) ?? 0) + by;
   if (n > 0) counts.set(key, n);
   else counts.delete(key);
-}
-
-/**
- * Calls `onStalled` when a request body sends nothing for `idleMs`: a body that stops arriving
- * would hold an upstream connection for as long as it likes. Returns the stop for when the
- * exchange ends first (null: the body had arrived already).
- */
-export function watchBodyIdle(
-  req: IncomingMessage,
-  idleMs: number,
-  onStalled: () => void,
-): (() => void) | null {
-  if (req.complete) return null;
-  const stalled = setTimeout(() => {
-    // Paused by the pipe: the upstream is not reading (its own timeout covers that).
-    if (req.readableFlowing === false) return void stalled.refresh();
-    onStalled();
-  }, idleMs);
-  stalled.unref();
-  const stop = () => clearTimeout(stalled);
-  req.on('data', () => stalled.refresh());
-  req.once('end', stop);
-  return stop;
 }

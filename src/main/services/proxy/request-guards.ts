@@ -50,6 +50,9 @@ export function queryHasCredential(target: string): boolean {
   return false;
 }
 
+/** What a dot segment needs somewhere in the path: a percent sign, a backslash or `/.`. */
+const PATH_TRICK = /%|\\|\/\./;
+
 /** Decodes %XX of ASCII characters only (what path tricks use), repeatedly: %252e is a dot too. */
 function decodeAscii(path: string): string {
   let current = path;
@@ -89,6 +92,8 @@ export function confinedPath(target: string): string | null {
   if (!target.startsWith('/')) return null; // absolute-form or `*`: not addressed to a path
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
+  // Nothing encoded, no backslash, no dot right after a slash: no segment can be a dot segment.
+  if (!PATH_TRICK.test(path)) return target;
   const query = q < 0 ? '' : target.slice(q);
   const segments = decodeAscii(path).replace(/\\/g, '/').split('/').slice(1);
   if (!segments.some((s) => dotSegment(s) !== null)) return target;

@@ -9,8 +9,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ProxyMapping } from '../../../shared/schemas/proxy';
 import { downstreamHeaders, hasHeader, upstreamHeaders } from './forwarded-headers';
 import { sendError } from './json-replies';
-import { watchBodyIdle, type ProxyLimits } from './proxy-limits';
+import type { ProxyLimits } from './proxy-limits';
 import type { AdmittedRequest } from './request-admission';
+import { StallWatch } from './stall-watch';
 
 /** What the forwarder asks and tells the proxy's owner. */
 export interface ForwardingHooks {
@@ -47,6 +48,8 @@ export class UpstreamForwarder {
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
   /** Parsed once per upstream, not per request. */
   private readonly targets = new Map<string, URL>();
+  /** Bodies that stop arriving and upstreams that stop answering, found by one timer. */
+  private readonly stalls = new StallWatch();
 
   constructor(
     private readonly hooks: ForwardingHooks,
@@ -86,12 +89,12 @@ export class UpstreamForwarder {
     const started = Date.now();
     let bodyStalled = false;
     let upstreamReq: ClientRequest | null = null;
-    let stopBodyWatch: (() => void) | null = null;
+    let stopWatches: (() => void) | null = null;
     // One listener for the end of the exchange, whichever way it ends (each listener added
     // and removed per request is a measurable share of the proxy's cost).
     res.once('close', () => {
       admitted.release();
-      stopBodyWatch?.();
+      stopWatches?.();
       // The client gone first (it hung up or timed out): the upstream request ends too.
       if (!res.writableFinished) upstreamReq?.destroy();
       else if (!bodyStalled)
@@ -143,7 +146,6 @@ export class UpstreamForwarder {
       return;
     }
     upstreamReq = sent;
-    sent.setTimeout(timeout, () => sent.destroy(timeoutError()));
     sent.on('error', (error: NodeJS.ErrnoException) => {
       // The client went away first: nothing to answer.
       if (req.socket.destroyed && !res.headersSent) return;
@@ -167,15 +169,37 @@ export class UpstreamForwarder {
       upstreamRes.on('error', (error) => res.destroy(error));
     });
     req.pipe(sent);
-    stopBodyWatch = watchBodyIdle(req, this.limits.bodyIdleTimeoutMs, () => {
-      bodyStalled = true;
-      refuseStalled();
-      sent.destroy();
+    // An upstream that sends and takes nothing for the timeout is given up (as a socket timeout
+    // would: a streaming answer that keeps coming never times out).
+    const stopUpstream = this.stalls.add({
+      progress: () => (sent.socket ? sent.socket.bytesRead + sent.socket.bytesWritten : 0),
+      idleMs: timeout,
+      onStalled: () => sent.destroy(timeoutError()),
     });
+    // A body that stops arriving would hold an upstream connection for as long as it likes;
+    // one paused by the pipe is waiting for the upstream, whose own timeout covers that.
+    const stopBody = req.complete
+      ? null
+      : this.stalls.add({
+          progress: () => req.socket.bytesRead,
+          finished: () => req.complete,
+          excused: () => req.readableFlowing === false,
+          idleMs: this.limits.bodyIdleTimeoutMs,
+          onStalled: () => {
+            bodyStalled = true;
+            refuseStalled();
+            sent.destroy();
+          },
+        });
+    stopWatches = () => {
+      stopUpstream();
+      stopBody?.();
+    };
   }
 
   /** Idle upstream connections would otherwise hold the process open. */
   close(): void {
+    this.stalls.close();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
