@@ -4,6 +4,7 @@ import { auditBench } from './audit-bench';
 import { channelsBench } from './channels-bench';
 import { containerCheckBench } from './container-check-bench';
 import { memoryBench } from './memory-bench';
+import { mountsBench } from './mounts-bench';
 import { proxyBench } from './proxy-bench';
 import { proxyProcessBench } from './proxy-process-bench';
 import { schedulerBench } from './scheduler-bench';
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   start: startBench,
   'container-check': containerCheckBench,
   memory: memoryBench,
+  mounts: mountsBench,
 };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in benches));

@@ -20,7 +20,7 @@ import { expandHome, isBroadRoot, realPathOrNull } from './path-utils';
 import { protectedPaths } from './protected-paths';
 import { checkPolicyInput, describePolicyChange, nestedRoots } from './policy-changes';
 import { resolveRoots, rootProblem } from './roots';
-import { collectSecretInodes } from './secret-inodes';
+import { collectSecretInodes, type SecretInodes } from './secret-inodes';
 import { MountVerifier, type StartedContainer, type VerifyMethod } from './mount-verifier';
 import { bindMounts, type BindMount, type ExpectedMount } from './mount-plan';
 import { validateMount, type ValidatedMount } from './validator';
@@ -58,6 +58,11 @@ export class MountSecurityService {
   private guardedCache: { socket: string | null; at: number; paths: Promise<string[]> } | null =
     null;
   private homeCache: { at: number; path: Promise<string> } | null = null;
+  private secretsCache: {
+    at: number;
+    guarded: readonly string[];
+    inodes: Promise<SecretInodes>;
+  } | null = null;
   private readonly placeholderDir: string;
   private readonly placeholderFile: string;
 
@@ -115,6 +120,20 @@ export class MountSecurityService {
 
   patterns(): string[] {
     return [...DEFAULT_BLOCKED_PATTERNS, ...this.policy().blockedPatterns];
+  }
+
+  private patternsCache: { policy: Readonly<MountPolicy>; patterns: readonly string[] } | null =
+    null;
+
+  /** The policy as stored (frozen, not copied) and its patterns, for validation. */
+  private current(): { policy: Readonly<MountPolicy>; patterns: readonly string[] } {
+    const policy = this.store.snapshot();
+    if (this.patternsCache?.policy !== policy)
+      this.patternsCache = {
+        policy,
+        patterns: [...DEFAULT_BLOCKED_PATTERNS, ...policy.blockedPatterns],
+      };
+    return this.patternsCache;
   }
 
   /**
@@ -179,6 +198,22 @@ export class MountSecurityService {
       details: { root: path, was, now },
     });
     this.deps.warnings.add('MOUNT_ROOT_MOVED', message, { root: path });
+  }
+
+  /**
+   * The identities of the user's secret files, collected at most once a second (and at once
+   * when the protected paths change): walking twenty-odd home locations on every validation
+   * cost more than the validation. A hard link made to a known key counts at once (it is the
+   * same identity); a key created in the last second may not count yet.
+   */
+  private secretInodes(guarded: readonly string[]): Promise<SecretInodes> {
+    const cached = this.secretsCache;
+    if (cached && cached.guarded === guarded && Date.now() - cached.at < RESOLVE_TTL_MS)
+      return cached.inodes;
+    const inodes = collectSecretInodes(this.deps.home, guarded);
+    this.secretsCache = { at: Date.now(), guarded, inodes };
+    inodes.catch(() => (this.secretsCache = null));
+    return inodes;
   }
 
   private realHome(): Promise<string> {
@@ -249,12 +284,13 @@ export class MountSecurityService {
   async validate(request: MountRequest, source: MountRequestSource): Promise<ValidatedMount> {
     const req = mountRequestSchema.parse(request);
     const guarded = await this.protectedPaths();
+    const { policy, patterns } = this.current();
     const verdict = await validateMount(req, {
-      policy: this.policy(),
-      patterns: this.patterns(),
+      policy,
+      patterns,
       home: this.deps.home,
       protectedPaths: guarded,
-      secretInodes: await collectSecretInodes(this.deps.home, guarded),
+      secretInodes: await this.secretInodes(guarded),
       isMain: req.group === MAIN_GROUP,
       caseInsensitive: this.deps.caseInsensitive,
       ...(this.deps.maskScan ? { maskScan: this.deps.maskScan } : {}),

@@ -1,5 +1,6 @@
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, join, parse, relative } from 'node:path';
+import { isAbsolute, join, parse, relative, sep } from 'node:path';
 
 export function expandHome(path: string, home: string): string {
   if (path === '~') return home;
@@ -11,14 +12,56 @@ export function expandHome(path: string, home: string): string {
 export function isInside(child: string, parent: string, caseInsensitive = false): boolean {
   const c = caseInsensitive ? child.toLowerCase() : child;
   const p = caseInsensitive ? parent.toLowerCase() : parent;
+  if (sep === '/' && isResolvedPosix(c) && isResolvedPosix(p)) {
+    // What `relative` below answers, without resolving paths that are resolved already.
+    if (c === p) return true;
+    if (p !== '/' && !(c.startsWith(p) && c.charCodeAt(p.length) === SLASH)) return false;
+    const next = p === '/' ? 1 : p.length + 1;
+    return !(c.charCodeAt(next) === DOT && c.charCodeAt(next + 1) === DOT);
+  }
   const rel = relative(p, c);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+const SLASH = 47;
+const DOT = 46;
+
+/** An absolute POSIX path as `resolve` leaves it: no empty, `.` or `..` names, no trailing `/`. */
+function isResolvedPosix(p: string): boolean {
+  if (p.charCodeAt(0) !== SLASH) return false;
+  if (p.length === 1) return true;
+  return (
+    p.charCodeAt(p.length - 1) !== SLASH &&
+    !p.includes('//') &&
+    !p.includes('/./') &&
+    !p.includes('/../') &&
+    !p.endsWith('/.') &&
+    !p.endsWith('/..')
+  );
 }
 
 /** The real path, or null when it does not exist. Other errors (permissions, loops) throw. */
 export async function realPathOrNull(path: string): Promise<string | null> {
   try {
     return await realpath(path);
+  } catch (error) {
+    if (
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+      (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+    )
+      return null;
+    throw error;
+  }
+}
+
+/**
+ * `realPathOrNull` without the round trip through libuv's thread pool, which costs several
+ * times the call itself: for the request path of a validation, whose files the mask scan
+ * looks at synchronously anyway.
+ */
+export function realPathOrNullSync(path: string): string | null {
+  try {
+    return realpathSync.native(path);
   } catch (error) {
     if (
       (error as NodeJS.ErrnoException).code === 'ENOENT' ||

@@ -3,7 +3,10 @@ const MAX_NAME = 1024;
 
 /** Case-folded, NFC-normalised, so `café` typed one way matches `café` stored the other way. */
 export function normaliseName(name: string): string {
-  return name.normalize('NFC').toLowerCase();
+  // ASCII is its own NFC form: skip the Unicode tables for the usual name.
+  for (let i = 0; i < name.length; i++)
+    if (name.charCodeAt(i) > 0x7f) return name.normalize('NFC').toLowerCase();
+  return name.toLowerCase();
 }
 
 /**
@@ -98,10 +101,140 @@ export function findBlockedComponent(
 ): { pattern: string; component: string } | null {
   const components = path.split(/[\\/]+/).filter((c) => c !== '' && c !== '.' && c !== '..');
   const normalised = components.map((c) => normaliseName(c.slice(0, MAX_NAME)));
-  const match = compilePatterns(patterns);
+  const match = entryMatcherFor(patterns);
   for (let end = 1; end <= components.length; end++) {
-    const pattern = match(normalised.slice(0, end));
+    const pattern = match(normalised, normalised[end - 1] as string, end - 1);
     if (pattern) return { pattern, component: components[end - 1] as string };
   }
   return null;
+}
+
+/**
+ * Which pattern (the first in the list) an entry matches, given its normalised name and the
+ * normalised names of the folders above it — the first `folderCount` of `folderNames`, all of
+ * them by default — or null.
+ */
+export type EntryMatcher = (
+  folderNames: readonly string[],
+  name: string,
+  folderCount?: number,
+) => string | null;
+
+const matchers = new Map<string, EntryMatcher>();
+
+/** `compileEntryMatcher`, compiled once per list of patterns (the last few lists are kept). */
+export function entryMatcherFor(patterns: readonly string[]): EntryMatcher {
+  const key = patterns.join('\0');
+  let matcher = matchers.get(key);
+  if (!matcher) {
+    if (matchers.size >= 8) matchers.delete(matchers.keys().next().value as string);
+    matcher = compileEntryMatcher(patterns);
+    matchers.set(key, matcher);
+  }
+  return matcher;
+}
+
+/** A pattern split for matching one entry at a time. */
+interface EntryPattern {
+  pattern: string;
+  /** Its position in the list: the first pattern that matches is the one reported. */
+  index: number;
+  /** The name the entry itself must match (with the variant rules). */
+  last: string;
+  lastIsGlob: boolean;
+  lastStartsWithDot: boolean;
+  /** The folder names right above it, matched exactly (or as globs). */
+  folders: { part: string; glob: boolean }[];
+}
+
+const DOT = 46;
+const DASH = 45;
+const UNDERSCORE = 95;
+const isVariantSeparator = (code: number): boolean =>
+  code === DOT || code === DASH || code === UNDERSCORE;
+
+/** `normalisedMatches` for a compiled pattern's last name. */
+function lastMatches(c: string, p: EntryPattern): boolean {
+  const last = p.last;
+  if (p.lastIsGlob) return globMatches(last, c);
+  if (c.length < last.length) return false;
+  if (c.length === last.length) return c === last;
+  if (c.startsWith(last) && isVariantSeparator(c.charCodeAt(last.length))) return true;
+  if (!c.endsWith(last)) return false;
+  return p.lastStartsWithDot || isVariantSeparator(c.charCodeAt(c.length - last.length - 1));
+}
+
+/**
+ * `compilePatterns` for a walk: matches one entry given the (normalised) names of the folders
+ * above it, so the walk does not build a path array per entry, and tries only the patterns
+ * that can match the name at all. A name matches a plain pattern only if it starts or ends with
+ * it, and a glob only if it has the glob's fixed first or last character, so the patterns are
+ * bucketed by first and last character; the candidates for each pair are merged once, in list
+ * order, so the first match is the same one `compilePatterns` reports.
+ */
+export function compileEntryMatcher(patterns: readonly string[]): EntryMatcher {
+  const compiled: EntryPattern[] = patterns.map((pattern, index) => {
+    const parts = pattern.split('/').map(normaliseName);
+    const last = parts[parts.length - 1] as string;
+    return {
+      pattern,
+      index,
+      last,
+      lastIsGlob: last.includes('*') || last.includes('?'),
+      lastStartsWithDot: last.startsWith('.'),
+      folders: parts
+        .slice(0, -1)
+        .map((part) => ({ part, glob: part.includes('*') || part.includes('?') })),
+    };
+  });
+  const byFirst = new Map<number, EntryPattern[]>();
+  const byLast = new Map<number, EntryPattern[]>();
+  const always: EntryPattern[] = [];
+  const add = (map: Map<number, EntryPattern[]>, code: number, p: EntryPattern) => {
+    const list = map.get(code);
+    if (list) list.push(p);
+    else map.set(code, [p]);
+  };
+  const wild = (code: number) => code === 42 /* * */ || code === 63; /* ? */
+  for (const p of compiled) {
+    const first = p.last.charCodeAt(0);
+    const final = p.last.charCodeAt(p.last.length - 1);
+    if (p.last.length === 0) always.push(p);
+    else if (!p.lastIsGlob) {
+      add(byFirst, first, p);
+      add(byLast, final, p);
+    } else if (!wild(first)) add(byFirst, first, p);
+    else if (!wild(final)) add(byLast, final, p);
+    else always.push(p);
+  }
+  const candidates = new Map<number, EntryPattern[]>();
+  const candidatesFor = (name: string): EntryPattern[] => {
+    const first = name.charCodeAt(0);
+    const final = name.charCodeAt(name.length - 1);
+    const key = first * 0x10000 + final;
+    const known = candidates.get(key);
+    if (known) return known;
+    const merged = [
+      ...new Set([...(byFirst.get(first) ?? []), ...(byLast.get(final) ?? []), ...always]),
+    ].sort((a, b) => a.index - b.index);
+    if (candidates.size < 4096) candidates.set(key, merged);
+    return merged;
+  };
+  return (folderNames, name, folderCount = folderNames.length) => {
+    if (name.length === 0) return null;
+    for (const p of candidatesFor(name)) {
+      const folders = p.folders;
+      if (folders.length > folderCount) continue;
+      if (!lastMatches(name, p)) continue;
+      let hit = true;
+      const offset = folderCount - folders.length;
+      for (let i = 0; i < folders.length && hit; i++) {
+        const { part, glob } = folders[i] as { part: string; glob: boolean };
+        const component = folderNames[offset + i] as string;
+        hit = glob ? globMatches(part, component) : component === part;
+      }
+      if (hit) return p.pattern;
+    }
+    return null;
+  };
 }

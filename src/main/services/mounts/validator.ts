@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import type { MountPolicy, MountVerdict } from '../../../shared/schemas/mounts';
 import { scanForMasks } from './mask-scan';
-import { expandHome, isInside, realPathOrNull } from './path-utils';
+import { expandHome, isInside, realPathOrNullSync } from './path-utils';
 import { findBlockedComponent } from './patterns';
 import { inodeKey, type SecretInodes } from './secret-inodes';
 import { systemPathConflict } from './system-paths';
@@ -10,7 +10,7 @@ import { systemPathConflict } from './system-paths';
 export const CONTAINER_EXTRA_DIR = '/workspace/extra';
 
 export interface ValidationContext {
-  policy: MountPolicy;
+  policy: Readonly<MountPolicy>;
   /** Defaults plus the user's own. */
   patterns: readonly string[];
   home: string;
@@ -112,7 +112,7 @@ export async function validateMount(
 
   let real: string | null;
   try {
-    real = await realPathOrNull(expanded);
+    real = realPathOrNullSync(expanded);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP')
@@ -151,7 +151,7 @@ export async function validateMount(
       real,
     );
   }
-  const info = await stat(real);
+  const info = statSync(real);
   if (!info.isDirectory() && !info.isFile()) {
     return deny(
       'not_mountable',
@@ -172,7 +172,7 @@ export async function validateMount(
       );
   }
 
-  const { root, changed } = await findRoot(real, ctx);
+  const { root, changed } = findRoot(real, ctx);
   if (!root && changed) {
     return deny(
       'root_changed',
@@ -271,20 +271,33 @@ export async function validateMount(
 
 type RootMatch = MountPolicy['allowedRoots'][number] & { real: string };
 
+/** `systemPathConflict` of each root, remembered: the same few roots come up on every check. */
+const systemRoots = new Map<string, boolean>();
+function rootInSystemFolder(path: string, real: string): boolean {
+  const key = `${path}\0${real}`;
+  let found = systemRoots.get(key);
+  if (found === undefined) {
+    if (systemRoots.size >= 1000) systemRoots.clear();
+    found = systemPathConflict([path, real]) !== null;
+    systemRoots.set(key, found);
+  }
+  return found;
+}
+
 /**
  * The most specific root that admits `real`. A root whose real path is no longer the one the
  * user confirmed (a symlinked root repointed), or that is a system folder, admits nothing.
  */
-async function findRoot(
+function findRoot(
   real: string,
   ctx: ValidationContext,
-): Promise<{ root: RootMatch | null; changed: { path: string; was: string; now: string } | null }> {
+): { root: RootMatch | null; changed: { path: string; was: string; now: string } | null } {
   let best: RootMatch | null = null;
   let changed: { path: string; was: string; now: string } | null = null;
   for (const root of ctx.policy.allowedRoots) {
     let rootReal: string | null;
     try {
-      rootReal = await realPathOrNull(expandHome(root.path, ctx.home));
+      rootReal = realPathOrNullSync(expandHome(root.path, ctx.home));
     } catch {
       continue;
     }
@@ -293,7 +306,7 @@ async function findRoot(
       changed ??= { path: root.path, was: root.confirmedRealPath, now: rootReal };
       continue;
     }
-    if (systemPathConflict([root.path, rootReal])) continue;
+    if (rootInSystemFolder(root.path, rootReal)) continue;
     if (!best || rootReal.length > best.real.length) best = { ...root, real: rootReal };
   }
   return { root: best, changed };
