@@ -1,41 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { AuditEntry, AuditQuery, Severity } from '../../../shared/schemas/audit';
+import type { AuditEntry, AuditQuery } from '../../../shared/schemas/audit';
 import { auditSettingsSchema } from '../../../shared/schemas/settings';
 import type { EventBus } from '../events/event-bus';
-import { redact, redactString } from '../logging/redact';
-import { Coalescer, type CoalesceSample } from './coalescer';
-import { capEntry, MAX_MESSAGE_CHARS, truncateText } from './entry-limits';
+import { coalesceSample, prepareEntry, type AuditInput } from './audit-entry';
+import { Coalescer } from './coalescer';
 import {
   addToSummary,
   emptySummary,
-  loadIndex,
   summarizeFile,
   writeIndex,
   type FileSummary,
-  type StoredIndex,
 } from './audit-index';
-import { liveView, openWhole, runQuery, storedView, type QueryFile } from './audit-query';
-import { pruneRotated, retentionFromSettings, ROTATED, type RetentionLimits } from './retention';
+import { runQuery } from './audit-query';
+import { pruneRotated, retentionFromSettings, type RetentionLimits } from './retention';
+import { retentionNote } from './retention-note';
+import { RotatedFiles, type LiveSnapshot } from './rotated-files';
+
+export type { AuditInput } from './audit-entry';
 
 export const AUDIT_FILE = 'audit.jsonl';
-
-export interface AuditInput {
-  severity: Severity;
-  category: string;
-  message: string;
-  group?: string;
-  container?: string;
-  details?: Record<string, unknown>;
-  /**
-   * Events that anyone can trigger (a refused request) name their cause and source here, e.g.
-   * `proxy-refusal:no_token:127.0.0.1`. Repeats of one key within an interval become one entry
-   * with a count, so a flood cannot grow the log without bound.
-   */
-  coalesceKey?: string;
-}
 
 export interface AuditLogDeps {
   dir: string;
@@ -71,11 +56,11 @@ export class AuditLog {
   private readonly coalescer: Coalescer;
   /** What the live file holds, kept as entries are written (see audit-index.ts). */
   private live: FileSummary = emptySummary();
-  /** Rotated files' summaries, by file name, read once (their postings stay on disk). */
-  private readonly indexes = new Map<string, StoredIndex>();
+  private readonly rotatedFiles: RotatedFiles;
 
   constructor(private readonly deps: AuditLogDeps) {
     this.maxFileBytes = deps.maxFileBytes ?? 5 * 1024 * 1024;
+    this.rotatedFiles = new RotatedFiles(deps.dir);
     this.coalescer = new Coalescer({
       windowMs: deps.coalesceWindowMs ?? 60_000,
       maxKeys: deps.coalesceMaxKeys ?? 256,
@@ -129,7 +114,7 @@ export class AuditLog {
   record(input: AuditInput): AuditEntry | null {
     if (
       input.coalesceKey !== undefined &&
-      !this.coalescer.admit(input.coalesceKey, input, () => this.sample(input))
+      !this.coalescer.admit(input.coalesceKey, input, () => coalesceSample(input))
     )
       return null;
     return this.write(input);
@@ -140,30 +125,8 @@ export class AuditLog {
     return this.enqueue(() => this.enforceRetention());
   }
 
-  /** The first repeat of a window, kept to stand for the rest in the summary. */
-  private sample(input: AuditInput): CoalesceSample {
-    // Room for the summary's "(repeated N times …)" without cutting the message twice.
-    const message = truncateText(redactString(input.message), MAX_MESSAGE_CHARS - 200);
-    const { id: _id, time: _time, ...rest } = this.prepare({ ...input, message });
-    return rest;
-  }
-
-  /** Redacted first, then bounded: cutting never splits a secret into a form redaction misses. */
-  private prepare(input: Omit<AuditInput, 'coalesceKey'>): AuditEntry {
-    return capEntry({
-      id: randomUUID(),
-      time: new Date().toISOString(),
-      severity: input.severity,
-      category: input.category,
-      ...(input.group !== undefined ? { group: input.group } : {}),
-      ...(input.container !== undefined ? { container: input.container } : {}),
-      message: redactString(input.message),
-      details: redact(input.details ?? {}) as Record<string, unknown>,
-    });
-  }
-
   private write(input: Omit<AuditInput, 'coalesceKey'>): AuditEntry {
-    const entry = this.prepare(input);
+    const entry = prepareEntry(input);
     const line = `${JSON.stringify(entry)}\n`;
     this.chain = this.chain
       .then(() => this.append(line, entry))
@@ -199,19 +162,7 @@ export class AuditLog {
   async query(query: AuditQuery): Promise<{ entries: AuditEntry[]; truncated: boolean }> {
     const { rotated, live } = await this.snapshot();
     try {
-      const files: QueryFile[] = [
-        live
-          ? { index: async () => liveView(live.summary), open: async () => live }
-          : { index: async () => null, open: () => openWhole(this.livePath) },
-        ...rotated.map((file) => ({
-          index: async () => {
-            const index = await this.summaryOf(file);
-            return index ? storedView(file, index) : null;
-          },
-          open: () => openWhole(file),
-        })),
-      ];
-      return await runQuery(files, query);
+      return await runQuery(this.rotatedFiles.queryFiles(this.livePath, live, rotated), query);
     } finally {
       await live?.handle.close();
     }
@@ -219,15 +170,11 @@ export class AuditLog {
 
   /**
    * Taken in the write chain, so no write or rotation is under way: the rotated files, and the
-   * live file opened with its size and summary then. Read through that handle, the live file's
-   * bytes up to that size stay what they were, even if it is renamed while the query reads.
+   * live file opened with its size and summary then (see `LiveSnapshot`).
    */
-  private snapshot(): Promise<{
-    rotated: string[];
-    live: { handle: FileHandle; size: number; owned: false; summary: FileSummary } | null;
-  }> {
+  private snapshot(): Promise<{ rotated: string[]; live: LiveSnapshot | null }> {
     const taken = this.chain.then(async () => {
-      const rotated = await this.filesNewestFirst();
+      const rotated = await this.rotatedFiles.newestFirst();
       if (!this.handle) return { rotated, live: null };
       const actual = (await this.handle.stat()).size;
       if (actual !== this.size) {
@@ -291,7 +238,7 @@ export class AuditLog {
     // The live file's summary becomes the rotated file's index (rebuilt from the file if lost).
     if (this.live.postings) {
       const stored = await writeIndex(rotated, this.live).catch(() => null);
-      if (stored) this.indexes.set(rotated, stored);
+      if (stored) this.rotatedFiles.remember(rotated, stored);
     }
     this.live = emptySummary();
     this.handle = await open(this.livePath, 'a', 0o600);
@@ -304,58 +251,11 @@ export class AuditLog {
     const limits = this.deps.retention?.() ?? retentionFromSettings(auditSettingsSchema.parse({}));
     const pruned = await pruneRotated(this.deps.dir, this.size, limits, Date.now());
     if (pruned.files.length === 0) return;
-    const files = pruned.files.length;
     this.deps.logger.info(
       { files: pruned.files.length, bytes: pruned.bytes },
       'Audit files pruned',
     );
-    // Queued behind this step, so it is written after the deletion it reports. Coalesced: a log
-    // that rotates often (a flood of events of many kinds) gets one note per window, not one per
-    // rotation.
-    this.record({
-      severity: 'info',
-      category: 'audit',
-      message: `Audit log retention deleted ${files} old file${files === 1 ? '' : 's'} (${byteSize(pruned.bytes)}): ${pruned.byAge} older than ${Math.round(limits.maxAgeMs / 86_400_000)} days, ${pruned.bySize} over the ${byteSize(limits.maxBytes)} limit. Change the limits under Settings > Security > Audit log retention.`,
-      coalesceKey: 'audit-retention',
-      details: {
-        files,
-        bytes: pruned.bytes,
-        byAge: pruned.byAge,
-        bySize: pruned.bySize,
-        maxBytes: limits.maxBytes,
-        maxAgeDays: limits.maxAgeMs / 86_400_000,
-        oldest: pruned.files[0],
-        newest: pruned.files.at(-1),
-      },
-    });
+    // Queued behind this step, so it is written after the deletion it reports.
+    this.record(retentionNote(pruned, limits));
   }
-
-  private async summaryOf(file: string): Promise<StoredIndex | null> {
-    const known = this.indexes.get(file);
-    if (known) return known;
-    const loaded = await loadIndex(file);
-    if (loaded) this.indexes.set(file, loaded);
-    return loaded;
-  }
-
-  /** The rotated files, newest first. */
-  private async filesNewestFirst(): Promise<string[]> {
-    const names = await readdir(this.deps.dir);
-    const files = names
-      .filter((n) => ROTATED.test(n))
-      .sort()
-      .reverse()
-      .map((n) => join(this.deps.dir, n));
-    // Forget the summaries of files retention deleted.
-    const present = new Set(files);
-    for (const known of this.indexes.keys()) if (!present.has(known)) this.indexes.delete(known);
-    return files;
-  }
-}
-
-/** Audit files are sized in binary units, as the retention setting is (MiB). */
-function byteSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
-  return `${bytes} bytes`;
 }

@@ -1,13 +1,14 @@
-import { lstatSync, readdirSync, statfsSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { lstatSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { MaskedEntry } from '../../../shared/schemas/mounts';
+import { folderLister, SYNC_LISTING_ENTRIES, walk, type Folder } from './folder-listing';
 import { hasGitCredentials } from './git-credentials';
+import { hardLinkCheck } from './hard-link-check';
 import { isInside } from './path-utils';
 import { entryMatcherFor, normaliseName } from './patterns';
-import { readMountTable } from './mount-table';
-import { inodeKey, secretsOutOfReach, type SecretInodes } from './secret-inodes';
+import type { SecretInodes } from './secret-inodes';
 
 export interface MaskScanOptions {
   patterns: readonly string[];
@@ -63,45 +64,6 @@ export const DEFAULT_CONCURRENCY = 4;
 const STAT_BATCH = 1000;
 const MAX_REPORTED = 20;
 
-/** Entries of small folders a scan lists synchronously before it uses the thread pool. */
-const SYNC_LISTING_ENTRIES = 256;
-/**
- * A folder this size or smaller is listed synchronously, on the file systems below: ext4 and
- * F2FS grow a folder by 4 KiB blocks, XFS and tmpfs by a dozen or twenty bytes an entry, so
- * that is a few hundred entries; btrfs counts two bytes a name character and ZFS one an entry,
- * some thousands at worst. Never a huge folder.
- */
-const SMALL_FOLDER_BYTES = 8192;
-/** statfs magic numbers of local file systems whose folder size grows with its entries. */
-const SIZE_COUNTS_ENTRIES = new Set([
-  0xef53, // ext2, ext3, ext4
-  0x58465342, // XFS
-  0x9123683e, // btrfs
-  0x01021994, // tmpfs
-  0xf2f52010, // F2FS
-  0x2fc12fc1, // ZFS
-]);
-
-/** Is `root` on a file system whose folder sizes bound their entries (Linux)? */
-function sizesCountEntries(root: string): boolean {
-  if (process.platform !== 'linux') return false;
-  try {
-    return SIZE_COUNTS_ENTRIES.has(statfsSync(root).type);
-  } catch {
-    return false;
-  }
-}
-
-interface Folder {
-  path: string;
-  /** Relative to the root, `/`-separated; '' for the root. */
-  rel: string;
-  /** The normalised names from the file system root down to this folder, for the patterns. */
-  names: readonly string[];
-  /** Some folder between the root and here (or this one) is named `.git`. */
-  inGit: boolean;
-}
-
 /**
  * Walks the whole tree below an allowed folder and lists what must stay hidden, at any depth:
  * entries matching a blocked pattern, every socket, FIFO and device node (whatever its name: an
@@ -148,17 +110,7 @@ export async function scanForMasks(
     return result.incomplete;
   };
 
-  // Each file is lstat-ed for its identity while a hard link to a secret could be among them.
-  // Once a large scan knows none can be (every secret has one name, out of the walk's reach),
-  // one lstat per folder is enough: it shows the folder lets its files be looked at (one that
-  // is readable but not searchable lists names it cannot stat), which holds for all its files.
-  let identify = secrets !== null;
-  let decided = !identify;
-  let identified = 0;
-  const decide = (): void => {
-    decided = true;
-    if (secrets && secretsOutOfReach(secrets, root, readMountTable())) identify = false;
-  };
+  const hardLinks = hardLinkCheck(secrets, root, identifyEachUpTo);
 
   /** Checks one file; false when it could not be looked at. */
   const checkFile = (
@@ -168,7 +120,7 @@ export async function scanForMasks(
     rel: string,
     probe: boolean,
   ): boolean => {
-    if (!decided && identified >= identifyEachUpTo) decide();
+    const identify = hardLinks.identifyNow();
     if (identify || probe) {
       let info: Stats;
       try {
@@ -178,8 +130,7 @@ export async function scanForMasks(
         return false;
       }
       if (identify) {
-        identified++;
-        const secret = secrets?.get(inodeKey(info.dev, info.ino));
+        const secret = hardLinks.secretOf(info);
         if (secret) {
           mask(rel, 'file', `hard link to ${secret}`);
           return true;
@@ -197,29 +148,7 @@ export async function scanForMasks(
     return true;
   };
 
-  // Small folders are listed synchronously while the scan is young: most validations are done
-  // before a listing's round trip through the thread pool would have been. Only where the
-  // folder's size bounds its entries (see SMALL_FOLDER_BYTES) — never a huge folder.
-  let syncLeft = options.syncListingEntries ?? SYNC_LISTING_ENTRIES;
-  // The device of the root when its folder sizes count entries: known at the first listing.
-  let sizedDevice: number | null | undefined;
-  const list = (path: string): Dirent[] | Promise<Dirent[]> => {
-    if (syncLeft > 0 && sizedDevice !== null) {
-      let info: Stats | undefined;
-      try {
-        info = statSync(path, { throwIfNoEntry: false });
-      } catch {
-        info = undefined; // the listing below reports it
-      }
-      sizedDevice ??= info && sizesCountEntries(root) ? info.dev : null;
-      if (info?.dev === sizedDevice && info.size <= SMALL_FOLDER_BYTES) {
-        const entries = readdirSync(path, { withFileTypes: true });
-        syncLeft -= entries.length;
-        return entries;
-      }
-    }
-    return readdir(path, { withFileTypes: true });
-  };
+  const list = folderLister(root, options.syncListingEntries ?? SYNC_LISTING_ENTRIES);
 
   /** Lists one folder, queues its subfolders, and checks its files. */
   const visit = async (folder: Folder, queue: Folder[]): Promise<void> => {
@@ -280,34 +209,6 @@ export async function scanForMasks(
   result.masked.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   result.gitCredentials.sort();
   return result;
-}
-
-/**
- * Runs `visit` over every folder, at most `concurrency` at once, until the queue is empty or
- * `stopped` says so. Depth first (the queue is a stack), so the folders waiting stay few.
- */
-function walk(
-  root: Folder,
-  concurrency: number,
-  visit: (folder: Folder, queue: Folder[]) => Promise<void>,
-  stopped: () => boolean,
-): Promise<void> {
-  const queue: Folder[] = [root];
-  let running = 0;
-  return new Promise<void>((resolveWalk, rejectWalk) => {
-    const next = (): void => {
-      while (running < concurrency && queue.length > 0 && !stopped()) {
-        running++;
-        visit(queue.pop() as Folder, queue).then(done, (error: unknown) => rejectWalk(error));
-      }
-      if (running === 0) resolveWalk();
-    };
-    const done = (): void => {
-      running--;
-      next();
-    };
-    next();
-  });
 }
 
 function specialKind(entry: Dirent): string | null {

@@ -1,4 +1,3 @@
-import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
@@ -16,19 +15,19 @@ import type { WarningCenter } from '../app/warnings';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import { JsonStore } from '../store/json-store';
+import { maskPlaceholders, preparePlaceholders, type MaskPlaceholders } from './mask-placeholders';
 import { expandHome, isBroadRoot, realPathOrNull } from './path-utils';
-import { protectedPaths } from './protected-paths';
 import { checkPolicyInput, describePolicyChange, nestedRoots } from './policy-changes';
+import { MovedRootReporter } from './moved-roots';
+import { ResolvedPaths } from './resolved-paths';
 import { resolveRoots, rootProblem } from './roots';
-import { collectSecretInodes, type SecretInodes } from './secret-inodes';
 import { MountVerifier, type StartedContainer, type VerifyMethod } from './mount-verifier';
 import { bindMounts, type BindMount, type ExpectedMount } from './mount-plan';
+import { refuseUncheckable } from './start-refusals';
 import { validateMount, type ValidatedMount } from './validator';
 
 export type { BindMount, ExpectedMount } from './mount-plan';
-
-/** More masks than this in one mount and a container start is refused (mount a smaller folder). */
-export const MAX_MASKS_PER_MOUNT = 1000;
+export { MAX_MASKS_PER_MOUNT } from './start-refusals';
 
 export const MAIN_GROUP = 'main';
 export const MOUNT_POLICY_FILE = 'mount-security.json';
@@ -50,21 +49,11 @@ export interface MountSecurityDeps {
 }
 
 /** Deny-by-default policy for every folder an agent container sees; changes apply at once. */
-/** How long resolved protected paths and the real home folder are reused. */
-const RESOLVE_TTL_MS = 1000;
-
 export class MountSecurityService {
   private readonly store: JsonStore<typeof mountPolicySchema>;
-  private guardedCache: { socket: string | null; at: number; paths: Promise<string[]> } | null =
-    null;
-  private homeCache: { at: number; path: Promise<string> } | null = null;
-  private secretsCache: {
-    at: number;
-    guarded: readonly string[];
-    inodes: Promise<SecretInodes>;
-  } | null = null;
-  private readonly placeholderDir: string;
-  private readonly placeholderFile: string;
+  private readonly resolved: ResolvedPaths;
+  private readonly placeholders: MaskPlaceholders;
+  private readonly movedRoots: MovedRootReporter;
 
   constructor(private readonly deps: MountSecurityDeps) {
     this.store = new JsonStore({
@@ -76,21 +65,14 @@ export class MountSecurityService {
       logger: deps.logger,
       warnings: deps.warnings,
     });
-    this.placeholderDir = join(deps.dataDir, 'mask', 'empty-dir');
-    this.placeholderFile = join(deps.dataDir, 'mask', 'empty-file');
+    this.resolved = new ResolvedPaths(deps);
+    this.placeholders = maskPlaceholders(deps.dataDir);
+    this.movedRoots = new MovedRootReporter(deps);
   }
 
   async start(): Promise<void> {
     await this.store.load();
-    // Empty, read-only stand-ins mounted over every masked entry.
-    await mkdir(this.placeholderDir, { recursive: true });
-    const file = await stat(this.placeholderFile).catch(() => null);
-    if (!file || file.size > 0) {
-      if (file) await chmod(this.placeholderFile, 0o600);
-      await writeFile(this.placeholderFile, '');
-    }
-    await chmod(this.placeholderDir, 0o555);
-    await chmod(this.placeholderFile, 0o444);
+    await preparePlaceholders(this.placeholders);
     await this.pinLegacyRoots();
     await this.view(); // reports roots that moved while aigo was not running
   }
@@ -136,26 +118,14 @@ export class MountSecurityService {
     return this.patternsCache;
   }
 
-  /**
-   * What no agent may see, resolved at most once a second (and at once when the runtime's
-   * socket changes): resolving ten mostly absent socket paths on every validation cost more
-   * than the validation itself. The paths themselves are always in the list; only the targets
-   * of links among them can be up to a second old.
-   */
+  /** What no agent may see, resolved at most once a second (see resolved-paths.ts). */
   protectedPaths(): Promise<string[]> {
-    const socket = this.deps.runtimeSocket();
-    const cached = this.guardedCache;
-    if (cached && cached.socket === socket && Date.now() - cached.at < RESOLVE_TTL_MS)
-      return cached.paths;
-    const paths = protectedPaths(this.deps.dataDir, this.deps.home, this.deps.env, socket);
-    this.guardedCache = { socket, at: Date.now(), paths };
-    paths.catch(() => (this.guardedCache = null));
-    return paths;
+    return this.resolved.protectedPaths();
   }
 
   async view(): Promise<MountSecurityView> {
     const policy = this.policy();
-    const home = await this.realHome();
+    const home = await this.resolved.realHome();
     const roots = await Promise.all(
       policy.allowedRoots.map(async (root) => {
         const realPath = await realPathOrNull(expandHome(root.path, this.deps.home)).catch(
@@ -164,7 +134,7 @@ export class MountSecurityService {
         const problem = rootProblem(root, realPath);
         const needsReconfirm =
           realPath !== null && !!root.confirmedRealPath && root.confirmedRealPath !== realPath;
-        if (needsReconfirm) this.reportMovedRoot(root.path, root.confirmedRealPath, realPath);
+        if (needsReconfirm) this.movedRoots.report(root.path, root.confirmedRealPath, realPath);
         return {
           ...root,
           realPath,
@@ -183,49 +153,6 @@ export class MountSecurityService {
     };
   }
 
-  private readonly reportedMoves = new Set<string>();
-
-  /** A root that moved is audited once per new location, and stays a warning until fixed. */
-  private reportMovedRoot(path: string, was: string | null, now: string): void {
-    const key = `${path}\0${now}`;
-    if (this.reportedMoves.has(key)) return;
-    this.reportedMoves.add(key);
-    const message = `Allowed root "${path}" now resolves to "${now}" (it was "${was}" when you allowed it). It admits nothing until you re-confirm it in Settings > Container > Mount Security.`;
-    this.deps.audit.record({
-      severity: 'warning',
-      category: 'mounts',
-      message,
-      details: { root: path, was, now },
-    });
-    this.deps.warnings.add('MOUNT_ROOT_MOVED', message, { root: path });
-  }
-
-  /**
-   * The identities of the user's secret files, collected at most once a second (and at once
-   * when the protected paths change): walking twenty-odd home locations on every validation
-   * cost more than the validation. A hard link made to a known key counts at once (it is the
-   * same identity); a key created in the last second may not count yet.
-   */
-  private secretInodes(guarded: readonly string[]): Promise<SecretInodes> {
-    const cached = this.secretsCache;
-    if (cached && cached.guarded === guarded && Date.now() - cached.at < RESOLVE_TTL_MS)
-      return cached.inodes;
-    const inodes = collectSecretInodes(this.deps.home, guarded);
-    this.secretsCache = { at: Date.now(), guarded, inodes };
-    inodes.catch(() => (this.secretsCache = null));
-    return inodes;
-  }
-
-  private realHome(): Promise<string> {
-    if (this.homeCache && Date.now() - this.homeCache.at < RESOLVE_TTL_MS)
-      return this.homeCache.path;
-    const path = realPathOrNull(this.deps.home)
-      .catch(() => null)
-      .then((real) => real ?? this.deps.home);
-    this.homeCache = { at: Date.now(), path };
-    return path;
-  }
-
   /**
    * Replaces the policy after checking every root; new broad roots need `confirmBroad`, and a
    * root that moved keeps admitting nothing unless it is listed in `reconfirmRoots`.
@@ -239,7 +166,7 @@ export class MountSecurityService {
       before.allowedRoots,
       {
         home: this.deps.home,
-        realHome: await this.realHome(),
+        realHome: await this.resolved.realHome(),
         patterns: [...DEFAULT_BLOCKED_PATTERNS, ...parsed.blockedPatterns],
         guarded: await this.protectedPaths(),
         caseInsensitive: this.deps.caseInsensitive,
@@ -290,7 +217,7 @@ export class MountSecurityService {
       patterns,
       home: this.deps.home,
       protectedPaths: guarded,
-      secretInodes: await this.secretInodes(guarded),
+      secretInodes: await this.resolved.secretInodes(guarded),
       isMain: req.group === MAIN_GROUP,
       caseInsensitive: this.deps.caseInsensitive,
       ...(this.deps.maskScan ? { maskScan: this.deps.maskScan } : {}),
@@ -336,25 +263,7 @@ export class MountSecurityService {
       if (verdict.allowed && mountAt) verdict.containerPath = mountAt;
       verdicts.push(verdict);
     }
-    // A folder too large to check fully might hide a secret below what was scanned: an agent
-    // never gets it. (The user's "Test a path" still shows the verdict, with a note.)
-    for (const v of verdicts) {
-      if (!v.allowed) continue;
-      if (v.maskScanIncomplete)
-        this.refuseAtStart(
-          v,
-          'too_large_to_check',
-          `Folder too large to check for secrets: "${v.realPath}" has more entries than aigo can scan before a container starts. Mount a smaller folder inside it.`,
-          source,
-        );
-      else if (v.masked.length > MAX_MASKS_PER_MOUNT)
-        this.refuseAtStart(
-          v,
-          'too_many_masks',
-          `Too many sensitive entries to hide: "${v.realPath}" has ${v.masked.length} (sockets, keys, secret files), more than the ${MAX_MASKS_PER_MOUNT} aigo hides in one mount. Mount a smaller folder inside it.`,
-          source,
-        );
-    }
+    refuseUncheckable(verdicts, source, this.deps.audit);
     const refused = verdicts.filter((v) => !v.allowed);
     if (refused.length) {
       throw new AppError(
@@ -363,10 +272,7 @@ export class MountSecurityService {
         { verdicts: refused.map(({ identity: _identity, ...v }) => v) },
       );
     }
-    const { mounts, expected } = await bindMounts(verdicts, {
-      directory: this.placeholderDir,
-      file: this.placeholderFile,
-    });
+    const { mounts, expected } = await bindMounts(verdicts, this.placeholders);
     return { mounts, verdicts, expected };
   }
 
@@ -381,22 +287,5 @@ export class MountSecurityService {
     stop: () => Promise<void>,
   ): Promise<VerifyMethod> {
     return new MountVerifier({ audit: this.deps.audit }).verify(container, expected, context, stop);
-  }
-
-  private refuseAtStart(
-    v: ValidatedMount,
-    code: string,
-    reason: string,
-    source: MountRequestSource,
-  ): void {
-    v.allowed = false;
-    v.code = code;
-    v.reason = reason;
-    this.deps.audit.record({
-      severity: 'warning',
-      category: 'mounts',
-      message: `Mount refused: ${reason}`,
-      details: { hostPath: v.hostPath, code, source },
-    });
   }
 }

@@ -1,11 +1,14 @@
 import { statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import type { MountPolicy, MountVerdict } from '../../../shared/schemas/mounts';
+import { containerPathProblem, CONTROL, defaultContainerName } from './container-path';
 import { scanForMasks } from './mask-scan';
 import { expandHome, isInside, realPathOrNullSync } from './path-utils';
 import { findBlockedComponent } from './patterns';
+import { findRoot } from './root-match';
 import { inodeKey, type SecretInodes } from './secret-inodes';
-import { systemPathConflict } from './system-paths';
+
+export { containerPathProblem, defaultContainerName } from './container-path';
 
 export const CONTAINER_EXTRA_DIR = '/workspace/extra';
 
@@ -37,9 +40,6 @@ export interface ValidationInput {
   containerPath?: string | undefined;
   readonly: boolean;
 }
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const FIX_BLOCKED = [
   'Use a different path that does not contain sensitive directory names',
@@ -269,74 +269,9 @@ export async function validateMount(
   };
 }
 
-type RootMatch = MountPolicy['allowedRoots'][number] & { real: string };
-
-/** `systemPathConflict` of each root, remembered: the same few roots come up on every check. */
-const systemRoots = new Map<string, boolean>();
-function rootInSystemFolder(path: string, real: string): boolean {
-  const key = `${path}\0${real}`;
-  let found = systemRoots.get(key);
-  if (found === undefined) {
-    if (systemRoots.size >= 1000) systemRoots.clear();
-    found = systemPathConflict([path, real]) !== null;
-    systemRoots.set(key, found);
-  }
-  return found;
-}
-
-/**
- * The most specific root that admits `real`. A root whose real path is no longer the one the
- * user confirmed (a symlinked root repointed), or that is a system folder, admits nothing.
- */
-function findRoot(
-  real: string,
-  ctx: ValidationContext,
-): { root: RootMatch | null; changed: { path: string; was: string; now: string } | null } {
-  let best: RootMatch | null = null;
-  let changed: { path: string; was: string; now: string } | null = null;
-  for (const root of ctx.policy.allowedRoots) {
-    let rootReal: string | null;
-    try {
-      rootReal = realPathOrNullSync(expandHome(root.path, ctx.home));
-    } catch {
-      continue;
-    }
-    if (!rootReal || !isInside(real, rootReal, ctx.caseInsensitive)) continue;
-    if (root.confirmedRealPath && root.confirmedRealPath !== rootReal) {
-      changed ??= { path: root.path, was: root.confirmedRealPath, now: rootReal };
-      continue;
-    }
-    if (rootInSystemFolder(root.path, rootReal)) continue;
-    if (!best || rootReal.length > best.real.length) best = { ...root, real: rootReal };
-  }
-  return { root: best, changed };
-}
-
 /** `".env"`, or `".env" (in ".env.local")` when a variant matched. */
 function describeMatch(match: { pattern: string; component: string }): string {
   return match.component === match.pattern
     ? `"${match.pattern}"`
     : `"${match.pattern}" (in "${match.component}")`;
-}
-
-/** The folder's own name, made safe for a container path. */
-export function defaultContainerName(real: string): string {
-  const name = basename(real)
-    .replace(/[^A-Za-z0-9._-]/g, '-')
-    .replace(/^[-.]+/, '');
-  return name || 'mount';
-}
-
-/** Relative, non-empty, no `..`, no `:` (it would inject -v options), no leading `-`. */
-export function containerPathProblem(name: string): string | null {
-  if (name.trim() === '') return 'is empty';
-  if (CONTROL.test(name)) return 'contains control characters';
-  if (name.startsWith('/') || name.startsWith('\\'))
-    return 'must be relative (it is placed under /workspace/extra/)';
-  if (name.includes(':')) return 'must not contain ":"';
-  if (name.startsWith('-')) return 'must not start with "-"';
-  if (name.split(/[\\/]/).some((part) => part === '..')) return 'must not contain ".."';
-  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name))
-    return 'may only use letters, digits, ".", "_", "-" and "/" between names';
-  return null;
 }
