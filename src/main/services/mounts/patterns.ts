@@ -121,9 +121,13 @@ export type EntryMatcher = (
 ) => string | null;
 
 const matchers = new Map<string, EntryMatcher>();
+/** By the list itself: the policy's list is frozen and kept, so most calls skip the join. */
+const byList = new WeakMap<readonly string[], EntryMatcher>();
 
 /** `compileEntryMatcher`, compiled once per list of patterns (the last few lists are kept). */
 export function entryMatcherFor(patterns: readonly string[]): EntryMatcher {
+  const known = byList.get(patterns);
+  if (known) return known;
   const key = patterns.join('\0');
   let matcher = matchers.get(key);
   if (!matcher) {
@@ -131,6 +135,7 @@ export function entryMatcherFor(patterns: readonly string[]): EntryMatcher {
     matcher = compileEntryMatcher(patterns);
     matchers.set(key, matcher);
   }
+  if (Object.isFrozen(patterns)) byList.set(patterns, matcher);
   return matcher;
 }
 
