@@ -7,6 +7,7 @@ import {
   type OperationDef,
 } from '../../shared/contract';
 import type { Dispatch } from '../dispatch';
+import { requestText } from './request-body';
 import { requireToken } from './security';
 
 /** `/a/{id}/b` -> `/a/:id/b` */
@@ -26,7 +27,7 @@ async function collectInput(c: Context, op: OperationDef): Promise<Record<string
   for (const [key, values] of Object.entries(c.req.queries()))
     input[key] = values.length > 1 ? values : values[0];
   if (op.method !== 'GET' && op.method !== 'DELETE') {
-    const text = await c.req.text();
+    const text = await requestText(c);
     if (text.trim()) {
       const type = c.req.header('content-type') ?? '';
       if (!type.includes('application/json')) {

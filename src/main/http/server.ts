@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
 import { toErrorEnvelope, type Dispatch } from '../dispatch';
@@ -11,6 +10,7 @@ import { registerDiagnosticsBundleRoute } from './diagnostics-bundle-route';
 import { closeUnreadRequests } from './early-close';
 import { registerEventStream } from './events-stream';
 import { buildOpenApiDocument } from './openapi';
+import { declaredBodyLimit } from './request-body';
 import { prettyJson, registerContractRoutes } from './routes';
 import { isLoopbackHostname, originGuard } from './security';
 import { registerStaticUi } from './static-ui';
@@ -18,7 +18,6 @@ import { registerWebhook } from './webhook-route';
 import type { WebhookRoute } from '../services/app/webhook-route';
 
 /** The largest request body the API reads; a larger one is answered 413 without reading it. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ApiServerOptions {
   host: string;
@@ -80,23 +79,7 @@ export function createApiApp(
   app.use('*', closeUnreadRequests());
   for (const hook of options.webhooks ?? []) registerWebhook(app, hook, log);
   app.use('*', originGuard({ extraHosts, port }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        const declared = Number(c.req.header('content-length') ?? Number.NaN);
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          `The request body is larger than the local API's limit of 1 MiB${Number.isFinite(declared) ? ` (${declared} bytes sent)` : ''}. Send a smaller JSON body: every operation takes a JSON object well under 1 MiB, so split a large change into several requests.`,
-          {
-            limitBytes: MAX_BODY_BYTES,
-            ...(Number.isFinite(declared) ? { receivedBytes: declared } : {}),
-          },
-        );
-      },
-    }),
-  );
+  app.use('/api/*', declaredBodyLimit());
   app.get('/api/v1/openapi.json', (c) =>
     prettyJson(c, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200),
   );
