@@ -16,6 +16,7 @@ import {
   filesReachableBelow,
   parseMountInfo,
   readMountTable,
+  realDeviceOf,
 } from '../../src/main/services/mounts/mount-table';
 import {
   collectSecretInodes,
@@ -38,6 +39,7 @@ async function sequentialScan(
   options: { protectedPaths: readonly string[]; secretInodes?: SecretInodes },
 ): Promise<MaskScanResult> {
   const result: MaskScanResult = {
+    undecodable: [],
     masked: [],
     incomplete: false,
     unreadable: [],
@@ -412,6 +414,24 @@ describe('the mount table', () => {
     // Not in the table at all.
     expect(filesReachableBelow([], '/home/me/projects', keys)).toBe(true);
   });
+
+  it('does not trust a view the device says is not the one showing the path', () => {
+    // A mount covered by a later mount over a folder above it stays in the table: the path is
+    // then on another device than its deepest mount point says, and counts as reachable.
+    const onDevice = (device: string) => () => device;
+    expect(filesReachableBelow(table, '/home/me/projects', keys, onDevice('254:0'))).toBe(false);
+    expect(filesReachableBelow(table, '/home/me/projects', keys, onDevice('254:7'))).toBe(true);
+    const keyElsewhere = (path: string) => (path.includes('.ssh') ? '0:99' : '254:0');
+    expect(filesReachableBelow(table, '/home/me/projects', keys, keyElsewhere)).toBe(true);
+  });
+
+  it.runIf(process.platform === 'linux')("reads a path's device as mountinfo writes it", () => {
+    const mounts = readMountTable() ?? [];
+    const proc = mounts.find((m) => m.point === '/proc');
+    expect(proc).toBeDefined();
+    expect(realDeviceOf('/proc')).toBe(proc?.device);
+    expect(realDeviceOf('/no/such/path')).toBeNull();
+  });
 });
 
 describe('the bounds of the scan', () => {
@@ -429,7 +449,11 @@ describe('the bounds of the scan', () => {
     }
   });
 
-  const scan = (options: { maxEntries?: number; concurrency?: number }) =>
+  const scan = (options: {
+    maxEntries?: number;
+    concurrency?: number;
+    syncListingEntries?: number;
+  }) =>
     scanForMasks(root, {
       patterns: PATTERNS,
       protectedPaths: [],
@@ -462,10 +486,35 @@ describe('the bounds of the scan', () => {
       if (scanning) setImmediate(spin);
     };
     setImmediate(spin);
-    const found = await scan({ concurrency: 1 });
+    // Every folder listed on the thread pool (a small folder may be listed synchronously, and
+    // which ones are depends on the file system's folder sizes): each listing is a turn.
+    const found = await scan({ concurrency: 1, syncListingEntries: 0 });
     scanning = false;
     expect(found.incomplete).toBe(false);
     // A turn at least between the folders' listings, and within a large folder.
     expect(turns).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('git configs outside a .git folder', () => {
+  const CONFIG = '[remote "origin"]\n\turl = https://me:tok@example.com/r.git\n';
+
+  it("masks a bare repository's config, and the config of a mounted .git folder", async () => {
+    const root = join(t.path, 'git-folders');
+    await mkdir(join(root, 'backup.git'), { recursive: true });
+    await writeFile(join(root, 'backup.git/config'), CONFIG);
+    await mkdir(join(root, 'notes'), { recursive: true });
+    await writeFile(join(root, 'notes/config'), CONFIG); // not a repository's: left alone
+    const found = await scanForMasks(root, { patterns: PATTERNS, protectedPaths: [] });
+    expect(found.gitCredentials).toEqual(['backup.git/config']);
+    expect(found.masked.map((m) => `${m.path}:${m.pattern}`)).toEqual([
+      'backup.git/config:git credentials',
+    ]);
+
+    const repo = join(t.path, 'repo');
+    await mkdir(join(repo, '.git'), { recursive: true });
+    await writeFile(join(repo, '.git/config'), CONFIG);
+    const dotGit = await scanForMasks(join(repo, '.git'), { patterns: [], protectedPaths: [] });
+    expect(dotGit.masked.map((m) => `${m.path}:${m.pattern}`)).toEqual(['config:git credentials']);
   });
 });

@@ -1,4 +1,4 @@
-import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -6,7 +6,8 @@ import { startMountService } from '../helpers/mount-service';
 
 /**
  * The identities of the user's keys are collected at most once a second for speed. A hard link
- * made to a key already known must still be masked at once, and a new key counts after a second.
+ * made to a key already known must still be masked at once, and a new key counts after a second
+ * — or at once when a container is about to get the folder.
  */
 describe('secret identities reuse', () => {
   let dir: string;
@@ -58,5 +59,26 @@ describe('secret identities reuse', () => {
     vi.setSystemTime(Date.now() + 1001);
     expect(await masked()).toContain('mail-backup.txt:hard link to ~/.password-store/mail.txt');
     vi.useRealTimers();
+  });
+
+  it('checks a container start against the keys as they are now', async () => {
+    await masked(); // the user's check: identities now cached
+    await writeFile(join(home, '.password-store/new.txt'), 'NEW');
+    await link(join(home, '.password-store/new.txt'), join(project, 'new-backup.txt'));
+    const start = await mounts.service.prepareMounts([{ hostPath: project }], 'config');
+    expect(start.verdicts[0]?.masked.map((m) => `${m.path}:${m.pattern}`)).toContain(
+      'new-backup.txt:hard link to ~/.password-store/new.txt',
+    );
+  });
+
+  it('collects the keys of a secret location that is a link (~/.ssh into a dotfiles folder)', async () => {
+    await mkdir(join(dir, 'dotfiles/ssh'), { recursive: true });
+    await writeFile(join(dir, 'dotfiles/ssh/id_ed25519'), 'KEY');
+    await symlink(join(dir, 'dotfiles/ssh'), join(home, '.ssh'));
+    await link(join(dir, 'dotfiles/ssh/id_ed25519'), join(project, 'deploy-notes.txt'));
+    const start = await mounts.service.prepareMounts([{ hostPath: project }], 'config');
+    expect(start.verdicts[0]?.masked.map((m) => `${m.path}:${m.pattern}`)).toContain(
+      'deploy-notes.txt:hard link to ~/.ssh/id_ed25519',
+    );
   });
 });

@@ -1,7 +1,7 @@
-import { lstatSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import type { MaskedEntry } from '../../../shared/schemas/mounts';
 import { folderLister, SYNC_LISTING_ENTRIES, walk, type Folder } from './folder-listing';
 import { hasGitCredentials } from './git-credentials';
@@ -41,6 +41,12 @@ export interface MaskScanResult {
   unreadable: string[];
   /** `.git/config` files whose remote URL (or extra header) carries a credential. */
   gitCredentials: string[];
+  /**
+   * Folders holding a name that is not valid UTF-8: Node reads it with U+FFFD in place of the
+   * bad bytes, so no mask can name it exactly — a mask would cover a path that does not exist
+   * and leave the real entry visible. (An agent with a read-write mount can make one.)
+   */
+  undecodable: string[];
 }
 
 /**
@@ -85,6 +91,7 @@ export async function scanForMasks(
     masked: [],
     incomplete: false,
     unreadable: [],
+    undecodable: [],
     gitCredentials: [],
   };
   const mask = (rel: string, kind: MaskedEntry['kind'], pattern: string): void => {
@@ -160,6 +167,13 @@ export async function scanForMasks(
       return;
     }
     if (result.incomplete) return;
+    if (
+      entries.some((entry) => entry.name.includes(REPLACEMENT)) &&
+      hasUndecodableName(folder.path)
+    ) {
+      if (result.undecodable.length < MAX_REPORTED) result.undecodable.push(folder.rel || '.');
+      return; // the mount is refused: what lies below does not matter
+    }
     seen += entries.length;
     if (seen > maxEntries) return stop();
     let lookedAt = false;
@@ -185,7 +199,7 @@ export async function scanForMasks(
           path: full,
           rel,
           names: [...folder.names, normalised],
-          inGit: folder.inGit || name === '.git',
+          inGit: folder.inGit || isGitFolderName(name),
         });
       } else {
         if (checkFile(folder, name, full, rel, !lookedAt)) lookedAt = true;
@@ -202,7 +216,7 @@ export async function scanForMasks(
     path: root,
     rel: '',
     names: root.split(sep).filter(Boolean).map(normaliseName),
-    inGit: false,
+    inGit: isGitFolderName(basename(root)),
   };
   await walk(rootFolder, concurrency, visit, overBudget);
   await Promise.all(gitReads);
@@ -229,6 +243,22 @@ async function fileHasGitCredentials(path: string): Promise<boolean> {
     } finally {
       await handle.close();
     }
+  } catch {
+    return true;
+  }
+}
+
+/** `.git`, and a bare repository's folder (`project.git`): its `config` can hold a token. */
+const isGitFolderName = (name: string): boolean => name === '.git' || name.endsWith('.git');
+
+const REPLACEMENT = '\uFFFD';
+
+/** Whether a folder holds a name whose bytes do not survive decoding as UTF-8 (or cannot say). */
+function hasUndecodableName(path: string): boolean {
+  try {
+    return readdirSync(path, { encoding: 'buffer' }).some(
+      (raw) => !Buffer.from(raw.toString('utf8'), 'utf8').equals(raw),
+    );
   } catch {
     return true;
   }

@@ -207,17 +207,22 @@ export class MountSecurityService {
     return view;
   }
 
-  /** Checks one mount; refusals are audited (a warning for the user, a violation for agents). */
+  /**
+   * Checks one mount; refusals are audited (a warning for the user, a violation for agents).
+   * What a container gets (`config`, `agent`) is checked against the host as it is now; the
+   * user's checks reuse what was resolved in the last second.
+   */
   async validate(request: MountRequest, source: MountRequestSource): Promise<ValidatedMount> {
     const req = mountRequestSchema.parse(request);
-    const guarded = await this.protectedPaths();
+    const fresh = source !== 'user';
+    const guarded = await this.resolved.protectedPaths(fresh);
     const { policy, patterns } = this.current();
     const verdict = await validateMount(req, {
       policy,
       patterns,
       home: this.deps.home,
       protectedPaths: guarded,
-      secretInodes: await this.resolved.secretInodes(guarded),
+      secretInodes: await this.resolved.secretInodes(guarded, fresh),
       isMain: req.group === MAIN_GROUP,
       caseInsensitive: this.deps.caseInsensitive,
       ...(this.deps.maskScan ? { maskScan: this.deps.maskScan } : {}),

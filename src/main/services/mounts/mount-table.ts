@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { isInside } from './path-utils';
 
@@ -19,6 +19,8 @@ export interface MountEntry {
  * system. A union or pass-through file system (overlay, FUSE, NFS re-exports) can show another
  * file system's files with their identities, so views of it count as reaching everything.
  */
+// bcachefs is left out: its snapshots have been reported to show the original's device and
+// inode numbers, so a snapshot of a key would be a second name no link count shows.
 const PLAIN_FILE_SYSTEMS = new Set([
   'ext2',
   'ext3',
@@ -27,7 +29,6 @@ const PLAIN_FILE_SYSTEMS = new Set([
   'btrfs',
   'zfs',
   'f2fs',
-  'bcachefs',
   'jfs',
   'reiserfs',
   'tmpfs',
@@ -63,12 +64,34 @@ export function readMountTable(): MountEntry[] | null {
   }
 }
 
-/** The view `path` is seen through: the deepest mount point above it (the last one mounted). */
-function containing(table: readonly MountEntry[], path: string): MountEntry | null {
+/** `major:minor` of the device a path is on, as mountinfo writes it; null when it cannot say. */
+export type DeviceOf = (path: string) => string | null;
+
+/** Linux's dev_t split as glibc's major() and minor() do. */
+export const realDeviceOf: DeviceOf = (path) => {
+  const dev = statSync(path, { bigint: true, throwIfNoEntry: false })?.dev;
+  if (dev === undefined) return null;
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  return `${major}:${minor}`;
+};
+
+/**
+ * The view `path` is seen through: the deepest mount point above it (the last one mounted) —
+ * checked against the device the path is really on, since a mount covered by a later one over
+ * a folder above it stays in the table though nothing shows it any more. Null (unknown) when
+ * the two disagree.
+ */
+function containing(
+  table: readonly MountEntry[],
+  path: string,
+  deviceOf: DeviceOf,
+): MountEntry | null {
   let best: MountEntry | null = null;
   for (const m of table)
     if (isInside(path, m.point) && (!best || m.point.length >= best.point.length)) best = m;
-  return best;
+  const device = best ? deviceOf(path) : null;
+  return device !== null && device !== best?.device ? null : best;
 }
 
 /** Where `path` lies inside its file system. */
@@ -88,8 +111,9 @@ export function filesReachableBelow(
   table: readonly MountEntry[],
   root: string,
   files: readonly string[],
+  deviceOf: DeviceOf = realDeviceOf,
 ): boolean {
-  const rootView = containing(table, root);
+  const rootView = containing(table, root, deviceOf);
   if (!rootView || !PLAIN_FILE_SYSTEMS.has(rootView.type)) return true;
   const views = [{ device: rootView.device, folder: insideFileSystem(rootView, root) }];
   for (const m of table) {
@@ -98,7 +122,7 @@ export function filesReachableBelow(
     views.push({ device: m.device, folder: m.root });
   }
   for (const file of files) {
-    const view = containing(table, file);
+    const view = containing(table, file, deviceOf);
     if (!view || !PLAIN_FILE_SYSTEMS.has(view.type)) return true;
     const at = insideFileSystem(view, file);
     if (views.some((v) => v.device === view.device && isInside(at, v.folder))) return true;

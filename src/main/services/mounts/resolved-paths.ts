@@ -32,12 +32,12 @@ export class ResolvedPaths {
    * What no agent may see, resolved at most once a second (and at once when the runtime's
    * socket changes): resolving ten mostly absent socket paths on every validation cost more
    * than the validation itself. The paths themselves are always in the list; only the targets
-   * of links among them can be up to a second old.
+   * of links among them can be up to a second old — unless `fresh` (a container start).
    */
-  protectedPaths(): Promise<string[]> {
+  protectedPaths(fresh = false): Promise<string[]> {
     const socket = this.deps.runtimeSocket();
     const cached = this.guardedCache;
-    if (cached && cached.socket === socket && Date.now() - cached.at < RESOLVE_TTL_MS)
+    if (!fresh && cached && cached.socket === socket && Date.now() - cached.at < RESOLVE_TTL_MS)
       return cached.paths;
     const paths = protectedPaths(this.deps.dataDir, this.deps.home, this.deps.env, socket);
     this.guardedCache = { socket, at: Date.now(), paths };
@@ -49,11 +49,12 @@ export class ResolvedPaths {
    * The identities of the user's secret files, collected at most once a second (and at once
    * when the protected paths change): walking twenty-odd home locations on every validation
    * cost more than the validation. A hard link made to a known key counts at once (it is the
-   * same identity); a key created in the last second may not count yet.
+   * same identity); a key created in the last second may not count yet — so a container start
+   * asks `fresh`, and a key created just before it counts too.
    */
-  secretInodes(guarded: readonly string[]): Promise<SecretInodes> {
+  secretInodes(guarded: readonly string[], fresh = false): Promise<SecretInodes> {
     const cached = this.secretsCache;
-    if (cached && cached.guarded === guarded && Date.now() - cached.at < RESOLVE_TTL_MS)
+    if (!fresh && cached && cached.guarded === guarded && Date.now() - cached.at < RESOLVE_TTL_MS)
       return cached.inodes;
     const inodes = collectSecretInodes(this.deps.home, guarded);
     this.secretsCache = { at: Date.now(), guarded, inodes };

@@ -96,6 +96,10 @@ async function collect(
     for (const name of names)
       await walk(join(p, name), real && join(real, name), `${shown}/${name}`, left - 1);
   };
+  // A location that is itself a link (~/.ssh → a dotfiles folder) is collected where it points;
+  // below that, the walk follows no link.
+  const real = await realpath(path).catch(() => null);
+  if (real) return walk(real, real, label, depth);
   const realParent = await realpath(dirname(path)).catch(() => null);
   await walk(path, realParent && join(realParent, basename(path)), label, depth);
 }

@@ -225,7 +225,19 @@ export async function validateMount(
         ...(ctx.secretInodes ? { secretInodes: ctx.secretInodes } : {}),
         ...ctx.maskScan,
       })
-    : { masked: [], incomplete: false, unreadable: [], gitCredentials: [] };
+    : { masked: [], incomplete: false, unreadable: [], gitCredentials: [], undecodable: [] };
+  if (scan.undecodable.length) {
+    const shown = scan.undecodable.slice(0, 3).map((p) => `"${p}"`);
+    return deny(
+      'undecodable_name',
+      `${shown.join(', ')}${scan.undecodable.length > 3 ? ' and more' : ''} inside "${real}" ${scan.undecodable.length === 1 ? 'holds' : 'hold'} a name that is not valid UTF-8, which aigo cannot hide exactly — a secret inside or behind it could stay visible to the agent.`,
+      [
+        `Rename the entry to a valid UTF-8 name (ls -b "${join(real, scan.undecodable[0] as string)}" shows it), then test the path again`,
+        'or mount a folder beside it instead',
+      ],
+      real,
+    );
+  }
   if (scan.unreadable.length) {
     const shown = scan.unreadable.slice(0, 3).map((p) => `"${p}"`);
     return deny(
