@@ -16,6 +16,8 @@ export const errorCodes = {
   INTERNAL: 500,
   UNSUPPORTED: 501,
   RUNTIME_UNAVAILABLE: 503,
+  /** The container engine refused a create or start; details name the cause and the fix. */
+  ENGINE_REFUSED: 502,
   UNREACHABLE: 503,
 } as const;
 

@@ -41,6 +41,7 @@ describe.runIf(runDocker)(
           networkMode: 'none',
           port: status.port as number,
           bindAddress: status.bindAddress as string,
+          podman: false,
         });
         expect(result.result).toBe('unreachable');
         expect(result.message).toContain('could not reach the credential proxy');

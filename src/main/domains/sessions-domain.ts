@@ -74,6 +74,8 @@ export interface SessionsDomain {
 
 const HOST_NETWORK_WARNING = 'AGENTS_ON_HOST_NETWORK';
 /** Engines whose host alias reaches the host's 127.0.0.1 (the proxy relies on it there). */
+const ENGINE_REFUSED_WARNING = 'ENGINE_REFUSED';
+
 const LOOPBACK_FORWARDING = new Set(['docker_desktop', 'podman']);
 
 /**
@@ -83,10 +85,24 @@ const LOOPBACK_FORWARDING = new Set(['docker_desktop', 'podman']);
 export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<SessionsDomain> {
   const installId = await loadInstallId(deps.dataDir);
   const logger = deps.logger.child({ scope: 'sessions' });
-  const docker = new DockerEngine(() => {
-    const client = deps.runtime.docker();
-    return { short: client.client, stream: client.streamingClient };
-  });
+  const docker = new DockerEngine(
+    () => {
+      const client = deps.runtime.docker();
+      return { short: client.client, stream: client.streamingClient, podman: client.isPodman };
+    },
+    {
+      // The last refusal stays on Health (and in `aigo doctor`) until a container starts again.
+      refused: (error) => {
+        deps.warnings.resolve(ENGINE_REFUSED_WARNING);
+        deps.warnings.add(
+          ENGINE_REFUSED_WARNING,
+          error.message,
+          error.details as Record<string, unknown>,
+        );
+      },
+      started: () => deps.warnings.resolve(ENGINE_REFUSED_WARNING),
+    },
+  );
   const apple = new AppleContainerEngine();
   // Whichever engine the runtime detected, asked afresh for each call.
   const current = (): ContainerEngine =>

@@ -174,7 +174,15 @@ export type MappingTestResult = z.infer<typeof mappingTestResultSchema>;
 
 export const proxyCheckResultSchema = z
   .object({
-    result: z.enum(['reachable', 'unreachable', 'image_missing', 'runtime_unavailable', 'error']),
+    result: z.enum([
+      'reachable',
+      'unreachable',
+      'image_missing',
+      'runtime_unavailable',
+      /** The engine would not create or start the check container: the message names why. */
+      'engine_refused',
+      'error',
+    ]),
     message: z.string(),
     /** What to do, in the guide's words, when a container cannot reach the proxy. */
     fix: z.array(z.string()),

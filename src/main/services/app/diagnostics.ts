@@ -392,7 +392,8 @@ function warningTitle(code: string): string {
 function warningRoute(code: string): string | null {
   if (code.startsWith('PROXY')) return 'container/proxy';
   if (code.startsWith('MOUNT')) return 'container/mounts';
-  if (code.includes('NETWORK') || code.startsWith('RUNTIME')) return 'container/runtime';
+  if (code.includes('NETWORK') || code.startsWith('RUNTIME') || code.startsWith('ENGINE'))
+    return 'container/runtime';
   return null;
 }
 

@@ -107,6 +107,7 @@ export class ContainerAccess {
         networkMode: runtime.networking.source === 'host_network' ? 'host' : undefined,
         port: bound.port,
         bindAddress: bound.host,
+        podman: runtime.product === 'Podman',
       });
       this.deps.logger.info(
         { result: result.result, ms: result.latencyMs },

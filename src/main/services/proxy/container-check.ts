@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ProxyCheckResult } from '../../../shared/schemas/proxy';
 import { demuxDockerLogs } from '../runtime/docker-logs';
+import { classifyRefusal, type EngineRefusal } from '../runtime/engine-refusal';
 import { PROXY_HEALTH_PATH } from './proxy-server';
 
 const CHECK_LABEL = 'org.aigo.proxy-check';
@@ -19,6 +20,8 @@ export interface ContainerCheckInput {
   networkMode: string | undefined;
   port: number;
   bindAddress: string;
+  /** The engine is Podman (its fixes differ). */
+  podman: boolean;
 }
 
 /**
@@ -58,8 +61,12 @@ export async function checkProxyFromContainer(
       },
     });
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === 404) {
+    const refusal = classifyRefusal(error, {
+      action: 'create',
+      image: input.image,
+      podman: input.podman,
+    });
+    if (refusal.cause === 'image_missing') {
       return {
         result: 'image_missing',
         message: `The image ${input.image} is not built yet.`,
@@ -67,15 +74,17 @@ export async function checkProxyFromContainer(
         latencyMs: Date.now() - started,
       };
     }
-    return {
-      result: 'error',
-      message: `Could not create the check container: ${(error as Error).message}`,
-      fix: [],
-      latencyMs: Date.now() - started,
-    };
+    return refused(refusal, started);
   }
   try {
-    await container.start();
+    try {
+      await container.start();
+    } catch (error) {
+      return refused(
+        classifyRefusal(error, { action: 'start', image: input.image, podman: input.podman }),
+        started,
+      );
+    }
     let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       container.wait(),
@@ -124,6 +133,16 @@ export async function checkProxyFromContainer(
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** The engine's refusal as the check's answer: the cause, its words, and the fix. */
+function refused(refusal: EngineRefusal, started: number): ProxyCheckResult {
+  return {
+    result: 'engine_refused',
+    message: `${refusal.summary} The engine said: ${refusal.engineMessage}`,
+    fix: refusal.fix,
+    latencyMs: Date.now() - started,
+  };
 }
 
 /** Docker's own `host-gateway` value means "the engine's bridge address"; say so. */

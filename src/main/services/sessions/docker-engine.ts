@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
+import type { AppError } from '../../../shared/errors';
+import { engineRefusalError } from '../runtime/engine-refusal';
 import { startedFromDockerInspect, type StartedContainer } from '../mounts/mount-verifier';
 import { dockerCreateOptions, LABELS, type AgentContainerSpec } from './container-spec';
 
@@ -86,7 +88,14 @@ export class DockerEngine implements ContainerEngine {
    * `clients().short` bounds each request (creates, inspects); `clients().stream` has no timeout,
    * for what stays open as long as the agent works: its output and the wait for its exit.
    */
-  constructor(private readonly clients: () => { short: Docker; stream: Docker }) {}
+  constructor(
+    private readonly clients: () => { short: Docker; stream: Docker; podman?: boolean },
+    /** Told of each refusal and each start, so Health can show the last refusal until one works. */
+    private readonly outcomes: { refused(error: AppError): void; started(): void } = {
+      refused: () => undefined,
+      started: () => undefined,
+    },
+  ) {}
 
   private docker(): Docker {
     return this.clients().short;
@@ -94,7 +103,21 @@ export class DockerEngine implements ContainerEngine {
 
   async run(spec: AgentContainerSpec): Promise<AgentContainer> {
     const docker = this.docker();
-    const created = await docker.createContainer(dockerCreateOptions(spec));
+    // A refusal reaches the session (and the user) as its cause and fix, not the engine's text.
+    const refused = (action: 'create' | 'start', error: unknown) => {
+      const refusal = engineRefusalError(error, {
+        action,
+        image: spec.image,
+        podman: this.clients().podman ?? false,
+      });
+      this.outcomes.refused(refusal);
+      return refusal;
+    };
+    const created = await docker
+      .createContainer(dockerCreateOptions(spec))
+      .catch((error: unknown) => {
+        throw refused('create', error);
+      });
     this.own.add(created.id);
     const container = this.clients().stream.getContainer(created.id);
     // Attached before the start, so not one line of output is missed.
@@ -114,8 +137,9 @@ export class DockerEngine implements ContainerEngine {
     } catch (error) {
       await container.remove({ force: true }).catch(() => undefined);
       this.own.delete(created.id);
-      throw error;
+      throw refused('start', error);
     }
+    this.outcomes.started();
     const exited = container
       .wait()
       .then(async (r: { StatusCode?: number }) => {

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { ProxyView } from '../../../../../shared/schemas/proxy';
+import type { ProxyCheckResult, ProxyView } from '../../../../../shared/schemas/proxy';
 import type { ErrorInfo } from '../../../call';
 import { FieldError, fieldIssue, FormError, useRevealError } from '../../../components/form-errors';
 import { Badge, Card, Field, Spinner, Toggle } from '../../../components/ui';
@@ -85,13 +85,7 @@ function ContainerCheck() {
       </button>
       {check && check !== 'running' ? (
         <div className="test-result" data-testid="proxy-check-result">
-          <Badge tone={tone}>
-            {check.result === 'reachable'
-              ? 'Reachable'
-              : check.result === 'image_missing'
-                ? 'Image missing'
-                : 'Not reachable'}
-          </Badge>
+          <Badge tone={tone}>{CHECK_BADGE[check.result]}</Badge>
           <span>{check.message}</span>
           {check.fix.length ? (
             <ol className="fix">
@@ -105,6 +99,16 @@ function ContainerCheck() {
     </div>
   );
 }
+
+/** The check's outcome in a word or two. */
+const CHECK_BADGE: Record<ProxyCheckResult['result'], string> = {
+  reachable: 'Reachable',
+  unreachable: 'Not reachable',
+  image_missing: 'Image missing',
+  runtime_unavailable: 'No runtime',
+  engine_refused: 'Engine refused',
+  error: 'Check failed',
+};
 
 export function ProxySettingsCard({ view }: { view: ProxyView }) {
   const updateSettings = useProxy((s) => s.updateSettings);
