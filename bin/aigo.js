@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `aigo` command: runs the built CLI (npm run build makes out/main/cli.js).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -13,6 +14,24 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 // V8 keeps the compiled code of the bundle between runs (Node 22.1+), so a start after the
-// first one skips most of the compiling: about a third of the time to the first answer.
-module.enableCompileCache?.();
+// first one skips most of the compiling: about a third of the time to the first answer. In a
+// folder of this user's own (0700): Node's default, a shared folder in /tmp, would let another
+// user of the machine plant compiled code for aigo to run.
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || compileCacheDir());
 await import(pathToFileURL(cli).href);
+
+function compileCacheDir() {
+  const base =
+    process.platform === 'win32'
+      ? (process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'))
+      : process.platform === 'darwin'
+        ? join(homedir(), 'Library', 'Caches')
+        : (process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'));
+  const dir = join(base, 'aigo', 'node-compile-cache');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  } catch {
+    return undefined; // not writable: Node runs without the cache
+  }
+}

@@ -58,6 +58,7 @@ describe('engine refusals', () => {
       'Rootless Podman',
     ],
     ['something nobody has seen before', 500, 'other', 'journalctl'],
+    ['network aigo-agents-0123456789ab not found', 404, 'other', 'journalctl'],
   ])('%s → %s', (message, status, cause, fix) => {
     const refusal = classifyRefusal(engineError(status, message), start);
     expect(refusal.cause).toBe(cause);
@@ -111,5 +112,40 @@ describe('engine refusals', () => {
     expect(removed).toEqual(['c1']);
     // Health shows it (a warning) until a container starts again.
     expect(told).toEqual(['refused ENGINE_REFUSED']);
+  });
+
+  it('leaves an engine that was not reached to the runtime monitor: the error as it was', async () => {
+    const away = Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), {
+      code: 'ECONNREFUSED',
+    });
+    const client = {
+      createContainer: async () => {
+        throw away;
+      },
+    } as unknown as Docker;
+    const told: string[] = [];
+    const engine = new DockerEngine(() => ({ short: client, stream: client }), {
+      refused: () => told.push('refused'),
+      started: () => told.push('started'),
+    });
+    const failure = await engine
+      .run({
+        name: 'aigo-main-2',
+        image: 'aigo-agent-runner:latest',
+        labels: {},
+        env: {},
+        mounts: [],
+        memoryMb: 512,
+        cpus: 1,
+        extra: {},
+        networkMode: 'none',
+        extraHosts: [],
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(failure).toBe(away);
+    expect(told).toEqual([]);
   });
 });

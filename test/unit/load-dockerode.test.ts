@@ -53,6 +53,9 @@ const modemRequire = createRequire(require.resolve('dockerode'));
 const ssh = modemRequire('docker-modem/lib/ssh.js');
 const before = loaded('ssh2');
 const agent = ssh({ host: '127.0.0.1', port: 1, username: 'nobody' });
+const sshPath = modemRequire.resolve('docker-modem/lib/ssh.js');
+const realModule = require.cache[sshPath];
+ssh({ host: '127.0.0.1', port: 1, username: 'nobody' });
 const session = modemRequire('dockerode/lib/session.js');
 console.log(JSON.stringify({
   before,
@@ -60,6 +63,7 @@ console.log(JSON.stringify({
   agent: typeof agent.createConnection,
   sessionDeferred: session.name,
   realSsh: modemRequire('docker-modem/lib/ssh.js').name !== 'deferred',
+  loadedOnce: require.cache[sshPath] === realModule,
 }));`);
     expect(seen).toEqual({
       before: false,
@@ -67,6 +71,7 @@ console.log(JSON.stringify({
       agent: 'function',
       sessionDeferred: 'deferred',
       realSsh: true,
+      loadedOnce: true,
     });
   });
 });

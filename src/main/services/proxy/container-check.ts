@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { ProxyCheckResult } from '../../../shared/schemas/proxy';
 import { demuxDockerLogs } from '../runtime/docker-logs';
-import { classifyRefusal, type EngineRefusal } from '../runtime/engine-refusal';
+import { classifyRefusal, isEngineAnswer, type EngineRefusal } from '../runtime/engine-refusal';
 import { PROXY_HEALTH_PATH } from './proxy-server';
 
 const CHECK_LABEL = 'org.aigo.proxy-check';
@@ -61,6 +61,7 @@ export async function checkProxyFromContainer(
       },
     });
   } catch (error) {
+    if (!isEngineAnswer(error)) return notReached('create', error, started);
     const refusal = classifyRefusal(error, {
       action: 'create',
       image: input.image,
@@ -80,6 +81,7 @@ export async function checkProxyFromContainer(
     try {
       await container.start();
     } catch (error) {
+      if (!isEngineAnswer(error)) return notReached('start', error, started);
       return refused(
         classifyRefusal(error, { action: 'start', image: input.image, podman: input.podman }),
         started,
@@ -133,6 +135,16 @@ export async function checkProxyFromContainer(
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** The engine did not answer (it went away mid-check): not a refusal, the runtime page says more. */
+function notReached(action: 'create' | 'start', error: unknown, started: number): ProxyCheckResult {
+  return {
+    result: 'error',
+    message: `Could not ${action} the check container: ${(error as Error).message}`,
+    fix: ['Settings > Container > Runtime shows whether the engine is running.'],
+    latencyMs: Date.now() - started,
+  };
 }
 
 /** The engine's refusal as the check's answer: the cause, its words, and the fix. */

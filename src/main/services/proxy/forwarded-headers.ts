@@ -68,17 +68,19 @@ export function upstreamHeaders(
   host: string,
 ): string[] {
   const hopByHop = hopByHopOf(raw);
+  const credential = credentialHeader(auth, key);
+  // The header the key goes in is never the client's, whatever it holds and however it is named.
+  const injected = credential?.[0].toLowerCase() ?? null;
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
-    if (lower === 'host' || lower === PROXY_SESSION_HEADER || hopByHop(lower)) continue;
-    if (isClientCredential(lower, value)) continue;
+    if (lower === 'host' || lower === PROXY_SESSION_HEADER || lower === injected) continue;
+    if (hopByHop(lower) || isClientCredential(lower, value)) continue;
     out.push(name, value);
   }
   out.push('host', host);
-  const credential = credentialHeader(auth, key);
   if (credential) out.push(credential[0], credential[1]);
   return out;
 }

@@ -58,11 +58,15 @@ export class StallWatch {
     return this.count;
   }
 
+  /**
+   * Stops watching everything. Each node is unlinked, so a stop called later (an exchange that
+   * ends after the server closed) finds it gone and leaves a list reused after a restart alone.
+   */
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.head = null;
-    this.count = 0;
+    this.tickMs = Infinity;
+    while (this.head) this.unlink(this.head);
   }
 
   private unlink(node: Node): void {
@@ -100,7 +104,7 @@ export class StallWatch {
       }
       node = next;
     }
-    if (this.count === 0 && this.timer) {
+    if (this.head === null && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
       this.tickMs = Infinity;

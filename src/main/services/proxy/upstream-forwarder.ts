@@ -100,7 +100,8 @@ export class UpstreamForwarder {
       else if (!bodyStalled)
         this.hooks.onResponse(mapping, res.statusCode, request.session, request.remote, {
           method: request.method,
-          path: request.path,
+          // The path as forwarded (confined below the mapping's base), without its query.
+          path: admitted.target.split('?', 1)[0] ?? '',
           ms: Date.now() - started,
         });
     });

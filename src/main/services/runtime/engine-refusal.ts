@@ -85,10 +85,9 @@ export function classifyRefusal(error: unknown, context: RefusalContext): Engine
           ],
     );
   }
-  if (
-    status === 404 ||
-    /no such image|image not known|image .* not found|pull access denied/.test(text)
-  )
+  // A 404 on create is the image most of the time, but a network removed under aigo is one too:
+  // only a message about an image says it is the image.
+  if (/no such image|image not known|image .* not found|pull access denied/.test(text))
     return refusal('image_missing', `the image ${context.image} is not on this engine.`, [
       'Settings > Container > Image → Rebuild Image (aigo builds it on this engine), then try again.',
     ]);
@@ -134,6 +133,14 @@ export function classifyRefusal(error: unknown, context: RefusalContext): Engine
       ? "The engine's log says more: journalctl --user -u podman -n 50 (rootless) or journalctl -u podman -n 50."
       : "The engine's log says more: journalctl -u docker -n 50.",
   ]);
+}
+
+/**
+ * Whether an error is the engine's answer (it has an HTTP status), not a failure to reach it
+ * (ECONNREFUSED, a timeout), which the runtime monitor reports as the engine being away.
+ */
+export function isEngineAnswer(error: unknown): boolean {
+  return typeof (error as { statusCode?: unknown })?.statusCode === 'number';
 }
 
 /** The refusal as the error every boundary carries: its own code, never INTERNAL. */

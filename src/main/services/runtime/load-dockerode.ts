@@ -37,9 +37,13 @@ function deferModule(from: string, id: string): void {
   const standIn = new Module(path);
   standIn.filename = path;
   standIn.loaded = true;
+  let real: ((...params: unknown[]) => unknown) | null = null;
   standIn.exports = function deferred(this: unknown, ...args: unknown[]): unknown {
-    delete require.cache[path];
-    const real = require(path) as (...params: unknown[]) => unknown;
+    // Loaded once: docker-modem calls its ssh agent factory on every request over ssh://.
+    if (!real) {
+      delete require.cache[path];
+      real = require(path) as (...params: unknown[]) => unknown;
+    }
     return real.apply(this, args);
   };
   require.cache[path] = standIn;

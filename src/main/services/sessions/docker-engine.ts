@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import type { AppError } from '../../../shared/errors';
-import { engineRefusalError } from '../runtime/engine-refusal';
+import { engineRefusalError, isEngineAnswer } from '../runtime/engine-refusal';
 import { startedFromDockerInspect, type StartedContainer } from '../mounts/mount-verifier';
 import { dockerCreateOptions, LABELS, type AgentContainerSpec } from './container-spec';
 
@@ -104,12 +104,10 @@ export class DockerEngine implements ContainerEngine {
   async run(spec: AgentContainerSpec): Promise<AgentContainer> {
     const docker = this.docker();
     // A refusal reaches the session (and the user) as its cause and fix, not the engine's text.
-    const refused = (action: 'create' | 'start', error: unknown) => {
-      const refusal = engineRefusalError(error, {
-        action,
-        image: spec.image,
-        podman: this.clients().podman ?? false,
-      });
+    const podman = this.clients().podman ?? false;
+    const refused = (action: 'create' | 'start', error: unknown): unknown => {
+      if (!isEngineAnswer(error)) return error; // not reached: the runtime monitor says so
+      const refusal = engineRefusalError(error, { action, image: spec.image, podman });
       this.outcomes.refused(refusal);
       return refusal;
     };
