@@ -34,8 +34,12 @@ export interface IpcWatcherDeps {
   onHandled?: (origin: IpcOrigin) => void;
 }
 
-/** Look-ups of a new session's messages/ and tasks/ after chokidar reports it (`rescanSoon`). */
-const RESCAN_DELAYS_MS = [100, 1000];
+/**
+ * Look-ups of a new session's messages/ and tasks/ after chokidar reports it (`rescanSoon`). The
+ * last one covers a loaded machine, where chokidar took over a second to start watching a new
+ * folder (a burst of 200 files into four new sessions under a full test run lost 50 that way).
+ */
+const RESCAN_DELAYS_MS = [100, 1000, 5000];
 
 /** What the transcript knows a file by: a message and a task may share a file name. */
 export function ipcMessageId(origin: IpcOrigin): string {
@@ -125,7 +129,7 @@ export class IpcWatcher {
    * chokidar reads a new folder before it watches it, so a file renamed into it in between
    * would wait for the next start (a burst into a new session lost whole folders this way).
    * When a session, its ipc/ or its messages/ or tasks/ folder appears, both folders are
-   * looked at twice more (once per new folder: this is no polling).
+   * looked at three more times (once per new folder: this is no polling).
    */
   private rescanSoon(dir: string): void {
     const parts = relative(this.root, dir).split(sep);
