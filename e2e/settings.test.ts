@@ -136,6 +136,7 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
     await page.getByTestId('nav-container').click();
     const form = page.getByTestId('runtime-preferences');
     await form.getByTestId('runtime-preferred').selectOption('docker');
+    await form.getByTestId('runtime-agent-network').selectOption('host');
     await form.getByPlaceholder('automatic', { exact: true }).fill('not a host!');
     await form.getByRole('button', { name: 'Save' }).click();
     // The refusal shows under the field it concerns, which gets the focus; not in the banner.
@@ -154,8 +155,12 @@ describe.runIf(run)('Settings in the browser against `aigo serve`', () => {
           JSON.parse(await readFile(join(app.dir, 'settings.json'), 'utf8')).runtime.preferred,
       )
       .toBe('docker');
+    expect(
+      JSON.parse(await readFile(join(app.dir, 'settings.json'), 'utf8')).runtime.agentNetwork,
+    ).toBe('host');
     await expect.poll(() => page.getByTestId('runtime-name').textContent()).toBe('Docker');
     await screenshot(page, 'runtime-preferences');
+    await app.api('PATCH', '/api/v1/settings', { runtime: { agentNetwork: 'auto' } });
   });
 
   it('a remote endpoint offers its TLS or SSH settings, and a broken one says what to fix there', async () => {

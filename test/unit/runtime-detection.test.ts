@@ -204,6 +204,18 @@ describe('detectRuntime against Docker API peers', () => {
     expect(status.networking.hostGateway).toBe('host.containers.internal');
   });
 
+  it('puts containers on the host network when Settings say so, whatever bridges the engine has', async () => {
+    const { status } = await detectRuntime(
+      await engineHost({ version: '4.9.3', podman: true }),
+      runtimeSettings({ agentNetwork: 'host' }),
+    );
+    expect(status.networking).toMatchObject({
+      hostGateway: '127.0.0.1',
+      extraRunArgs: ['--network=host'],
+      source: 'host_network',
+    });
+  });
+
   it('knows Docker Desktop by its operating system and uses host.docker.internal', async () => {
     const { status } = await detectRuntime(
       await engineHost({ version: '27.0.0', operatingSystem: 'Docker Desktop' }),

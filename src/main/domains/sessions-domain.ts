@@ -117,16 +117,23 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
   };
   let network: { key: string; mode: string } | null = null;
   const networkMode = async (): Promise<string> => {
-    const key = deps.runtime.status().endpoint ?? '';
+    const status = deps.runtime.status();
+    // Host networking chosen in Settings: no bridge is made, whatever the engine offers.
+    const chosen = deps.settings.get().runtime.agentNetwork === 'host';
+    const key = `${status.endpoint ?? ''} ${chosen ? 'host' : 'auto'}`;
     if (network?.key === key) return network.mode;
-    const bridge = await engine.agentNetwork(installId);
+    const bridge = chosen ? null : await engine.agentNetwork(installId);
     network = { key, mode: bridge ?? 'host' };
     if (bridge) deps.warnings.resolve(HOST_NETWORK_WARNING);
-    else
+    else {
+      deps.warnings.resolve(HOST_NETWORK_WARNING);
       deps.warnings.add(
         HOST_NETWORK_WARNING,
-        "Agents share this machine's network: the container engine has no bridge network (it runs with --bridge=none), so an agent could reach services on localhost. aigo's API now asks for its token even for reads. Give the engine a bridge network to isolate agents.",
+        chosen
+          ? "Agents share this machine's network, as chosen in Settings > Container > Runtime (Agent network: host), so an agent could reach services on localhost. aigo's API now asks for its token even for reads. Choose Automatic to isolate agents on a bridge."
+          : "Agents share this machine's network: the container engine has no bridge network (it runs with --bridge=none), so an agent could reach services on localhost. aigo's API now asks for its token even for reads. Give the engine a bridge network to isolate agents.",
       );
+    }
     return network.mode;
   };
 
@@ -252,6 +259,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     ipc,
     agentsReachLoopback: () =>
       network?.mode === 'host' ||
+      deps.settings.get().runtime.agentNetwork === 'host' ||
       LOOPBACK_FORWARDING.has(deps.runtime.status().networking.source ?? ''),
     setTaskRouter: (router) => (routers.tasks = router),
     setMessageRouter: (router) => (routers.messages = router),

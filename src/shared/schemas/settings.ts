@@ -23,6 +23,13 @@ export const runtimeSettingsSchema = z.object({
     .max(253)
     .nullable()
     .default(null),
+  /**
+   * Where agent containers (and image builds and the proxy check) get their network: `auto`, an
+   * isolated bridge of aigo's own where the engine has bridges, else the host's; `host`, always
+   * the host's (for engines whose bridges cannot reach this computer — agents then share its
+   * localhost, and aigo's API asks for its token even for reads).
+   */
+  agentNetwork: z.enum(['auto', 'host']).default('auto'),
 });
 
 /** Docker image reference: `[registry/]name[:tag][@digest]`. */

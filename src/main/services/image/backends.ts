@@ -35,7 +35,12 @@ export interface ImageBackend {
 }
 
 /** Docker (and Docker-compatible engines) through the engine API: the classic builder's stream. */
-export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
+export function dockerBackend(
+  client: Docker,
+  streaming: Docker,
+  /** The network of the build's RUN steps (`host`); the engine's default when not given. */
+  networkMode?: string,
+): ImageBackend {
   return {
     async inspect(image) {
       try {
@@ -65,6 +70,7 @@ export function dockerBackend(client: Docker, streaming: Docker): ImageBackend {
         buildargs,
         rm: true,
         forcerm: true,
+        ...(networkMode ? { networkmode: networkMode } : {}),
         ...(signal ? { abortSignal: signal } : {}),
       });
       let cancelled = false;

@@ -182,7 +182,10 @@ export class ImageService {
     if (!runtime.available) return null;
     if (runtime.backend === 'apple_container') return appleContainerBackend();
     const engine = this.deps.runtime.docker();
-    return dockerBackend(engine.client, engine.streamingClient);
+    // Where containers share the host's network, so do a build's RUN steps: they never get a
+    // bridge of the engine's (a Podman engine always has one, even when agents may not use it).
+    const hostNetwork = runtime.networking.source === 'host_network';
+    return dockerBackend(engine.client, engine.streamingClient, hostNetwork ? 'host' : undefined);
   }
 
   /** Reads the image's labels and compares them with the app's context. */

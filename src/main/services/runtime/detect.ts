@@ -68,7 +68,7 @@ export async function detectRuntime(
             version: d.version,
             apiVersion: d.apiVersion,
             endpoint: candidate.endpoint,
-            networking: await dockerNetworking(host, d, override),
+            networking: await dockerNetworking(host, d, override, settings.agentNetwork),
             disk,
             message: [
               probe.check.message,

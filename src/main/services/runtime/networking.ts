@@ -13,7 +13,10 @@ export async function dockerNetworking(
   host: HostEnv,
   docker: DockerProbeSuccess,
   override: string | null,
+  agentNetwork: 'auto' | 'host' = 'auto',
 ): Promise<Networking> {
+  // Chosen in Settings: containers share the host's network, whatever bridges the engine has.
+  if (agentNetwork === 'host') return HOST_NETWORK;
   const addHost = ['--add-host=host.docker.internal:host-gateway'];
   if (override)
     return {
@@ -38,8 +41,14 @@ export async function dockerNetworking(
     // No bridge network: the engine runs with --bridge=none.
   }
   // Without a bridge, containers share the host's network (`--network host`) and loopback is the host.
-  return { hostGateway: '127.0.0.1', extraRunArgs: ['--network=host'], source: 'host_network' };
+  return HOST_NETWORK;
 }
+
+const HOST_NETWORK: Networking = {
+  hostGateway: '127.0.0.1',
+  extraRunArgs: ['--network=host'],
+  source: 'host_network',
+};
 
 export function appleContainerNetworking(
   gateway: string | null,

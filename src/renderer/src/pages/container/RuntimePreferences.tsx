@@ -13,6 +13,7 @@ const FIELDS = [
   'runtime.dockerCertPath',
   'runtime.dockerSshIdentityFile',
   'runtime.hostGatewayOverride',
+  'runtime.agentNetwork',
 ];
 
 type RuntimeSettings = Settings['runtime'];
@@ -104,6 +105,30 @@ export function RuntimePreferences() {
           <small className="muted">
             The address containers use to reach aigo (credential proxy). Leave empty unless
             detection is wrong.
+          </small>
+        </label>
+        <label>
+          <span>Agent network</span>
+          <select
+            data-testid="runtime-agent-network"
+            name="runtime.agentNetwork"
+            aria-invalid={invalid('runtime.agentNetwork')}
+            value={draft.agentNetwork}
+            disabled={!canMutate}
+            onChange={(e) =>
+              setDraft({
+                ...draft,
+                agentNetwork: e.target.value as RuntimeSettings['agentNetwork'],
+              })
+            }
+          >
+            <option value="auto">Automatic (an isolated bridge where the engine has one)</option>
+            <option value="host">Host network (agents share this computer&apos;s localhost)</option>
+          </select>
+          <FieldError error={error} name="runtime.agentNetwork" />
+          <small className="muted">
+            Host network is for engines whose bridges cannot reach aigo. Agents can then reach
+            services on localhost, so aigo&apos;s API asks for its token even for reads.
           </small>
         </label>
         <FormError error={error} fields={FIELDS} testId="runtime-preferences-error" />
