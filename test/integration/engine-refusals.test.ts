@@ -106,7 +106,7 @@ describe.runIf(runDocker)('engine refusals as causes', () => {
       const body = (await response.json()) as Record<string, unknown>;
       expect(response.status, JSON.stringify(body)).toBe(200);
       expect(body).toMatchObject({ result: 'engine_refused' });
-      expect(String(body.message)).toContain('Docker refused to start the container');
+      expect(String(body.message)).toMatch(/^(Docker|Podman) refused to start the container/);
       expect((body.fix as string[]).join(' ')).toContain('Rebuild Image');
     });
   });

@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { BuildLog } from '../../src/main/services/image/build-log';
 
 describe('BuildLog', () => {
+  it('follows Podman\'s (Buildah\'s) "STEP N/M:" too', () => {
+    const log = new BuildLog();
+    log.add('STEP 1/12: FROM localhost/aigo-test-node-base:latest\n');
+    log.add('STEP 10/12: RUN if ! grep -q :x:1000: /etc/passwd; then true; fi\n');
+    expect(log.progress).toMatchObject({ step: 10, totalSteps: 12, percent: 75 });
+  });
+
   it('follows "Step N/M" into progress and keeps the last 200 lines', () => {
     const log = new BuildLog();
     log.add('Step 1/4 : ARG BASE_IMAGE\n');

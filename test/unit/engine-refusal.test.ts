@@ -57,6 +57,12 @@ describe('engine refusals', () => {
       'permission',
       'Rootless Podman',
     ],
+    [
+      'container create: container-init binary not found on the host: stat /usr/libexec/podman/catatonit: no such file or directory',
+      500,
+      'init_missing',
+      'catatonit',
+    ],
     ['something nobody has seen before', 500, 'other', 'journalctl'],
     ['network aigo-agents-0123456789ab not found', 404, 'other', 'journalctl'],
   ])('%s → %s', (message, status, cause, fix) => {

@@ -107,6 +107,13 @@ describe('container spec', () => {
       'AIGO_SESSION=s',
     ]);
   });
+  it("gives the agent its home on Podman too, whose tmpfs refuses Docker's uid= option", () => {
+    const docker = dockerCreateOptions(spec).HostConfig?.Tmpfs?.['/home/agent'];
+    const podman = dockerCreateOptions(spec, { podman: true }).HostConfig?.Tmpfs?.['/home/agent'];
+    expect(docker).toContain('uid=1000,gid=1000');
+    expect(podman).not.toContain('uid=');
+    expect(podman?.split(',')).toContain('U');
+  });
   it('is hardened for Docker', () => {
     const o = dockerCreateOptions(spec);
     expect(o.User).toBe('1000:1000');

@@ -45,7 +45,8 @@ export class BuildLog {
       const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
       if (!line) continue;
       this.lines.push(line);
-      const step = /^Step (\d+)\/(\d+)/.exec(line);
+      // Docker's classic builder says `Step 3/12 :`, Podman's (Buildah) `STEP 3/12:`.
+      const step = /^(?:Step|STEP) (\d+)\/(\d+)/.exec(line);
       if (step) {
         const n = Number(step[1]);
         const total = Number(step[2]);

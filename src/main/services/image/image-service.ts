@@ -385,6 +385,9 @@ export class ImageService {
       );
       if (build.cancelled) build.run.cancel();
       error = await build.run.done;
+      // Docker's failure is also a line of its output; Podman's final one is not: the output
+      // shown with a failure always ends with the failure itself.
+      if (error && !build.log.text().includes(error)) build.log.add(`ERROR: ${error}`);
     } catch (err) {
       error = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
       build.log.add(`ERROR: ${error}`);

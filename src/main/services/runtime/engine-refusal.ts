@@ -5,6 +5,7 @@ export type EngineAction = 'create' | 'start';
 
 export type RefusalCause =
   | 'resource_limit'
+  | 'init_missing'
   | 'missing_executable'
   | 'image_missing'
   | 'name_conflict'
@@ -85,6 +86,16 @@ export function classifyRefusal(error: unknown, context: RefusalContext): Engine
           ],
     );
   }
+  if (/container-init|catatonit|docker-init|init binary/.test(text))
+    return refusal(
+      'init_missing',
+      'the small init process aigo runs agents under (it reaps their children and passes signals on) is not installed with the engine.',
+      [
+        context.podman
+          ? 'Install catatonit (sudo apt install catatonit, or sudo dnf install catatonit), then try again.'
+          : "Install the engine's init (docker-init, from the docker package, or tini), then try again.",
+      ],
+    );
   // A 404 on create is the image most of the time, but a network removed under aigo is one too:
   // only a message about an image says it is the image.
   if (/no such image|image not known|image .* not found|pull access denied/.test(text))

@@ -50,7 +50,10 @@ export function approvedEnv(env: Record<string, string>): string[] {
  * gain, a read-only root with tmpfs scratch space, pid, memory and CPU limits, an init process
  * that reaps and forwards signals, and only the approved environment.
  */
-export function dockerCreateOptions(spec: AgentContainerSpec): Docker.ContainerCreateOptions {
+export function dockerCreateOptions(
+  spec: AgentContainerSpec,
+  engine: { podman?: boolean } = {},
+): Docker.ContainerCreateOptions {
   const memory = spec.extra.memoryBytes ?? spec.memoryMb * 1024 * 1024;
   return {
     name: spec.name,
@@ -71,7 +74,9 @@ export function dockerCreateOptions(spec: AgentContainerSpec): Docker.ContainerC
       ReadonlyRootfs: true,
       Tmpfs: {
         '/tmp': 'rw,nosuid,nodev,size=512m',
-        '/home/agent': 'rw,nosuid,nodev,size=256m,uid=1000,gid=1000',
+        // The agent's home belongs to it: Docker takes uid=/gid=, Podman refuses those and takes
+        // U (owned by the container's user, 1000:1000).
+        '/home/agent': `rw,nosuid,nodev,size=256m,${engine.podman ? 'U' : 'uid=1000,gid=1000'}`,
       },
       PidsLimit: spec.extra.pidsLimit ?? 512,
       Memory: memory,

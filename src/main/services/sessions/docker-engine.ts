@@ -112,7 +112,7 @@ export class DockerEngine implements ContainerEngine {
       return refusal;
     };
     const created = await docker
-      .createContainer(dockerCreateOptions(spec))
+      .createContainer(dockerCreateOptions(spec, { podman }))
       .catch((error: unknown) => {
         throw refused('create', error);
       });
