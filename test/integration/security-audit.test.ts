@@ -79,6 +79,7 @@ describe.runIf(runDocker)('the periodic security audit (real engine)', () => {
       { ...record!, mounts: record!.mounts.slice(1), env: [...record!.env, 'TZ=Mars/Olympus'] },
       image,
       [],
+      { podman: app.core.services.runtime.status().product === 'Podman' },
     );
     expect(
       tampered

@@ -214,6 +214,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     logger: logger.child({ part: 'security-audit' }),
     installId,
     docker: () => deps.runtime.docker().client,
+    podman: () => deps.runtime.docker().isPodman,
     settings: () => deps.settings.get().security,
     launches: () => live.liveLaunches(),
     protectedPaths: () => deps.mounts.protectedPaths(),

@@ -17,6 +17,44 @@ function looksLikeKey(value: string): boolean {
   );
 }
 
+/** What Podman sets in every container's environment (`container=podman`, the host name, TERM). */
+const PODMAN_ENV = ['container', 'HOSTNAME', 'TERM'];
+
+/** The capabilities a container gets by default (Docker's and Podman's list). */
+const DEFAULT_CAPABILITIES = [
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+];
+
+/**
+ * Every capability dropped: Docker reports the `ALL` it was asked; Podman reports what `ALL`
+ * took away, capability by capability — which must then cover every default one.
+ */
+function allDropped(capDrop: readonly string[], podman: boolean): boolean {
+  if (capDrop.includes('ALL')) return true;
+  if (!podman) return false;
+  const dropped = new Set(capDrop.map((c) => c.replace(/^CAP_/, '')));
+  return DEFAULT_CAPABILITIES.every((c) => dropped.has(c));
+}
+
+/** One image, however the engine spells it (`localhost/x`, `docker.io/library/x`, `x`). */
+function sameImage(running: string, launched: string): boolean {
+  const bare = (ref: string) => ref.replace(/^(localhost|docker\.io)\/(library\/)?/, '');
+  return running === launched || bare(running) === bare(launched);
+}
+
 const envMap = (list: readonly string[]) =>
   new Map(list.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 
@@ -30,6 +68,7 @@ export function auditContainer(
   record: LaunchRecord | null,
   imageEnv: readonly string[],
   protectedPaths: readonly string[],
+  engine: { podman?: boolean } = {},
 ): AuditCheck[] {
   const checks: AuditCheck[] = [];
   const check = (id: string, ok: boolean, expected: string, actual: string) =>
@@ -48,7 +87,11 @@ export function auditContainer(
   // Environment: only approved names (and the image's own), the placeholder, no real key.
   const running = envMap(info.Config.Env ?? []);
   const image = envMap(imageEnv);
-  const allowed = new Set<string>([...APPROVED_ENV, ...image.keys()]);
+  const allowed = new Set<string>([
+    ...APPROVED_ENV,
+    ...image.keys(),
+    ...(engine.podman ? PODMAN_ENV : []),
+  ]);
   const extra = [...running.keys()].filter((k) => !allowed.has(k));
   check(
     'env-approved-only',
@@ -135,7 +178,7 @@ export function auditContainer(
   const capAdd = host.CapAdd ?? [];
   check(
     'no-capabilities',
-    capAdd.length === 0 && (host.CapDrop ?? []).includes('ALL'),
+    capAdd.length === 0 && allDropped(host.CapDrop ?? [], engine.podman === true),
     'all dropped, none added',
     `dropped ${(host.CapDrop ?? []).join(',') || 'none'}; added ${capAdd.join(',') || 'none'}`,
   );
@@ -172,7 +215,12 @@ export function auditContainer(
       `memory ${record.memoryBytes}, cpus ${record.nanoCpus / 1e9}, a pids limit`,
       `memory ${host.Memory}, cpus ${(host.NanoCpus ?? 0) / 1e9}, pids ${host.PidsLimit ?? 'unlimited'}`,
     );
-    check('image-as-launched', info.Config.Image === record.image, record.image, info.Config.Image);
+    check(
+      'image-as-launched',
+      sameImage(info.Config.Image, record.image),
+      record.image,
+      info.Config.Image,
+    );
     const labels = info.Config.Labels ?? {};
     const wrong = Object.entries(record.labels)
       .filter(([k, v]) => labels[k] !== v)

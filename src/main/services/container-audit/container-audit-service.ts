@@ -15,6 +15,8 @@ export interface ContainerAuditDeps {
   installId: string;
   /** The engine's client; throws when no Docker-compatible engine answers. */
   docker: () => Docker;
+  /** The engine is Podman, which reports some settings in its own way (see checks.ts). */
+  podman?: () => boolean;
   settings: () => { auditIntervalMinutes: number; stopNonCompliant: boolean };
   /** How each running container of this aigo was started. */
   launches: () => LaunchRecord[];
@@ -139,7 +141,9 @@ export class ContainerAuditService {
             )?.Config?.Env ?? [],
           );
         const record = records.get(c.Id) ?? null;
-        const checks = auditContainer(info, record, imageEnv.get(info.Image) ?? [], guarded);
+        const checks = auditContainer(info, record, imageEnv.get(info.Image) ?? [], guarded, {
+          podman: this.deps.podman?.() ?? false,
+        });
         const compliant = checks.every((k) => k.ok);
         // Only this aigo's own are stopped; another install's (or a look-alike) is reported.
         const mine = record !== null || c.Labels?.[LABELS.install] === this.deps.installId;

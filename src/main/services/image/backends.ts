@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { contextTar, type LoadedContext } from './build-context';
+import { contextTar, imageLabels, type LoadedContext } from './build-context';
 
 export interface ImageInfo {
   id: string;
@@ -68,6 +68,7 @@ export function dockerBackend(
       const stream = await streaming.buildImage(contextTar(context), {
         t: image,
         buildargs,
+        labels: imageLabels(buildargs),
         rm: true,
         forcerm: true,
         ...(networkMode ? { networkmode: networkMode } : {}),

@@ -6,6 +6,23 @@ import { fileURLToPath } from 'node:url';
 import { pack } from 'tar-stream';
 import type { Readable } from 'node:stream';
 
+/** What the agent image says of itself (the Dockerfile's LABELs; set by the build API too). */
+export const LABEL_HASH = 'org.aigo.context-hash';
+export const LABEL_VERSION = 'org.aigo.app-version';
+
+/**
+ * The image's labels from its build arguments, given to the build API as well as written in the
+ * Dockerfile: Podman's builder (Buildah 1.28) reuses a cached LABEL step whose ARG value changed,
+ * so an image rebuilt for a new app version kept the old version's label and stayed "outdated".
+ */
+export function imageLabels(buildargs: Record<string, string>): Record<string, string> {
+  return {
+    'org.aigo.image': 'agent-runner',
+    [LABEL_VERSION]: buildargs.APP_VERSION ?? 'dev',
+    [LABEL_HASH]: buildargs.CONTEXT_HASH ?? 'unknown',
+  };
+}
+
 export interface ContextFiles {
   dockerfile: string;
   runner: string;

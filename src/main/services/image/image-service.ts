@@ -12,11 +12,16 @@ import {
   type ImageBackend,
   type ImageInfo,
 } from './backends';
-import { loadContext, type ContextFiles, type LoadedContext } from './build-context';
+import {
+  LABEL_HASH,
+  LABEL_VERSION,
+  loadContext,
+  type ContextFiles,
+  type LoadedContext,
+} from './build-context';
 import { BuildLog } from './build-log';
 
-export const LABEL_HASH = 'org.aigo.context-hash';
-export const LABEL_VERSION = 'org.aigo.app-version';
+export { LABEL_HASH, LABEL_VERSION } from './build-context';
 /** Checked before a build starts: the image is 1-2 GB and its layers need room while building. */
 export const MIN_BUILD_DISK_BYTES = 3 * 1024 ** 3;
 
