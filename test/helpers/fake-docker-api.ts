@@ -6,6 +6,8 @@ export interface FakeEngine {
   apiVersion?: string;
   operatingSystem?: string;
   podman?: boolean;
+  /** Runs as a user (its /info lists `name=rootless` among its security options). */
+  rootless?: boolean;
   rootDir?: string;
   /** Answers ping and version but fails real commands with this engine error (HTTP 500). */
   commandsFail?: string;
@@ -51,6 +53,9 @@ export async function startFakeDockerApi(
         OperatingSystem: engine.operatingSystem ?? 'Debian GNU/Linux 12 (bookworm)',
         Name: 'fake',
         DockerRootDir: engine.rootDir,
+        SecurityOptions: engine.rootless
+          ? ['name=seccomp,profile=default', 'name=rootless']
+          : ['name=seccomp,profile=default'],
       });
     } else if (url.startsWith('/containers/json')) {
       if (engine.commandsFail) json({ message: engine.commandsFail }, 500);

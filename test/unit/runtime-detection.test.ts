@@ -204,6 +204,19 @@ describe('detectRuntime against Docker API peers', () => {
     expect(status.networking.hostGateway).toBe('host.containers.internal');
   });
 
+  it('tells a rootless engine from a rootful one', async () => {
+    const rootless = await detectRuntime(
+      await engineHost({ version: '4.9.3', podman: true, rootless: true }),
+      runtimeSettings(),
+    );
+    expect(rootless.status).toMatchObject({ available: true, product: 'Podman', rootless: true });
+    const rootful = await detectRuntime(
+      await engineHost({ version: '4.9.3', podman: true }),
+      runtimeSettings(),
+    );
+    expect(rootful.status.rootless).toBe(false);
+  });
+
   it('puts containers on the host network when Settings say so, whatever bridges the engine has', async () => {
     const { status } = await detectRuntime(
       await engineHost({ version: '4.9.3', podman: true }),

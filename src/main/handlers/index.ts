@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import type { Handlers } from '../dispatch';
 import type {
   ContainerAuditOperationName,
@@ -17,6 +19,7 @@ import { readLastLogEntries } from '../services/logging/log-reader';
 import type { ImageService } from '../services/image/image-service';
 import type { MountSecurityService } from '../services/mounts/mount-security-service';
 import type { CredentialProxyService } from '../services/proxy/credential-proxy-service';
+import { rootlessDiagnostic } from '../services/runtime/rootless-uids';
 import type { RuntimeService } from '../services/runtime/runtime-service';
 import type { SettingsService } from '../services/settings/settings-service';
 import type { GroupsService } from '../services/groups/groups-service';
@@ -50,6 +53,12 @@ export interface HandlerDeps extends CoreServices {
 }
 
 /** Binds each contract operation to the service that does the work. Thin on purpose. */
+const readSubuid = () => readFile('/etc/subuid', 'utf8');
+const currentUser = () => {
+  const info = userInfo();
+  return { name: info.username, uid: info.uid };
+};
+
 export function createHandlers(
   deps: HandlerDeps,
 ): Omit<
@@ -87,7 +96,12 @@ export function createHandlers(
         mounts: await deps.mounts.view(),
         warnings: deps.warnings.list(),
         ipc: await findIpcProblems(deps.sessions.folders()),
-        extra: (await deps.extraDiagnostics?.()) ?? [],
+        extra: [
+          ...[await rootlessDiagnostic(deps.runtime.status(), readSubuid, currentUser())].filter(
+            (d) => d !== null,
+          ),
+          ...((await deps.extraDiagnostics?.()) ?? []),
+        ],
       }),
     'app.dismissWarning': ({ id }) => {
       if (!deps.warnings.dismiss(id))

@@ -66,6 +66,8 @@ export const runtimeStatusSchema = z
     message: z.string(),
     checks: z.array(runtimeCheckSchema),
     checkedAt: z.string(),
+    /** A Docker-compatible engine running as a user (rootless Podman or Docker). */
+    rootless: z.boolean().optional(),
   })
   .meta({ id: 'RuntimeStatus' });
 export type RuntimeStatus = z.infer<typeof runtimeStatusSchema>;

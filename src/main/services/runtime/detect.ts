@@ -68,6 +68,7 @@ export async function detectRuntime(
             version: d.version,
             apiVersion: d.apiVersion,
             endpoint: candidate.endpoint,
+            rootless: d.rootless,
             networking: await dockerNetworking(host, d, override, settings.agentNetwork),
             disk,
             message: [

@@ -28,6 +28,8 @@ export interface DockerProbeSuccess {
   /** Where the engine keeps images (`DockerRootDir`), as the engine sees it. */
   rootDir: string | null;
   isPodman: boolean;
+  /** The engine runs as a user, not root: container uids map into that user's subordinate range. */
+  rootless: boolean;
 }
 
 export interface DockerProbeResult {
@@ -130,6 +132,7 @@ export async function probeDocker(
       OperatingSystem?: string;
       Name?: string;
       DockerRootDir?: string;
+      SecurityOptions?: string[];
     };
     const components =
       (version as { Components?: { Name: string; Version: string }[] }).Components ?? [];
@@ -161,6 +164,7 @@ export async function probeDocker(
         operatingSystem,
         rootDir: info.DockerRootDir ?? null,
         isPodman: Boolean(podman),
+        rootless: (info.SecurityOptions ?? []).some((o) => /(^|,)name=rootless(,|$)/.test(o)),
       },
     };
   } catch (error) {
