@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp, type AppCore, type AppOptions } from '../../src/main/app';
 import { fakeHost } from './fake-host';
@@ -12,6 +12,7 @@ import { tempDir } from './temp';
  */
 export async function seedEngineSettings(dataDir: string): Promise<void> {
   if (process.env.AIGO_TEST_AGENT_NETWORK !== 'host') return;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'settings.json');
   if (existsSync(file)) return;
   await writeFile(file, JSON.stringify({ runtime: { agentNetwork: 'host' } }), { mode: 0o600 });

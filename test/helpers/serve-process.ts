@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { seedEngineSettings } from './app';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const AIGO_BIN = join(ROOT, 'bin/aigo.js');
@@ -30,6 +31,7 @@ export async function startServe(
   env: NodeJS.ProcessEnv = {},
 ): Promise<ServeProcess> {
   requireBuild();
+  await seedEngineSettings(dataDir);
   const child = spawn(process.execPath, [AIGO_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, AIGO_PROXY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
