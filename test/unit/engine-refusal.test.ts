@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/errors';
 import { classifyRefusal } from '../../src/main/services/runtime/engine-refusal';
+import type { AgentContainerSpec } from '../../src/main/services/sessions/container-spec';
 import { DockerEngine } from '../../src/main/services/sessions/docker-engine';
 
 /** An engine error as dockerode makes it: the status, and the engine's JSON message. */
@@ -11,6 +12,20 @@ const engineError = (statusCode: number, message: string) =>
     statusCode,
     json: { message },
   });
+
+/** A session's container as the launcher asks for it (only the image matters here). */
+const SPEC: AgentContainerSpec = {
+  name: 'aigo-main-1',
+  image: 'aigo-agent-runner:latest',
+  labels: {},
+  env: {},
+  mounts: [],
+  memoryMb: 512,
+  cpus: 1,
+  extra: {},
+  networkMode: 'none',
+  extraHosts: [],
+};
 
 const PODMAN_RLIMIT =
   'runc create failed: unable to start container process: error during container init: error setting rlimit type 7: operation not permitted: OCI permission denied';
@@ -92,23 +107,10 @@ describe('engine refusals', () => {
       refused: (error) => told.push(`refused ${error.code}`),
       started: () => told.push('started'),
     });
-    const failure = await engine
-      .run({
-        name: 'aigo-main-1',
-        image: 'aigo-agent-runner:latest',
-        labels: {},
-        env: {},
-        mounts: [],
-        memoryMb: 512,
-        cpus: 1,
-        extra: {},
-        networkMode: 'none',
-        extraHosts: [],
-      })
-      .then(
-        () => null,
-        (error: unknown) => error,
-      );
+    const failure = await engine.run(SPEC).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(AppError);
     expect((failure as AppError).code).toBe('ENGINE_REFUSED');
     expect((failure as AppError).httpStatus).toBe(502);
@@ -134,23 +136,10 @@ describe('engine refusals', () => {
       refused: () => told.push('refused'),
       started: () => told.push('started'),
     });
-    const failure = await engine
-      .run({
-        name: 'aigo-main-2',
-        image: 'aigo-agent-runner:latest',
-        labels: {},
-        env: {},
-        mounts: [],
-        memoryMb: 512,
-        cpus: 1,
-        extra: {},
-        networkMode: 'none',
-        extraHosts: [],
-      })
-      .then(
-        () => null,
-        (error: unknown) => error,
-      );
+    const failure = await engine.run(SPEC).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(failure).toBe(away);
     expect(told).toEqual([]);
   });

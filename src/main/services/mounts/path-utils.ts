@@ -45,13 +45,15 @@ export async function realPathOrNull(path: string): Promise<string | null> {
   try {
     return await realpath(path);
   } catch (error) {
-    if (
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
-      (error as NodeJS.ErrnoException).code === 'ENOTDIR'
-    )
-      return null;
-    throw error;
+    return nullIfMissing(error);
   }
+}
+
+/** A path that is not there answers null; any other failure (permissions, loops) is thrown. */
+function nullIfMissing(error: unknown): null {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+  throw error;
 }
 
 /**
@@ -63,12 +65,7 @@ export function realPathOrNullSync(path: string): string | null {
   try {
     return realpathSync.native(path);
   } catch (error) {
-    if (
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
-      (error as NodeJS.ErrnoException).code === 'ENOTDIR'
-    )
-      return null;
-    throw error;
+    return nullIfMissing(error);
   }
 }
 
