@@ -28,6 +28,7 @@ import { SettingsService } from './services/settings/settings-service';
 import { startSchedulerDomain } from './domains/scheduler-domain';
 import { startChannelsDomain, type ChannelEndpoints } from './domains/channels-domain';
 import { startSessionsDomain } from './domains/sessions-domain';
+import { startSquadsDomain } from './domains/squads-domain';
 import { appVersion } from './version';
 
 export interface AppOptions {
@@ -235,6 +236,16 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     stack.push(() => scheduling.stop());
 
+    const squadding = await startSquadsDomain({
+      dataDir: paths.dataDir,
+      bus,
+      audit,
+      logger,
+      settings,
+      agents,
+    });
+    stack.push(() => squadding.stop());
+
     const chat = await startChannelsDomain({
       dataDir: paths.dataDir,
       bus,
@@ -284,6 +295,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         }),
         ...agents.handlers,
         ...scheduling.handlers,
+        ...squadding.handlers,
         ...chat.handlers,
       },
       logger.child({ scope: 'dispatch' }),
@@ -350,6 +362,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         sessions: agents.sessions,
         runs: agents.runs,
         scheduler: scheduling.scheduler,
+        squads: squadding.squads,
         channels: chat.channels,
       },
       stop: async () => {

@@ -6,6 +6,7 @@ import type {
   ScheduleOperationName,
   ChannelOperationName,
   SessionOperationName,
+  SquadOperationName,
 } from '../../shared/contract';
 import type { AppInfo } from '../../shared/schemas/app';
 import { AppError } from '../../shared/errors';
@@ -23,6 +24,7 @@ import { rootlessDiagnostic } from '../services/runtime/rootless-uids';
 import type { RuntimeService } from '../services/runtime/runtime-service';
 import type { SettingsService } from '../services/settings/settings-service';
 import type { GroupsService } from '../services/groups/groups-service';
+import type { SquadService } from '../services/squads/squad-service';
 import type { RunHistory } from '../services/sessions/run-history';
 import type { SessionService } from '../services/sessions/session-service';
 import type { SchedulerService } from '../services/scheduler/scheduler-service';
@@ -42,6 +44,7 @@ export interface CoreServices {
   runs: RunHistory;
   scheduler?: SchedulerService;
   channels?: ChannelService;
+  squads?: SquadService;
 }
 
 export interface HandlerDeps extends CoreServices {
@@ -63,7 +66,11 @@ export function createHandlers(
   deps: HandlerDeps,
 ): Omit<
   Handlers,
-  SessionOperationName | ScheduleOperationName | ContainerAuditOperationName | ChannelOperationName
+  | SessionOperationName
+  | ScheduleOperationName
+  | ContainerAuditOperationName
+  | ChannelOperationName
+  | SquadOperationName
 > {
   return {
     'app.info': () => deps.info(),

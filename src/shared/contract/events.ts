@@ -10,6 +10,7 @@ import { settingsSchema } from '../schemas/settings';
 import { groupSchema } from '../schemas/groups';
 import { scheduleSchema } from '../schemas/schedules';
 import { containerAuditSchema } from '../schemas/container-audit';
+import { squadSchema } from '../schemas/squads';
 import { runRecordSchema, sessionSchema, transcriptItemSchema } from '../schemas/sessions';
 
 /** Every event the core pushes to its clients (IPC in the desktop app, SSE on the web). */
@@ -33,6 +34,8 @@ export const events = {
   /** A chat channel's connection, counters, chats or queue changed. */
   'channel.updated': channelStatusSchema,
   'securityAudit.changed': containerAuditSchema,
+  /** A squad's state, plan or one of its tasks changed. */
+  'squad.updated': squadSchema,
 } as const;
 
 export type Events = typeof events;

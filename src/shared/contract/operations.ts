@@ -27,6 +27,7 @@ import { containerAuditOperations } from './audit-operations';
 import { scheduleOperations } from './schedule-operations';
 import { channelOperations } from './channel-operations';
 import { sessionOperations } from './session-operations';
+import { squadOperations } from './squad-operations';
 
 const empty = z.object({}).strict();
 const okSchema = z.object({ ok: z.literal(true) });
@@ -265,6 +266,7 @@ export const operations = {
     output: z.object({ entries: z.array(logEntrySchema) }),
   }),
   ...sessionOperations,
+  ...squadOperations,
   ...scheduleOperations,
   ...channelOperations,
   ...containerAuditOperations,

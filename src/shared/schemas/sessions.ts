@@ -14,7 +14,7 @@ export const sessionStateSchema = z.enum([
 ]);
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
-export const runTriggerSchema = z.enum(['manual', 'schedule', 'channel']);
+export const runTriggerSchema = z.enum(['manual', 'schedule', 'channel', 'squad']);
 export const runStatusSchema = z.enum(['succeeded', 'failed', 'timeout', 'cancelled']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
@@ -115,7 +115,8 @@ export const createSessionSchema = z
     /** Group id or name; the main group when left out. */
     group: z.string().trim().min(1).max(100).default('main'),
     prompt: z.string().trim().min(1, 'type a task for the agent').max(100_000),
-    trigger: runTriggerSchema.default('manual'),
+    /** `squad` sessions are started by a squad only. */
+    trigger: z.enum(['manual', 'schedule', 'channel']).default('manual'),
     chatJid: z.string().trim().max(200).optional(),
   })
   .strict()

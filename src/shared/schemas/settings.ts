@@ -74,6 +74,23 @@ export const sessionSettingsSchema = z.object({
   paused: z.boolean().default(false),
 });
 
+/** Squad mode's defaults (a squad may ask for others within the bounds). */
+export const squadSettingsSchema = z.object({
+  /** Tasks of one squad running at once (the global session limit applies too). */
+  maxConcurrent: z.number().int().min(1).max(16).default(3),
+  /** Tasks a plan may have. */
+  maxTasks: z.number().int().min(1).max(50).default(20),
+  /** One task's time limit. */
+  taskTimeoutSecs: z.number().int().min(10).max(86_400).default(300),
+  /** The whole squad's time limit, from when its plan starts running. */
+  executionTimeoutSecs: z.number().int().min(30).max(604_800).default(1800),
+  /**
+   * aigo stopped while tasks ran (their containers died with it): `fail` marks them failed and
+   * skips their dependents; `rerun` starts them again.
+   */
+  onRestart: z.enum(['fail', 'rerun']).default('fail'),
+});
+
 /** The desktop app's own behaviour (the tray, the window); ignored by `aigo serve`. */
 export const desktopSettingsSchema = z.object({
   /** Closing the window quits aigo instead of keeping it in the tray. */
@@ -105,6 +122,7 @@ export const settingsSchema = z
     advanced: advancedSettingsSchema.prefault({}),
     audit: auditSettingsSchema.prefault({}),
     sessions: sessionSettingsSchema.prefault({}),
+    squads: squadSettingsSchema.prefault({}),
     security: securitySettingsSchema.prefault({}),
     desktop: desktopSettingsSchema.prefault({}),
     notifications: notificationSettingsSchema.prefault({}),
@@ -136,6 +154,7 @@ export const settingsPatchSchema = z
     advanced: patchOf(advancedSettingsSchema).optional(),
     audit: patchOf(auditSettingsSchema).optional(),
     sessions: patchOf(sessionSettingsSchema).optional(),
+    squads: patchOf(squadSettingsSchema).optional(),
     security: patchOf(securitySettingsSchema).optional(),
     desktop: patchOf(desktopSettingsSchema).optional(),
     notifications: patchOf(notificationSettingsSchema).optional(),

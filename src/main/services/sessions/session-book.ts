@@ -46,6 +46,8 @@ export interface Entry {
 export interface RunOverrides {
   timeoutSecs?: number;
   image?: string;
+  /** 0: the run ends after its answer (a squad's task), whatever the group waits for follow-ups. */
+  idleTimeoutSecs?: number;
 }
 
 /**

@@ -229,6 +229,9 @@ function withOverrides(group: Group, overrides: RunOverrides | null): Group {
       ...group.containerConfig,
       ...(overrides.timeoutSecs !== undefined ? { timeoutSecs: overrides.timeoutSecs } : {}),
       ...(overrides.image ? { image: overrides.image } : {}),
+      ...(overrides.idleTimeoutSecs !== undefined
+        ? { idleTimeoutSecs: overrides.idleTimeoutSecs }
+        : {}),
     },
   };
 }

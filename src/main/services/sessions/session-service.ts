@@ -163,6 +163,12 @@ export class SessionService {
     this.book.status(entry, 'error', reason);
   }
 
+  /** A session as it is now, or null. */
+  peek(id: string): Session | null {
+    const entry = this.book.entries.get(id);
+    return entry ? this.book.view(entry) : null;
+  }
+
   exists(id: string): boolean {
     return this.book.entries.has(id);
   }

@@ -68,4 +68,9 @@ export function listStatus(session: Session): { label: string; tone: Tone } {
   return { label, tone };
 }
 
-export const TRIGGER_LABEL = { manual: 'Cowork', schedule: 'Schedule', channel: 'Chat' } as const;
+export const TRIGGER_LABEL = {
+  manual: 'Cowork',
+  schedule: 'Schedule',
+  channel: 'Chat',
+  squad: 'Squad',
+} as const;

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Handlers } from '../dispatch';
+import { createSquadHandlers } from '../handlers/squads';
+import type { SquadOperationName } from '../../shared/contract';
+import type { AuditLog } from '../services/audit/audit-log';
+import type { EventBus } from '../services/events/event-bus';
+import type { SettingsService } from '../services/settings/settings-service';
+import { SquadService } from '../services/squads/squad-service';
+import type { SessionsDomain } from './sessions-domain';
+
+export interface SquadsDomainDeps {
+  dataDir: string;
+  bus: EventBus;
+  audit: AuditLog;
+  logger: Logger;
+  settings: SettingsService;
+  agents: SessionsDomain;
+}
+
+export interface SquadsDomain {
+  squads: SquadService;
+  handlers: Pick<Handlers, SquadOperationName>;
+  stop(): Promise<void>;
+}
+
+/** Squad mode: a planner session and task sessions, all through the sessions domain. */
+export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsDomain> {
+  const { sessions, groups } = deps.agents;
+  const squads = new SquadService({
+    dataDir: deps.dataDir,
+    bus: deps.bus,
+    audit: deps.audit,
+    logger: deps.logger.child({ scope: 'squads' }),
+    groups,
+    sessions: {
+      create: (input) => sessions.create(input),
+      message: (id, text, overrides) => sessions.message(id, text, overrides),
+      close: (id) => sessions.close(id),
+      get: (id) => sessions.get(id),
+      peek: (id) => sessions.peek(id),
+    },
+    settings: () => deps.settings.get().squads,
+    workspaceOf: (groupId) => {
+      const group = groups.find(groupId);
+      if (!group) return null;
+      return group.workspaceFolder ?? join(deps.dataDir, 'workspaces', group.folder);
+    },
+  });
+  await squads.start();
+  return { squads, handlers: createSquadHandlers(squads), stop: () => squads.stop() };
+}

@@ -1,0 +1,149 @@
+import type { Session } from '../../../shared/schemas/sessions';
+import type { PlanTask } from '../../../shared/schemas/squads';
+import { checkPlan, planFromAnswer } from './plan-check';
+import { plannerPrompt, repairPrompt, replanPrompt } from './squad-prompts';
+import type { SquadEntry, SquadServiceDeps } from './squad-service';
+import { finalAnswer } from './task-output';
+
+export interface SquadBook {
+  save(entry: SquadEntry): Promise<void>;
+  track(session: string, squad: string, task: string | null): void;
+}
+
+/**
+ * The planner's side of a squad: its session is asked for a plan, the answer is checked, a
+ * refused plan goes back once with the problems (the repair), and a valid one waits for the user
+ * (or runs at once with autoRun).
+ */
+export class SquadPlanning {
+  constructor(
+    private readonly deps: SquadServiceDeps,
+    private readonly book: SquadBook,
+    private readonly run: (entry: SquadEntry) => Promise<void>,
+  ) {}
+
+  /** The first plan. */
+  async plan(entry: SquadEntry): Promise<void> {
+    await this.ask(entry, plannerPrompt(entry.squad));
+  }
+
+  async replan(entry: SquadEntry, feedback: string | undefined): Promise<void> {
+    entry.repairsLeft = 1;
+    await this.ask(entry, replanPrompt(feedback));
+  }
+
+  /** The user's plan, or a valid one from the planner: it replaces the tasks. */
+  adopt(entry: SquadEntry, tasks: PlanTask[], waves: string[][]): void {
+    const waveOf = new Map(waves.flatMap((ids, wave) => ids.map((id) => [id, wave] as const)));
+    Object.assign(entry.squad, {
+      state: 'planned',
+      waves,
+      error: null,
+      tasks: tasks.map((t) => ({
+        ...t,
+        wave: waveOf.get(t.id) ?? 0,
+        state: 'pending',
+        session: null,
+        startedAt: null,
+        endedAt: null,
+        reason: null,
+        output: null,
+      })),
+    });
+    entry.squad.planner.problems = [];
+  }
+
+  async plannerEnded(entry: SquadEntry, session: Session): Promise<void> {
+    const { squad } = entry;
+    if (squad.state !== 'planning' || squad.planner.session !== session.id) return;
+    if (session.lastStatus !== 'succeeded') {
+      await this.failed(
+        entry,
+        `The planner's session ${session.lastStatus ?? 'ended'}${session.error ? `: ${session.error}` : ''}. Re-plan to try again.`,
+      );
+      return;
+    }
+    const answer = finalAnswer((await this.deps.sessions.get(session.id)).transcript);
+    const read = planFromAnswer(answer);
+    const checked =
+      'error' in read
+        ? { ok: false as const, problems: [read.error] }
+        : checkPlan(read.value, squad.limits.maxTasks);
+    if (checked.ok) {
+      this.adopt(entry, checked.tasks, checked.waves);
+      await this.book.save(entry);
+      if (squad.autoRun) await this.run(entry);
+      return;
+    }
+    squad.planner.problems = checked.problems;
+    if (entry.repairsLeft > 0) {
+      entry.repairsLeft--;
+      await this.ask(entry, repairPrompt(checked.problems));
+      return;
+    }
+    await this.failed(
+      entry,
+      `The planner's plan was refused, also after it was asked to repair it: ${checked.problems.join(' ')} Edit the plan yourself or re-plan.`,
+    );
+  }
+
+  async cancel(entry: SquadEntry): Promise<void> {
+    const planner = entry.squad.planner.session;
+    Object.assign(entry.squad, {
+      state: 'cancelled',
+      endedAt: new Date().toISOString(),
+      error: null,
+    });
+    await this.book.save(entry);
+    if (planner && this.deps.sessions.peek(planner)?.state !== 'ended')
+      await this.deps.sessions.close(planner);
+  }
+
+  /** aigo stopped while the planner worked: its session ended with aigo. */
+  async recover(entry: SquadEntry): Promise<void> {
+    const planner = entry.squad.planner.session;
+    const session = planner ? this.deps.sessions.peek(planner) : null;
+    if (session?.state === 'ended' && session.lastStatus === 'succeeded') {
+      entry.repairsLeft = 1;
+      await this.plannerEnded(entry, session);
+    } else if (this.deps.settings().onRestart === 'rerun') {
+      entry.repairsLeft = 1;
+      await this.ask(entry, 'aigo restarted while you planned. ' + plannerPrompt(entry.squad));
+    } else
+      await this.failed(
+        entry,
+        'aigo stopped while the planner worked. Re-plan to try again (Settings > Squads > After a restart: run again, to have it done by itself).',
+      );
+  }
+
+  /** Starts the planner, or resumes its session with the next request (its conversation kept). */
+  private async ask(entry: SquadEntry, prompt: string): Promise<void> {
+    const { squad } = entry;
+    Object.assign(squad, { state: 'planning', error: null });
+    squad.planner.attempts++;
+    const overrides = { timeoutSecs: squad.limits.taskTimeoutSecs, idleTimeoutSecs: 0 };
+    const existing = squad.planner.session ? this.deps.sessions.peek(squad.planner.session) : null;
+    try {
+      const session =
+        existing?.state === 'ended'
+          ? await this.deps.sessions.message(existing.id, prompt, overrides)
+          : await this.deps.sessions.create({
+              group: squad.group,
+              prompt,
+              trigger: 'squad',
+              overrides,
+            });
+      squad.planner.session = session.id;
+      this.book.track(session.id, squad.id, null);
+    } catch (error) {
+      await this.failed(entry, `The planner could not start: ${(error as Error).message}`);
+      throw error;
+    }
+    await this.book.save(entry);
+  }
+
+  private async failed(entry: SquadEntry, error: string): Promise<void> {
+    Object.assign(entry.squad, { state: 'plan_failed', error, endedAt: null });
+    await this.book.save(entry);
+  }
+}
