@@ -20,6 +20,8 @@ export type Block =
 /** One scripted turn: blocks to answer with, optionally after a hook (e.g. drop a file) or a delay. */
 export interface Turn {
   blocks: Block[];
+  /** Answer with this API error instead (a 4xx is not retried by the SDK). */
+  error?: { status: number; type: string; message: string };
   before?: (request: LlmRequest) => Promise<void> | void;
   delayMs?: number;
 }
@@ -71,6 +73,11 @@ export async function startScriptedLlm(script: Turn[] | ((n: number, req: LlmReq
       }
       await turn.before?.(request);
       if (turn.delayMs) await new Promise((r) => setTimeout(r, turn.delayMs));
+      if (turn.error) {
+        res.writeHead(turn.error.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ type: 'error', error: turn.error }));
+        return;
+      }
       const usesTools = turn.blocks.some((b) => b.type === 'tool_use');
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(

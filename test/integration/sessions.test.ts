@@ -129,6 +129,21 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
     expect(left).toEqual([]);
   });
 
+  it('runs sessions started together: the audit one start triggers never stops another still starting', async () => {
+    // Each container start audits every running container; one still being started (mounts
+    // being verified, not yet recorded) once looked unknown to it and was killed (exit 137).
+    const ids = await Promise.all(
+      [1, 2, 3, 4].map(
+        async (n) =>
+          ((await app.call('sessions.create', { prompt: `SCENARIO:together ${n}` })) as Session).id,
+      ),
+    );
+    for (const id of ids) {
+      const done = await until(id, (s) => s.state === 'ended', 'the session ends');
+      expect(done.lastStatus, `${id}: ${done.error}`).toBe('succeeded');
+    }
+  });
+
   it('blocks a non-main group messaging another chat: nothing delivered, a violation audited', async () => {
     const family = (await app.call('groups.create', {
       name: 'family',

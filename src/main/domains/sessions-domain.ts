@@ -217,6 +217,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     podman: () => deps.runtime.docker().isPodman,
     settings: () => deps.settings.get().security,
     launches: () => live.liveLaunches(),
+    starting: () => live.startingSessions(),
     protectedPaths: () => deps.mounts.protectedPaths(),
     stopped: (record, reason) => live.noteStopped(record.session, reason),
   });

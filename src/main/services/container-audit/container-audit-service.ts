@@ -20,6 +20,11 @@ export interface ContainerAuditDeps {
   settings: () => { auditIntervalMinutes: number; stopNonCompliant: boolean };
   /** How each running container of this aigo was started. */
   launches: () => LaunchRecord[];
+  /**
+   * Sessions whose container is being started and not yet recorded (mounts being verified, job
+   * being written): their containers are audited by the audit their own start triggers.
+   */
+  starting?: () => ReadonlySet<string>;
   protectedPaths: () => Promise<string[]>;
   /** A container of this aigo was stopped for failing the audit. */
   stopped: (record: LaunchRecord, reason: string) => void;
@@ -124,10 +129,17 @@ export class ContainerAuditService {
         c.Labels?.[LABELS.kind] === 'agent' ||
         c.Names.some((n) => AGENT_NAME.test(n)),
     );
+    const starting = this.deps.starting?.() ?? new Set<string>();
+    const settled = ours.filter(
+      (c) =>
+        records.has(c.Id) ||
+        c.Labels?.[LABELS.install] !== this.deps.installId ||
+        !starting.has(c.Labels?.[LABELS.session] ?? ''),
+    );
     const guarded = await this.deps.protectedPaths();
     const imageEnv = new Map<string, string[]>();
     const results: ContainerAuditResult[] = [];
-    for (const c of ours) {
+    for (const c of settled) {
       try {
         const info = await docker.getContainer(c.Id).inspect();
         if (!imageEnv.has(info.Image))
@@ -161,12 +173,13 @@ export class ContainerAuditService {
         results.push(result);
         this.record(result, reason);
         if (stop) {
+          // The reason first: the session records its run as soon as the container exits.
+          if (record)
+            this.deps.stopped(record, `Stopped by the security audit: ${failedNames(result)}.`);
           await docker
             .getContainer(c.Id)
             .kill()
             .catch(() => undefined);
-          if (record)
-            this.deps.stopped(record, `Stopped by the security audit: ${failedNames(result)}.`);
         }
       } catch (error) {
         this.deps.logger.warn({ err: error, container: c.Id }, 'Could not audit a container');

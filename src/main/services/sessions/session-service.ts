@@ -155,6 +155,15 @@ export class SessionService {
     return [...this.book.entries.values()].flatMap((e) => (e.launch ? [e.launch] : []));
   }
 
+  /** Sessions whose container is starting and not yet recorded (see ContainerAuditDeps). */
+  startingSessions(): Set<string> {
+    return new Set(
+      [...this.book.entries.values()]
+        .filter((e) => e.run !== null && e.launch === null)
+        .map((e) => e.session.id),
+    );
+  }
+
   /** Marks why a session's container was stopped by someone else (the security audit). */
   noteStopped(sessionId: string, reason: string): void {
     const entry = this.book.entries.get(sessionId);
