@@ -1,4 +1,5 @@
 import { ConcurrencyCard } from './ConcurrencyCard';
+import { SquadDefaultsCard } from './SquadDefaultsCard';
 import { useState } from 'react';
 import type { Group } from '../../../../../shared/schemas/groups';
 import type { ErrorInfo } from '../../../call';
@@ -143,6 +144,7 @@ export function GroupsSection() {
         </Reveal>
       ) : null}
       <ConcurrencyCard />
+      <SquadDefaultsCard />
     </>
   );
 }
