@@ -290,6 +290,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
             ),
             ...agents.containerAudit.diagnostics(),
             ...chat.diagnostics(),
+            ...squadding.diagnostics(),
             ...(await scheduling.diagnostics()),
           ],
         }),

@@ -7,6 +7,8 @@ import type { AuditLog } from '../services/audit/audit-log';
 import type { EventBus } from '../services/events/event-bus';
 import type { SettingsService } from '../services/settings/settings-service';
 import { SquadService } from '../services/squads/squad-service';
+import { squadDiagnostics } from '../services/squads/squad-diagnostics';
+import type { Diagnostic } from '../../shared/schemas/diagnostics';
 import type { SessionsDomain } from './sessions-domain';
 
 export interface SquadsDomainDeps {
@@ -21,6 +23,8 @@ export interface SquadsDomainDeps {
 export interface SquadsDomain {
   squads: SquadService;
   handlers: Pick<Handlers, SquadOperationName>;
+  /** For Health and `aigo doctor`. */
+  diagnostics(): Diagnostic[];
   stop(): Promise<void>;
 }
 
@@ -48,5 +52,16 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
     },
   });
   await squads.start();
-  return { squads, handlers: createSquadHandlers(squads), stop: () => squads.stop() };
+  return {
+    squads,
+    handlers: createSquadHandlers(squads),
+    diagnostics: () => {
+      const settings = deps.settings.get();
+      return squadDiagnostics(squads.list(), {
+        squadTasksAtOnce: settings.squads.maxConcurrent,
+        agentsAtOnce: settings.sessions.maxConcurrent,
+      });
+    },
+    stop: () => squads.stop(),
+  };
 }
