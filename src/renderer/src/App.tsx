@@ -4,10 +4,12 @@ import { AdvancedPage } from './pages/AdvancedPage';
 import { CoworkPage } from './pages/cowork/CoworkPage';
 import { useSessions } from './pages/cowork/sessions-store';
 import { HealthPage } from './pages/health/HealthPage';
+import { SquadsPage } from './pages/squads/SquadsPage';
+import { useSquads } from './pages/squads/squads-store';
 import { SecurityPage } from './pages/security/SecurityPage';
 import { ContainerPage } from './pages/container/ContainerPage';
 import { ChannelsPage } from './pages/channels/ChannelsPage';
-import { parseRoute, sessionHref, type Route } from './route';
+import { parseRoute, sessionHref, squadHref, type Route } from './route';
 import { useApp, type Page } from './store';
 
 const SETTINGS_PAGES: { id: Page; label: string }[] = [
@@ -20,6 +22,7 @@ const SETTINGS_PAGES: { id: Page; label: string }[] = [
 
 const TITLES: Record<Page, string> = {
   cowork: 'Cowork',
+  squads: 'Squad',
   container: 'Container',
   channels: 'Channels',
   security: 'Security',
@@ -93,8 +96,9 @@ export function App() {
   const page = useApp((s) => s.page);
   const setPage = useApp((s) => s.setPage);
   const info = useApp((s) => s.info);
-  // Cowork's nav link goes back to the session last looked at.
+  // Cowork's and Squad's nav links go back to the session and the squad last looked at.
   const currentSession = useSessions((s) => s.currentId);
+  const currentSquad = useSquads((s) => s.currentId);
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
 
   useEffect(() => {
@@ -124,6 +128,13 @@ export function App() {
           >
             Cowork
           </a>
+          <a
+            href={squadHref(currentSquad)}
+            className={`nav-main${page === 'squads' ? ' active' : ''}`}
+            data-testid="nav-squads"
+          >
+            Squad
+          </a>
           <div className="nav-heading">Settings</div>
           {SETTINGS_PAGES.map((p) => (
             <a
@@ -137,10 +148,12 @@ export function App() {
           ))}
           <div className="sidebar-foot muted">{info ? `v${info.version} · ${info.mode}` : ''}</div>
         </nav>
-        <main className={`content${page === 'cowork' ? ' full' : ''}`}>
+        <main className={`content${page === 'cowork' || page === 'squads' ? ' full' : ''}`}>
           <Banners />
           {page === 'cowork' ? (
             <CoworkPage sessionId={route.id} />
+          ) : page === 'squads' ? (
+            <SquadsPage squadId={route.id} taskId={route.task} />
           ) : page === 'container' ? (
             <ContainerPage tab={route.tab} id={route.id} query={route.query} />
           ) : page === 'channels' ? (

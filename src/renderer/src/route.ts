@@ -13,6 +13,7 @@ export type ContainerTab = (typeof CONTAINER_TAB_IDS)[number];
 
 const PAGE_IDS: readonly Page[] = [
   'cowork',
+  'squads',
   'container',
   'channels',
   'security',
@@ -25,14 +26,20 @@ export type ChannelTab = (typeof CHANNEL_IDS)[number];
 
 /**
  * Where the window is, from the address's fragment: `#/cowork`, `#/cowork/<session id>`,
+ * `#/squads`, `#/squads/<squad id>`, `#/squads/<squad id>/<task id>` (its open task),
  * `#/container/<tab>`, `#/container/runs/<run id>`, `#/container/schedules/<schedule id>` (its
  * run log). Anything unknown opens Cowork.
  */
 export interface Route {
   page: Page;
   tab: ContainerTab;
-  /** The session (Cowork), the run (Container > Runs) or the schedule the route names, if any. */
+  /**
+   * The session (Cowork), the squad (Squad), the run (Container > Runs) or the schedule the
+   * route names, if any.
+   */
   id: string | null;
+  /** Squad: the task whose detail is open. */
+  task: string | null;
   /** `?session=…` after the path (Runs filtered to one session). */
   query: Record<string, string>;
   /** Settings > Channels: which platform. */
@@ -53,9 +60,15 @@ export function parseRoute(hash: string): Route {
   const tab = CONTAINER_TAB_IDS.includes(second as ContainerTab)
     ? (second as ContainerTab)
     : 'runtime';
-  const id = page === 'cowork' ? second || null : page === 'container' ? third || null : null;
+  const id =
+    page === 'cowork' || page === 'squads'
+      ? second || null
+      : page === 'container'
+        ? third || null
+        : null;
+  const task = page === 'squads' && id ? third || null : null;
   const channel = CHANNEL_IDS.includes(second as ChannelTab) ? (second as ChannelTab) : 'telegram';
-  return { page, tab, id, query, channel };
+  return { page, tab, id, task, query, channel };
 }
 
 export const sessionHref = (id: string | null) =>
@@ -64,6 +77,12 @@ export const runHref = (id: string | null, session?: string | null) =>
   `#/container/runs${id ? `/${encodeURIComponent(id)}` : ''}${
     session ? `?session=${encodeURIComponent(session)}` : ''
   }`;
+
+/** A squad (and one of its tasks, open), or the new-squad form. */
+export const squadHref = (id: string | null, task?: string | null) =>
+  id
+    ? `#/squads/${encodeURIComponent(id)}${task ? `/${encodeURIComponent(task)}` : ''}`
+    : '#/squads';
 
 /** A schedule's run log (Container > Schedules), or the list alone. */
 export const scheduleHref = (id: string | null) =>

@@ -6,7 +6,8 @@ import type { RuntimeStatus } from '../../shared/schemas/runtime';
 import type { Settings, SettingsPatch } from '../../shared/schemas/settings';
 import type { ConnectionState, Transport } from './bridge';
 
-export type Page = 'cowork' | 'container' | 'channels' | 'security' | 'health' | 'advanced';
+export type Page =
+  'cowork' | 'squads' | 'container' | 'channels' | 'security' | 'health' | 'advanced';
 
 export interface Notice {
   kind: 'error' | 'success';

@@ -259,7 +259,7 @@ export class SquadService {
     if (FINAL_SQUAD_STATES.has(entry.squad.state)) return entry.squad;
     if (entry.squad.state === 'planning' || entry.squad.state === 'planned')
       await this.planning.cancel(entry);
-    else await this.execution.stopAll(entry, 'cancelled', 'The squad was cancelled.');
+    else await this.execution.stopAll(entry, 'cancelled', 'the squad was cancelled.');
     this.deps.audit.record({
       severity: 'info',
       category: 'squad',
