@@ -41,8 +41,14 @@ export async function startAgentApp(
       if (image.state !== 'ready')
         throw new Error(`agent image build failed: ${image.error}\n${image.output}`);
     }
-    const mappings = (await call('proxy.get')) as { mappings: { upstreamUrl: string }[] };
-    if (!mappings.mappings.some((m) => m.upstreamUrl === llm.url))
+    const mappings = (await call('proxy.get')) as {
+      mappings: { id: string; name: string; upstreamUrl: string }[];
+    };
+    // A restart on the same data folder: the mapping made before points at the old server.
+    const earlier = mappings.mappings.find((m) => m.name === 'Scripted LLM');
+    if (earlier && earlier.upstreamUrl !== llm.url)
+      await call('proxy.updateMapping', { id: earlier.id, upstreamUrl: llm.url, apiKey: REAL_KEY });
+    else if (!earlier)
       await call('proxy.createMapping', {
         name: 'Scripted LLM',
         kind: 'anthropic',
