@@ -362,6 +362,43 @@ describe('squads with scripted sessions', () => {
     ]);
   });
 
+  it('a squad cancelled just before aigo stopped ends cancelled after the restart, not failed', async () => {
+    const s = await service();
+    const squad = await planned(s, plan(['a'], ['b', ['a']]));
+    await s.run(squad.id);
+    const a = sessions.find('TASK:a').session.id;
+    // Cancelled: a is asked to stop, but aigo stops before the session has ended.
+    const close = sessions.close.bind(sessions);
+    sessions.close = async (id) => sessions.peek(id) as never;
+    await s.cancel(squad.id);
+    sessions.close = close;
+    await s.stop();
+    services.splice(0);
+    sessions.finish(a, 'failed');
+    const again = await service();
+    await settle();
+    const now = again.get(squad.id);
+    expect(now.state).toBe('cancelled');
+    expect(states(now)).toEqual({ a: 'cancelled', b: 'skipped' });
+    expect(now.endedAt).not.toBeNull();
+  });
+
+  it('bounds what a squad keeps: steering notes, and long answers', async () => {
+    const s = await service();
+    const squad = await planned(s, plan(['a']));
+    for (let i = 0; i < 100; i++) await s.message(squad.id, `note ${i}`);
+    await expect(s.message(squad.id, 'one more')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/already has 100 steering notes/),
+    });
+    await s.run(squad.id);
+    sessions.finish(sessions.find('TASK:a').session.id, 'succeeded', 'x'.repeat(50_000));
+    await settle();
+    const answer = task(s.get(squad.id), 'a')?.output?.answer ?? '';
+    expect(answer.length).toBeLessThan(20_200);
+    expect(answer).toMatch(/30000 more characters: the whole answer is in the task's transcript/);
+  });
+
   it('refuses what does not fit the state, saying what to do', async () => {
     const s = await service();
     const squad = await planned(s, plan(['a']));

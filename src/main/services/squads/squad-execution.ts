@@ -110,7 +110,14 @@ export class SquadExecution {
       const session = task.session ? this.deps.sessions.peek(task.session) : null;
       if (session?.state === 'ended' && session.lastStatus === 'succeeded') {
         await this.taskEnded(entry, task.id, session);
-      } else if (rerun && squad.state === 'running') {
+      } else if (squad.state !== 'running') {
+        // Cancelled or at its limit before aigo stopped: the task was being stopped anyway.
+        Object.assign(task, {
+          state: squad.state === 'timeout' ? 'timeout' : 'cancelled',
+          endedAt: new Date().toISOString(),
+          reason: session ? reasonFor('cancelled', session, false, entry) : null,
+        });
+      } else if (rerun) {
         Object.assign(task, { state: 'pending', session: null, startedAt: null, reason: null });
       } else
         Object.assign(task, {

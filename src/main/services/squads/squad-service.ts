@@ -47,6 +47,9 @@ export interface SquadEntry {
   writes: Promise<void>;
 }
 
+/** Notes go into every later task's prompt: a bound keeps those prompts within reason. */
+const MAX_STEERING = 100;
+
 export const FINAL_SQUAD_STATES: ReadonlySet<SquadState> = new Set([
   'succeeded',
   'failed',
@@ -236,6 +239,11 @@ export class SquadService {
       throw new AppError(
         'CONFLICT',
         `Task "${task.id}" has ended (${task.state}); steer a task that waits or runs.`,
+      );
+    if (squad.steering.length >= MAX_STEERING)
+      throw new AppError(
+        'CONFLICT',
+        `Squad ${id} already has ${MAX_STEERING} steering notes; steer one task, or cancel and start a squad with a clearer goal.`,
       );
     squad.steering.push({ time: new Date().toISOString(), text, task: task?.id ?? null });
     const targets = task

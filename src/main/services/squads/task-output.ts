@@ -3,13 +3,20 @@ import { join, posix } from 'node:path';
 import type { TranscriptItem } from '../../../shared/schemas/sessions';
 
 const MAX_FILES = 100;
+/** A squad keeps this much of an answer (it is saved and sent on every change of the squad). */
+const MAX_ANSWER = 20_000;
 const MAX_DEPTH = 4;
 
 /** The agent's last answer of its last run: what a task hands on. */
 export function finalAnswer(transcript: TranscriptItem[]): string {
   for (let i = transcript.length - 1; i >= 0; i--) {
     const item = transcript[i];
-    if (item?.kind === 'assistant' && item.text.trim()) return item.text.trim();
+    if (item?.kind === 'assistant' && item.text.trim()) {
+      const text = item.text.trim();
+      return text.length > MAX_ANSWER
+        ? `${text.slice(0, MAX_ANSWER)}… [${text.length - MAX_ANSWER} more characters: the whole answer is in the task's transcript]`
+        : text;
+    }
     if (item?.kind === 'user' && item.source === 'prompt') break;
   }
   return '';
