@@ -6,6 +6,8 @@ import type { ProxyView } from '../../../shared/schemas/proxy';
 import type { RuntimeStatus } from '../../../shared/schemas/runtime';
 import type { IpcProblem } from '../sessions/ipc-problems';
 import { formatBytes } from '../../../shared/format-bytes';
+import { diagnoseProxy } from './diagnostics-proxy';
+import { diagnoseIpc, diagnoseMounts } from './diagnostics-folders';
 
 export interface DiagnosticsInput {
   runtime: RuntimeStatus;
@@ -84,224 +86,9 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
   }
 
   diagnoseImage(input, add);
-  const s = proxy.status;
-  if (!s.enabled) {
-    add({
-      id: 'proxy',
-      area: 'proxy',
-      status: 'warn',
-      title: 'Credential proxy is turned off',
-      detail: 'Agents in containers cannot call the model API.',
-      fix: ['Settings > Container > Credential Proxy → turn it on'],
-      route: 'container/proxy',
-    });
-  } else if (!s.running) {
-    add({
-      id: 'proxy',
-      area: 'proxy',
-      status: 'fail',
-      title: 'Credential proxy is not running',
-      detail: s.lastError ?? 'unknown error',
-      fix: [
-        'Settings > Container > Credential Proxy → toggle off and on',
-        'Choose another port if the port is in use',
-      ],
-      route: 'container/proxy',
-    });
-  } else {
-    const wide = s.bindAddress === '0.0.0.0' || s.bindAddress === '::';
-    if (!s.strict) {
-      // Without session tokens, anything that reaches the port can spend the keys.
-      add({
-        id: 'proxy',
-        area: 'proxy',
-        status: wide ? 'fail' : 'warn',
-        title: wide
-          ? `Credential proxy is open to the network on ${s.bindAddress}:${s.port} without session tokens`
-          : `Credential proxy running on ${s.bindAddress}:${s.port} without session tokens`,
-        detail: wide
-          ? 'Any machine that reaches this port can spend your API keys.'
-          : 'Any local process that reaches the port can spend your API keys.',
-        fix: [
-          'Settings > Container > Credential Proxy → turn Strict on',
-          ...(wide ? ['Set the bind address back to automatic'] : []),
-        ],
-        route: 'container/proxy',
-      });
-    } else {
-      add({
-        id: 'proxy',
-        area: 'proxy',
-        status: wide ? 'warn' : 'ok',
-        title: `Credential proxy running on ${s.bindAddress}:${s.port}`,
-        detail: wide
-          ? 'listening on every interface (session tokens still required)'
-          : 'strict: per-container session tokens required',
-        fix: wide
-          ? ['Set the bind address back to automatic unless other machines must reach it']
-          : [],
-        route: 'container/proxy',
-      });
-    }
-  }
-  if (proxy.mappings.length === 0) {
-    add({
-      id: 'proxy-mappings',
-      area: 'proxy',
-      status: 'warn',
-      title: 'No credential mapping',
-      detail: 'Without one, containers have no API to call.',
-      fix: ['Settings > Container > Credential Proxy → Add mapping with your API key'],
-      route: 'container/proxy',
-    });
-  }
-  for (const m of proxy.mappings) {
-    // One item per mapping: its worst problem, or ok.
-    if (!m.hasKey && m.auth.type !== 'none')
-      add({
-        id: `proxy-key-${m.id}`,
-        area: 'proxy',
-        status: 'fail',
-        title: `Mapping "${m.name}" has no API key`,
-        detail: m.upstreamUrl,
-        fix: ['Edit the mapping and enter the real API key'],
-        route: 'container/proxy',
-      });
-    else if (m.lastStatus === 401 || m.lastStatus === 403)
-      add({
-        id: `proxy-rejected-${m.id}`,
-        area: 'proxy',
-        status: 'fail',
-        title: `The upstream rejected the key of "${m.name}"`,
-        detail: `last answer HTTP ${m.lastStatus}`,
-        fix: ['Check that the real API key is valid; replace it in the mapping, then press Test'],
-        route: 'container/proxy',
-      });
-    else if (m.lastStatus === 502 || m.lastStatus === 504)
-      add({
-        id: `proxy-unreachable-${m.id}`,
-        area: 'proxy',
-        status: 'warn',
-        title: `The upstream of "${m.name}" could not be reached`,
-        detail: `${m.upstreamUrl}: last answer HTTP ${m.lastStatus}${m.lastStatus === 504 ? ' (no answer in time)' : ''}`,
-        fix: [
-          'Verify the upstream URL in the mapping is correct and reachable, then press Test',
-          'Check this computer’s internet connection (and proxy)',
-        ],
-        route: 'container/proxy',
-      });
-    else
-      add({
-        id: `proxy-mapping-${m.id}`,
-        area: 'proxy',
-        status: 'ok',
-        title: `Mapping "${m.name}": API key set`,
-        detail:
-          m.lastStatus === null
-            ? `${m.upstreamUrl} (not used yet)`
-            : `${m.upstreamUrl}: last answer HTTP ${m.lastStatus}`,
-        route: 'container/proxy',
-      });
-  }
-
-  if (mounts.roots.length === 0) {
-    add({
-      id: 'mounts',
-      area: 'mounts',
-      status: 'info',
-      title: 'No folders shared with agents',
-      detail: 'Agents see only their own workspace.',
-      fix: [
-        'Settings > Container > Mount Security → add an allowed root, if agents should see your files',
-      ],
-      route: 'container/mounts',
-    });
-  }
-  for (const r of mounts.roots) {
-    // One item per root: moved (admits nothing), missing, broad, or ok.
-    if (r.problem)
-      add({
-        id: `mount-root-problem-${r.path}`,
-        area: 'mounts',
-        status: 'fail',
-        title: `Allowed root admits nothing: ${r.path}`,
-        detail: r.problem,
-        fix: r.needsReconfirm
-          ? [
-              'Settings > Container > Mount Security → Re-confirm, if the new location is right',
-              'Otherwise point the symlink back, or remove the root',
-            ]
-          : ['Remove the root in Settings > Container > Mount Security'],
-        route: 'container/mounts',
-      });
-    else if (!r.exists)
-      add({
-        id: `mount-missing-${r.path}`,
-        area: 'mounts',
-        status: 'warn',
-        title: `Allowed root is missing: ${r.path}`,
-        detail: 'Mounts under it are refused until it is back.',
-        fix: ['Reconnect the drive, or remove the root in Settings > Container > Mount Security'],
-        route: 'container/mounts',
-      });
-    else if (r.broad)
-      add({
-        id: `mount-broad-${r.path}`,
-        area: 'mounts',
-        status: 'warn',
-        title: `Broad allowed root: ${r.path}`,
-        detail: 'Every agent could see everything below it.',
-        fix: ['Replace it with the specific folders agents need'],
-        route: 'container/mounts',
-      });
-    else
-      add({
-        id: `mount-root-${r.path}`,
-        area: 'mounts',
-        status: 'ok',
-        title: `Allowed root: ${r.path}`,
-        detail: `${r.allowReadWrite ? 'read-write' : 'read-only'}${r.realPath && r.realPath !== r.path ? `, real path ${r.realPath}` : ''}`,
-        route: 'container/mounts',
-      });
-  }
-
-  for (const p of input.ipc ?? []) {
-    const where = `session ${p.session} (group ${p.group})`;
-    if (p.kind === 'input_unread')
-      add({
-        id: `ipc-unread-${p.session}`,
-        area: 'sessions',
-        status: 'warn',
-        title: `${p.count} follow-up message${p.count === 1 ? '' : 's'} wait unread: the container of ${where} is not running`,
-        detail: p.folder,
-        fix: [
-          'Verify the container is still running (check run history: Settings > Container > Runs)',
-          'Send a message on the Cowork page to resume the session; it reads what is waiting',
-        ],
-        route: 'cowork',
-      });
-    else
-      add({
-        id: `ipc-${p.kind}-${p.session}`,
-        area: 'sessions',
-        status: 'warn',
-        title:
-          p.kind === 'outgoing_stuck'
-            ? `${p.count} outgoing message${p.count === 1 ? '' : 's'} of ${where} not delivered yet`
-            : `${p.count} outgoing file${p.count === 1 ? '' : 's'} of ${where} set aside as malformed`,
-        detail: p.folder,
-        fix:
-          p.kind === 'outgoing_stuck'
-            ? [
-                'Check the message router status in the application logs: aigo logs --last 500',
-                'Verify the channel is connected (Settings > Channels) and the chat JID matches its format',
-              ]
-            : [
-                'Open the files in the folder above: the audit log (Settings > Security, category ipc) says why each was refused',
-              ],
-        route: 'cowork',
-      });
-  }
+  diagnoseProxy(proxy, add);
+  diagnoseMounts(mounts, add);
+  diagnoseIpc(input.ipc ?? [], add);
 
   for (const item of input.extra ?? []) add(item);
 
@@ -323,7 +110,7 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
   return { status, items, checkedAt: new Date().toISOString() };
 }
 
-type Add = (
+export type Add = (
   item: Omit<Diagnostic, 'fix' | 'route'> & Partial<Pick<Diagnostic, 'fix' | 'route'>>,
 ) => void;
 
