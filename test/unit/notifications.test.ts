@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Squad } from '../../src/shared/schemas/squads';
 import { EventBus } from '../../src/main/services/events/event-bus';
 import {
   channelNotification,
   NotificationGate,
   sessionNotification,
+  squadNotification,
   type AppNotification,
 } from '../../src/main/services/notifications/notification-rules';
 import { NotificationService } from '../../src/main/services/notifications/notification-service';
@@ -143,5 +145,62 @@ describe('notification service on the event bus', () => {
     service.stop();
     bus.emit('session.updated', session({ id: 's2', state: 'ended', lastStatus: 'failed' }));
     expect(shown).toHaveLength(3);
+  });
+});
+
+describe('squad notifications', () => {
+  const squad = (patch: Partial<Squad>): Squad =>
+    ({
+      id: 'sq-20261129-000000-abcd',
+      goal: 'Write the report',
+      state: 'planning',
+      autoRun: false,
+      planner: { session: null, attempts: 1, problems: [] },
+      tasks: [
+        { id: 'a', state: 'succeeded' },
+        { id: 'b', state: 'failed' },
+      ],
+      waves: [['a', 'b']],
+      error: null,
+      ...patch,
+    }) as Squad;
+
+  it("one for the squad, none for its planner's or tasks' sessions", () => {
+    const bus = new EventBus();
+    const shown: AppNotification[] = [];
+    const service = new NotificationService({
+      bus,
+      settings: { get: () => defaultSettings() },
+      show: (x) => shown.push(x),
+    });
+    service.start({ sessions: [], image: 'ready' });
+    bus.emit('squad.updated', squad({}));
+    bus.emit('squad.updated', squad({ state: 'planned' }));
+    bus.emit('squad.updated', squad({ state: 'running' }));
+    for (const id of ['t1', 't2'])
+      bus.emit('session.updated', {
+        ...session({ id, state: 'ended', lastStatus: 'succeeded' }),
+        trigger: 'squad',
+      });
+    bus.emit('squad.updated', squad({ state: 'failed' }));
+    bus.emit('squad.updated', squad({ state: 'failed' }));
+    service.stop();
+    expect(shown.map((x) => [x.kind, x.title, x.route])).toEqual([
+      ['sessionFinished', 'Squad plan ready: Write the report', '#/squads/sq-20261129-000000-abcd'],
+      [
+        'sessionFailed',
+        'Squad finished with failures: Write the report',
+        '#/squads/sq-20261129-000000-abcd',
+      ],
+    ]);
+    expect(shown[1]?.body).toBe('1 of 2 tasks succeeded · open it to see which and why');
+  });
+
+  it('a cancel is not news; a plan that runs by itself does not ask for the user', () => {
+    expect(squadNotification('running', squad({ state: 'cancelled' }))).toBeNull();
+    expect(squadNotification('planning', squad({ state: 'planned', autoRun: true }))).toBeNull();
+    expect(squadNotification('running', squad({ state: 'timeout' }))?.title).toBe(
+      'Squad timed out: Write the report',
+    );
   });
 });

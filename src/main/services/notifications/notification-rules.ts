@@ -2,6 +2,7 @@ import type { AuditEntry } from '../../../shared/schemas/audit';
 import type { ImageStatus } from '../../../shared/schemas/image';
 import type { Session } from '../../../shared/schemas/sessions';
 import type { Settings } from '../../../shared/schemas/settings';
+import type { Squad } from '../../../shared/schemas/squads';
 
 /**
  * What deserves a native notification — only what the user must act on — and how often.
@@ -28,6 +29,8 @@ export function sessionNotification(
   after: Session,
 ): AppNotification | null {
   if (after.state !== 'ended' || before === 'ended' || before === undefined) return null;
+  // A squad's planner and tasks: the squad itself notifies once (squadNotification).
+  if (after.trigger === 'squad') return null;
   const title = shorten(after.title || 'Agent task', 60);
   const route = `#/cowork/${after.id}`;
   if (after.lastStatus === 'succeeded')
@@ -47,6 +50,52 @@ export function sessionNotification(
       key: `session-${after.id}-${after.runs}`,
     };
   return null;
+}
+
+/** A squad whose plan waits for the user, or that ended on its own (a Cancel is not news). */
+export function squadNotification(
+  before: Squad['state'] | undefined,
+  after: Squad,
+): AppNotification | null {
+  if (before === after.state) return null;
+  const title = shorten(after.goal.replace(/\s+/g, ' ') || 'Squad', 60);
+  const route = `#/squads/${after.id}`;
+  const done = after.tasks.filter((t) => t.state === 'succeeded').length;
+  const base = { route, key: `squad-${after.id}-${after.state}-${after.planner.attempts}` };
+  switch (after.state) {
+    case 'planned':
+      return after.autoRun
+        ? null
+        : {
+            ...base,
+            kind: 'sessionFinished',
+            title: `Squad plan ready: ${title}`,
+            body: `${after.tasks.length} tasks in ${after.waves.length} waves · run it, edit it or re-plan`,
+          };
+    case 'succeeded':
+      return {
+        ...base,
+        kind: 'sessionFinished',
+        title: `Squad finished: ${title}`,
+        body: `All ${after.tasks.length} tasks succeeded · open it for the results`,
+      };
+    case 'failed':
+    case 'timeout':
+    case 'plan_failed':
+      return {
+        ...base,
+        kind: 'sessionFailed',
+        title: `Squad ${after.state === 'timeout' ? 'timed out' : after.state === 'plan_failed' ? 'has no valid plan' : 'finished with failures'}: ${title}`,
+        body: shorten(
+          after.state === 'plan_failed'
+            ? (after.error ?? 'Edit the plan or re-plan.')
+            : `${done} of ${after.tasks.length} tasks succeeded · open it to see which and why`,
+          120,
+        ),
+      };
+    default:
+      return null;
+  }
 }
 
 export function auditNotification(entry: AuditEntry): AppNotification | null {

@@ -2,11 +2,13 @@ import type { EventBus } from '../events/event-bus';
 import type { SettingsService } from '../settings/settings-service';
 import type { ImageStatus } from '../../../shared/schemas/image';
 import type { Session } from '../../../shared/schemas/sessions';
+import type { Squad } from '../../../shared/schemas/squads';
 import {
   auditNotification,
   imageNotification,
   NotificationGate,
   sessionNotification,
+  squadNotification,
   type AppNotification,
   type GateLimits,
 } from './notification-rules';
@@ -24,6 +26,7 @@ export interface NotificationServiceDeps {
 export class NotificationService {
   private readonly gate: NotificationGate;
   private readonly sessionStates = new Map<string, Session['state']>();
+  private readonly squadStates = new Map<string, Squad['state']>();
   private imageState: ImageStatus['state'] | undefined;
   private offs: (() => void)[] = [];
 
@@ -41,6 +44,12 @@ export class NotificationService {
         this.sessionStates.set(session.id, session.state);
         // A session seen for the first time was created now: "queued" is its state before.
         this.offer(sessionNotification(before ?? 'queued', session));
+      }),
+      bus.on('squad.updated', (squad) => {
+        const before = this.squadStates.get(squad.id);
+        this.squadStates.set(squad.id, squad.state);
+        // A squad seen for the first time was created now: it was planning before.
+        this.offer(squadNotification(before ?? 'planning', squad));
       }),
       bus.on('audit.appended', (entry) => this.offer(auditNotification(entry))),
       bus.on('image.changed', (image) => {
