@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,15 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
         : { blocks: [text('Tried.')] };
     if (name === 'slow') return { blocks: [text('too late')], delayMs: 30_000 };
     // A careless upstream that echoes the key it was sent, in the body.
+    if (name === 'echo_error')
+      return {
+        blocks: [],
+        error: {
+          status: 400,
+          type: 'invalid_request_error',
+          message: `bad key ${String(req.headers['x-api-key'])}`,
+        },
+      };
     if (name === 'echo')
       return { blocks: [text(`debug: you sent ${String(req.headers['x-api-key'])}`)] };
     return { blocks: [text('ok')] };
@@ -351,5 +360,24 @@ describe.runIf(runDocker)('agent sessions on the real engine', () => {
     };
     expect(JSON.stringify(runs)).not.toContain(REAL_KEY);
     expect(runs[0]?.outputTail).toContain('[redacted key]');
+  });
+
+  it("keeps a key an upstream echoes in an error out of the session's error, its file and events", async () => {
+    const seen: string[] = [];
+    const off = app.core.bus.subscribe((e) => seen.push(JSON.stringify(e.payload)));
+    const created = (await app.call('sessions.create', {
+      prompt: 'SCENARIO:echo_error hi',
+    })) as Session;
+    const done = await until(created.id, (s) => s.state === 'ended', 'the session ends');
+    off();
+    expect(done.lastStatus).toBe('failed');
+    expect(done.error).toContain('bad key [redacted key]');
+    expect(JSON.stringify(done)).not.toContain(REAL_KEY);
+    expect(seen.join('\n')).not.toContain(REAL_KEY);
+    const meta = await readFile(
+      join(app.dataDir, 'sessions', 'main', created.id, 'session.json'),
+      'utf8',
+    );
+    expect(meta).not.toContain(REAL_KEY);
   });
 });

@@ -359,6 +359,24 @@ describe('what the agent leaves in ipc/input', () => {
     engine.containers[0]?.exit(0);
     await until('second run', () => engine.containers.length === 2);
   });
+
+  it("a squad's task gets no run of its own after it ended, whatever steering was left unread", async () => {
+    await startService();
+    // The squad recorded the task when it ended; a run after that would have none of its limits.
+    const created = await sessions.create({
+      group: 'main',
+      prompt: 'task',
+      trigger: 'squad',
+      overrides: { timeoutSecs: 300, idleTimeoutSecs: 0 },
+    });
+    await until('running', async () => (await get(created.id)).state === 'running');
+    await sessions.message(created.id, 'one more thing');
+    engine.containers[0]?.exit(0);
+    await until('ended', async () => (await get(created.id)).state === 'ended');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engine.containers).toHaveLength(1);
+    expect((await get(created.id)).state).toBe('ended');
+  });
 });
 
 describe('races', () => {

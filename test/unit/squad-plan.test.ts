@@ -75,6 +75,29 @@ describe("reading the planner's answer", () => {
     expect(planFromAnswer(answer)).toEqual({ value: { tasks: 2 } });
   });
 
+  it('reads the object by its braces: a prompt may hold a fence of its own', () => {
+    const plan = {
+      tasks: [
+        {
+          id: 'a',
+          title: 'A',
+          prompt: 'Write a README with\n```bash\nnpm i\n```\n',
+          dependsOn: [],
+        },
+      ],
+    };
+    const answer = `Plan:\n\`\`\`json\n${JSON.stringify(plan, null, 2)}\n\`\`\`\nDone.`;
+    expect(planFromAnswer(answer)).toEqual({ value: plan });
+  });
+
+  it('ids are unique whatever their case, and not names Windows reserves', () => {
+    const checked = checkPlan({ tasks: [task('A'), task('a'), task('nul')] }, 20);
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.problems.join('\n')).toMatch(/Two tasks have the id "a"/);
+    expect(checked.problems.join('\n')).toMatch(/"nul" is a reserved name/);
+  });
+
   it('takes a bare object when there is no fence', () => {
     expect(planFromAnswer('Here: {"tasks": []} — done')).toEqual({ value: { tasks: [] } });
   });

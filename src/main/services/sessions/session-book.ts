@@ -146,7 +146,14 @@ export class SessionBook {
   }
 
   update(entry: Entry, patch: Partial<Session>): void {
-    entry.session = { ...entry.session, ...patch, updatedAt: new Date().toISOString() };
+    // An error may quote what an upstream answered, and an upstream may echo the key it got.
+    const error = patch.error && this.deps.scrub ? this.deps.scrub(patch.error) : patch.error;
+    entry.session = {
+      ...entry.session,
+      ...patch,
+      ...(error !== undefined ? { error } : {}),
+      updatedAt: new Date().toISOString(),
+    };
     void this.persist(entry);
     this.deps.bus.emit('session.updated', this.view(entry));
   }

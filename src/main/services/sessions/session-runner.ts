@@ -186,9 +186,12 @@ export class SessionRunner {
     // A follow-up sent while it was finishing starts the next run: only steering aigo wrote
     // (the agent may leave files there too), and not when the user resumed it meanwhile.
     const waiting = (await unreadInput(entry.paths.input)).filter((n) => entry.steering.has(n));
+    // A squad's planner or task is done when its run ends: the squad has taken its result, and
+    // steering it did not read stays in the squad's notes for the tasks after it.
     if (
       !this.control.stopped() &&
       status !== 'cancelled' &&
+      entry.session.trigger !== 'squad' &&
       waiting.length &&
       entry.session.state === 'ended'
     )

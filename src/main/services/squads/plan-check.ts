@@ -1,5 +1,7 @@
 import { planTaskSchema, type PlanTask } from '../../../shared/schemas/squads';
 
+const RESERVED_NAMES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
+
 export type PlanCheck =
   { ok: true; tasks: PlanTask[]; waves: string[][] } | { ok: false; problems: string[] };
 
@@ -33,9 +35,18 @@ export function checkPlan(raw: unknown, maxTasks: number): PlanCheck {
       );
   });
   const ids = new Set<string>();
+  // Ids name folders (squads/<squad>/<task>/): unique whatever the case, and usable on Windows.
+  const folded = new Set<string>();
   for (const task of tasks) {
-    if (ids.has(task.id)) problems.push(`Two tasks have the id "${task.id}"; ids must be unique.`);
+    const key = task.id.toLowerCase();
+    if (folded.has(key))
+      problems.push(
+        `Two tasks have the id "${task.id}"; ids must be unique (upper and lower case count as the same).`,
+      );
+    if (RESERVED_NAMES.test(task.id))
+      problems.push(`The id "${task.id}" is a reserved name on Windows; choose another.`);
     ids.add(task.id);
+    folded.add(key);
   }
   for (const task of tasks) {
     const seen = new Set<string>();
@@ -107,20 +118,21 @@ export function wavesOf(tasks: PlanTask[]): string[][] {
 }
 
 /**
- * The plan in the planner's answer: the last fenced ```json block, else the outermost {...}.
- * Null when there is no JSON to read (the repair then asks for it).
+ * The plan in the planner's answer: the JSON object that starts after the last ```json fence
+ * (read by its braces, so a prompt may itself hold a fence), else the first object in the text.
  */
 export function planFromAnswer(answer: string): { value: unknown } | { error: string } {
-  const fences = [...answer.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  const candidates = fences.length
-    ? fences.reverse()
-    : answer.includes('{')
-      ? [answer.slice(answer.indexOf('{'), answer.lastIndexOf('}') + 1)]
-      : [];
+  const fences = [...answer.matchAll(/```(?:json)?[ \t]*\n/g)].map((m) => m.index + m[0].length);
+  const starts = [...fences.reverse(), 0];
+  const candidates = [
+    ...starts.map((from) => balancedObject(answer, from)),
+    // Unbalanced: parsed anyway, so the repair hears what JSON.parse says is wrong.
+    answer.includes('{') ? answer.slice(answer.indexOf('{')) : null,
+  ].filter((c): c is string => !!c);
   if (!candidates.length)
     return { error: 'The answer holds no plan: reply with the plan as a ```json block.' };
   let lastError = '';
-  for (const text of candidates) {
+  for (const text of new Set(candidates)) {
     try {
       return { value: JSON.parse(text) as unknown };
     } catch (error) {
@@ -128,4 +140,22 @@ export function planFromAnswer(answer: string): { value: unknown } | { error: st
     }
   }
   return { error: `The plan is not valid JSON (${lastError}).` };
+}
+
+/** The `{…}` that starts at the first brace from `from`, braces in strings not counted. */
+function balancedObject(text: string, from: number): string | null {
+  const start = text.indexOf('{', from);
+  if (start < 0) return null;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
+  }
+  return null;
 }

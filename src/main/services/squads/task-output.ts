@@ -1,20 +1,26 @@
-import { lstat, readdir } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { TranscriptItem } from '../../../shared/schemas/sessions';
+import { openFolder } from '../sessions/ipc-files';
 
 const MAX_FILES = 100;
 /** A squad keeps this much of an answer (it is saved and sent on every change of the squad). */
 const MAX_ANSWER = 20_000;
 const MAX_DEPTH = 4;
+/** Folders looked into: empty ones do not count towards MAX_FILES. */
+const MAX_FOLDERS = 200;
 
-/** The agent's last answer of its last run: what a task hands on. */
-export function finalAnswer(transcript: TranscriptItem[]): string {
+/**
+ * The agent's last answer of its last run: what a task hands on (cut at `max`; the planner's is
+ * read whole, since its plan is in it).
+ */
+export function finalAnswer(transcript: TranscriptItem[], max = MAX_ANSWER): string {
   for (let i = transcript.length - 1; i >= 0; i--) {
     const item = transcript[i];
     if (item?.kind === 'assistant' && item.text.trim()) {
       const text = item.text.trim();
-      return text.length > MAX_ANSWER
-        ? `${text.slice(0, MAX_ANSWER)}… [${text.length - MAX_ANSWER} more characters: the whole answer is in the task's transcript]`
+      return text.length > max
+        ? `${text.slice(0, max)}… [${text.length - max} more characters: the whole answer is in the task's transcript]`
         : text;
     }
     if (item?.kind === 'user' && item.source === 'prompt') break;
@@ -37,7 +43,8 @@ export async function filesWritten(
     if (item.kind !== 'tool' || item.tool !== 'write_file' || item.status !== 'ok') continue;
     // The input is shortened for display: read the path field, not the whole JSON.
     const path = /"path":\s*"((?:[^"\\]|\\.)*)"/.exec(item.input)?.[1];
-    const inWorkspace = path ? workspacePath(JSON.parse(`"${path}"`) as string) : null;
+    // The runner's lines are the agent's to write: a path that is not a JSON string is skipped.
+    const inWorkspace = path ? workspacePath(jsonString(path)) : null;
     if (inWorkspace) files.add(inWorkspace);
   }
   if (workspace) for (const f of await listOutputFolder(workspace, outputFolder)) files.add(f);
@@ -51,27 +58,55 @@ function workspacePath(path: string): string | null {
   return rel && !rel.startsWith('extra/') ? rel : null;
 }
 
+function jsonString(escaped: string): string {
+  try {
+    return JSON.parse(`"${escaped}"`) as string;
+  } catch {
+    return '';
+  }
+}
+
 /**
- * Files under the task's output folder, found without following links: the agent could have
- * made any part of the path a link to elsewhere on this computer, whose names it must not learn.
+ * Files under the task's output folder. Each folder is opened without following a link and the
+ * next one is opened through it (by descriptor): an agent of the group may swap any part of the
+ * path for a link to elsewhere on this computer, whose names it must not learn — even while this
+ * runs.
  */
 async function listOutputFolder(workspace: string, folder: string): Promise<string[]> {
-  let dir = workspace;
-  for (const part of folder.split('/')) {
-    dir = join(dir, part);
-    const info = await lstat(dir).catch(() => null);
-    if (!info?.isDirectory()) return [];
-  }
+  type Folder = NonNullable<Awaited<ReturnType<typeof openFolder>>>;
+  const opened: Folder[] = [];
   const out: string[] = [];
-  const walk = async (abs: string, rel: string, depth: number): Promise<void> => {
-    if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
-    for (const entry of await readdir(abs, { withFileTypes: true }).catch(() => [])) {
-      if (out.length >= MAX_FILES) return;
-      const name = `${rel}/${entry.name}`;
-      if (entry.isFile()) out.push(name);
-      else if (entry.isDirectory()) await walk(join(abs, entry.name), name, depth + 1);
+  let folders = 0;
+  try {
+    let current = await openFolder(workspace);
+    if (!current) return [];
+    opened.push(current);
+    for (const part of folder.split('/')) {
+      current = await openFolder(current.path(part));
+      if (!current) return [];
+      opened.push(current);
     }
-  };
-  await walk(dir, folder, 0);
-  return out;
+    const walk = async (dir: Folder, rel: string, depth: number): Promise<void> => {
+      if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
+      for (const entry of await readdir(dir.path(''), { withFileTypes: true }).catch(() => [])) {
+        if (out.length >= MAX_FILES) return;
+        const name = `${rel}/${entry.name}`;
+        if (entry.isFile()) out.push(name);
+        else if (entry.isDirectory()) {
+          if (++folders > MAX_FOLDERS) return;
+          const sub = await openFolder(dir.path(entry.name));
+          if (!sub) continue;
+          try {
+            await walk(sub, name, depth + 1);
+          } finally {
+            await sub.close().catch(() => undefined);
+          }
+        }
+      }
+    };
+    await walk(current, folder, 0);
+    return out;
+  } finally {
+    await Promise.all(opened.map((f) => f.close().catch(() => undefined)));
+  }
 }
