@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/shared/schemas/sessions';
 import type { Squad } from '../../src/shared/schemas/squads';
 import { AppError } from '../../src/shared/errors';
-import { startAgentApp } from '../helpers/agent-app';
+import { REAL_KEY, startAgentApp } from '../helpers/agent-app';
 import { dockerRequirement, requirePart } from '../helpers/requirements';
 import { lastUserText, text, toolUse, type LlmRequest, type Turn } from '../helpers/scripted-llm';
 
@@ -108,7 +110,12 @@ describe.runIf(runDocker)('squads on the real engine', () => {
       if (task === 'x')
         return {
           blocks: [],
-          error: { status: 400, type: 'invalid_request_error', message: 'scripted failure' },
+          error: {
+            status: 400,
+            type: 'invalid_request_error',
+            // A careless upstream echoes the key it got: it must not reach the squad.
+            message: `scripted failure for ${String(req.headers['x-api-key'])}`,
+          },
         };
       if (task === 'w') return { blocks: [text('too late')], delayMs: 40_000 };
       return { blocks: [text(`RESULT-${task.toUpperCase()}`)] };
@@ -266,7 +273,13 @@ describe.runIf(runDocker)('squads on the real engine', () => {
       u: 'succeeded',
     });
     expect(done.state).toBe('failed');
-    expect(done.tasks.find((t) => t.id === 'x')?.reason).toMatch(/scripted failure/);
+    expect(done.tasks.find((t) => t.id === 'x')?.reason).toMatch(
+      /scripted failure for \[redacted key\]/,
+    );
+    expect(JSON.stringify(done)).not.toContain(REAL_KEY);
+    expect(await readFile(join(app.dataDir, 'squads', `${done.id}.json`), 'utf8')).not.toContain(
+      REAL_KEY,
+    );
     expect(done.tasks.find((t) => t.id === 'y')?.reason).toBe('Skipped: "x" failed.');
     expect(done.tasks.find((t) => t.id === 'z')?.reason).toBe('Skipped: "y" was skipped.');
     expect(done.tasks.find((t) => t.id === 'v')?.reason).toBe('Skipped: "w" timed out.');

@@ -389,7 +389,7 @@ describe('squads with scripted sessions', () => {
     for (let i = 0; i < 100; i++) await s.message(squad.id, `note ${i}`);
     await expect(s.message(squad.id, 'one more')).rejects.toMatchObject({
       code: 'CONFLICT',
-      message: expect.stringMatching(/already has 100 steering notes/),
+      message: expect.stringMatching(/as many steering notes as it keeps \(100 notes/),
     });
     await s.run(squad.id);
     sessions.finish(sessions.find('TASK:a').session.id, 'succeeded', 'x'.repeat(50_000));
@@ -397,6 +397,119 @@ describe('squads with scripted sessions', () => {
     const answer = task(s.get(squad.id), 'a')?.output?.answer ?? '';
     expect(answer.length).toBeLessThan(20_200);
     expect(answer).toMatch(/30000 more characters: the whole answer is in the task's transcript/);
+  });
+
+  it('runs again what did not succeed, keeping what did', async () => {
+    const s = await service();
+    const squad = await planned(s, plan(['a'], ['b'], ['c', ['b']]));
+    await s.run(squad.id);
+    sessions.finish(sessions.find('TASK:a').session.id, 'succeeded', 'A');
+    sessions.finish(sessions.find('TASK:b').session.id, 'failed');
+    await settle();
+    expect(s.get(squad.id).state).toBe('failed');
+    const firstB = task(s.get(squad.id), 'b')?.session;
+    await s.run(squad.id);
+    expect(states(s.get(squad.id))).toEqual({ a: 'succeeded', b: 'running', c: 'pending' });
+    const b = task(s.get(squad.id), 'b')?.session as string;
+    expect(b).not.toBe(firstB);
+    sessions.finish(b, 'succeeded', 'B');
+    await settle();
+    sessions.finish(task(s.get(squad.id), 'c')?.session as string, 'succeeded', 'C');
+    await settle();
+    expect(s.get(squad.id)).toMatchObject({ state: 'succeeded', error: null });
+    expect(s.get(squad.id).result).toContain('3 of 3 tasks succeeded');
+    await expect(s.run(squad.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('a task "Pause all agents" stopped waits to run again instead of failing', async () => {
+    let paused = false;
+    const s = new SquadService({
+      dataDir: join(t.path, 'data'),
+      bus,
+      audit,
+      logger: silentLogger(),
+      groups,
+      sessions,
+      settings: () => settings,
+      workspaceOf: () => join(t.path, 'workspace'),
+      paused: () => paused,
+    });
+    await s.start();
+    services.push(s);
+    const squad = await planned(s, plan(['a'], ['b', ['a']]));
+    await s.run(squad.id);
+    const first = sessions.find('TASK:a').session.id;
+    paused = true;
+    sessions.finish(first, 'cancelled'); // what pausing does to a working session
+    await settle();
+    const a = task(s.get(squad.id), 'a');
+    expect(a?.state).toBe('running');
+    expect(a?.session).not.toBe(first); // a new session, queued until the resume
+    paused = false;
+    sessions.finish(a?.session as string, 'succeeded', 'A');
+    await settle();
+    expect(task(s.get(squad.id), 'b')?.state).toBe('running');
+  });
+
+  it("a cancel while the planner's answer is read is not undone by the plan", async () => {
+    const s = await service();
+    const squad = await s.create({ group: 'main', goal: 'g', autoRun: true });
+    const get = sessions.get.bind(sessions);
+    let release: () => void = () => undefined;
+    sessions.get = async (id) => {
+      await new Promise<void>((r) => (release = r));
+      return get(id);
+    };
+    sessions.finish(squad.planner.session as string, 'succeeded', plan(['a']));
+    await settle();
+    const cancelled = s.cancel(squad.id);
+    release();
+    await cancelled;
+    sessions.get = get;
+    await settle();
+    expect(s.get(squad.id).state).toBe('cancelled');
+    expect(sessions.running()).toHaveLength(0);
+  });
+
+  it("an agent's malformed output line neither blocks its squad nor aigo's next start", async () => {
+    const s = await service();
+    const squad = await planned(s, plan(['a'], ['b', ['a']]));
+    await s.run(squad.id);
+    const bad = {
+      id: 'w1',
+      kind: 'tool' as const,
+      turn: 1,
+      tool: 'write_file',
+      input: '{"path": "\\x"}',
+      status: 'ok' as const,
+      output: 'ok',
+      ms: 1,
+      time: new Date().toISOString(),
+    };
+    sessions.finish(sessions.find('TASK:a').session.id, 'succeeded', 'A', [bad]);
+    await settle();
+    expect(states(s.get(squad.id))).toEqual({ a: 'succeeded', b: 'running' });
+    await s.stop();
+    services.splice(0);
+    const again = await service();
+    expect(states(again.get(squad.id))).toEqual({ a: 'succeeded', b: 'failed' });
+  });
+
+  it('refuses a re-plan while someone resumed the planner, and reads a long plan whole', async () => {
+    const s = await service();
+    const long = plan(...Array.from({ length: 12 }, (_, i) => [`t${i}`] as [string]));
+    const padded = long.replace(/do it/g, `do it ${'x'.repeat(1800)}`);
+    expect(padded.length).toBeGreaterThan(20_000);
+    const squad = await planned(s, padded);
+    expect(squad.state).toBe('planned');
+    expect(squad.tasks).toHaveLength(12);
+    const planner = squad.planner.session as string;
+    await sessions.message(planner, 'and also…'); // resumed from Cowork
+    await expect(s.replan(squad.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/wait until it has ended, or stop it/),
+    });
+    expect(s.get(squad.id).state).toBe('planned');
   });
 
   it('refuses what does not fit the state, saying what to do', async () => {

@@ -45,6 +45,7 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
       peek: (id) => sessions.peek(id),
     },
     settings: () => deps.settings.get().squads,
+    paused: () => deps.settings.get().sessions.paused,
     workspaceOf: (groupId) => {
       const group = groups.find(groupId);
       if (!group) return null;

@@ -3,7 +3,7 @@ import type { SquadTask, SquadTaskState } from '../../../shared/schemas/squads';
 import { readyTasks, running, skipBlocked, skipPending } from './squad-graph';
 import type { SquadBook } from './squad-planning';
 import { collectResult, outputFolder, taskPrompt } from './squad-prompts';
-import type { SquadEntry, SquadServiceDeps } from './squad-service';
+import type { SquadEntry, SquadServiceDeps } from './squad-types';
 import { filesWritten, finalAnswer } from './task-output';
 
 const STATUS_TO_STATE: Record<NonNullable<Session['lastStatus']>, SquadTaskState> = {
@@ -27,14 +27,38 @@ export class SquadExecution {
     private readonly book: SquadBook,
   ) {}
 
+  /** Runs the plan, or runs again what did not succeed in an ended squad. */
   async run(entry: SquadEntry): Promise<void> {
-    Object.assign(entry.squad, { state: 'running', startedAt: new Date().toISOString() });
+    const { squad } = entry;
+    const again = squad.state !== 'planned';
+    if (again)
+      for (const task of squad.tasks)
+        if (task.state !== 'succeeded')
+          Object.assign(task, {
+            state: 'pending',
+            session: null,
+            startedAt: null,
+            endedAt: null,
+            reason: null,
+            output: null,
+          });
+    Object.assign(squad, {
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      result: null,
+      error: null,
+    });
+    // Saved before any task starts: a crash from here on finds it running, and recovers it.
+    await this.book.save(entry);
     this.deps.audit.record({
       severity: 'info',
       category: 'squad',
-      group: entry.squad.groupName,
-      message: `Squad ${entry.squad.id} runs ${entry.squad.tasks.length} tasks in ${entry.squad.waves.length} waves`,
-      details: { squad: entry.squad.id, tasks: entry.squad.tasks.length },
+      group: squad.groupName,
+      message: again
+        ? `Squad ${squad.id} runs again the ${squad.tasks.filter((t) => t.state === 'pending').length} tasks that did not succeed`
+        : `Squad ${squad.id} runs ${squad.tasks.length} tasks in ${squad.waves.length} waves`,
+      details: { squad: squad.id, tasks: squad.tasks.length, again },
     });
     this.armTimer(entry);
     await this.pump(entry);
@@ -46,27 +70,45 @@ export class SquadExecution {
     const key = `${entry.squad.id}/${task.id}`;
     const byUser = this.cancelled.delete(key);
     const status = session.lastStatus ?? 'failed';
+    if (
+      status === 'cancelled' &&
+      !byUser &&
+      entry.squad.state === 'running' &&
+      this.deps.paused?.()
+    ) {
+      // "Pause all agents" stopped it: it runs again (its new session waits for the resume).
+      Object.assign(task, { state: 'pending', session: null, startedAt: null, reason: null });
+      await this.pump(entry);
+      return;
+    }
     let state = STATUS_TO_STATE[status];
     if (byUser && state !== 'succeeded') state = 'cancelled';
     else if (entry.squad.state === 'timeout' && state !== 'succeeded') state = 'timeout';
-    const transcript = (await this.deps.sessions.get(session.id)).transcript;
     Object.assign(task, {
       state,
       endedAt: new Date().toISOString(),
       reason: reasonFor(state, session, byUser, entry),
-      output:
-        state === 'succeeded'
-          ? {
-              answer: finalAnswer(transcript),
-              files: await filesWritten(
-                transcript,
-                this.deps.workspaceOf(entry.squad.group),
-                outputFolder(entry.squad.id, task.id),
-              ),
-            }
-          : null,
+      output: state === 'succeeded' ? await this.output(entry, task.id, session.id) : null,
     });
     await this.pump(entry);
+  }
+
+  /** What a task hands on; a transcript that cannot be read hands on nothing, never blocks. */
+  private async output(entry: SquadEntry, taskId: string, session: string) {
+    try {
+      const transcript = (await this.deps.sessions.get(session)).transcript;
+      return {
+        answer: finalAnswer(transcript),
+        files: await filesWritten(
+          transcript,
+          this.deps.workspaceOf(entry.squad.group),
+          outputFolder(entry.squad.id, taskId),
+        ),
+      };
+    } catch (error) {
+      this.deps.logger.warn({ err: error, session }, "Could not read a squad task's output");
+      return { answer: '', files: [] };
+    }
   }
 
   async cancelTask(entry: SquadEntry, task: SquadTask): Promise<void> {
@@ -142,7 +184,7 @@ export class SquadExecution {
   private async pump(entry: SquadEntry): Promise<void> {
     const { squad } = entry;
     skipBlocked(squad);
-    if (squad.state === 'running')
+    if (squad.state === 'running' && !this.book.stopping())
       for (const task of readyTasks(squad)) {
         if (running(squad).length >= squad.limits.maxConcurrent) break;
         // Another pump (a task that ended meanwhile) may have started it while this one awaited.
@@ -165,7 +207,14 @@ export class SquadExecution {
       });
       task.session = session.id;
       this.book.track(session.id, squad.id, task.id);
+      // Stopped while it was being created: it must not run unsupervised.
+      if (squad.state !== 'running') await this.deps.sessions.close(session.id);
     } catch (error) {
+      if (this.book.stopping()) {
+        // aigo stops: the task has not started; it starts when the squad resumes.
+        Object.assign(task, { state: 'pending', startedAt: null });
+        return;
+      }
       Object.assign(task, {
         state: 'failed',
         endedAt: new Date().toISOString(),
@@ -201,9 +250,14 @@ export class SquadExecution {
     if (entry.executionTimer) clearTimeout(entry.executionTimer);
     entry.executionTimer = setTimeout(() => {
       entry.executionTimer = null;
-      void this.stopAll(entry, 'timeout', executionLimit(entry)).catch((error: unknown) =>
-        this.deps.logger.error({ err: error }, 'Could not stop a squad at its limit'),
-      );
+      void this.book
+        .serial(entry, async () => {
+          if (entry.squad.state === 'running')
+            await this.stopAll(entry, 'timeout', executionLimit(entry));
+        })
+        .catch((error: unknown) =>
+          this.deps.logger.error({ err: error }, 'Could not stop a squad at its limit'),
+        );
     }, ms);
   }
 }

@@ -1,13 +1,18 @@
 import type { Session } from '../../../shared/schemas/sessions';
 import type { PlanTask } from '../../../shared/schemas/squads';
 import { checkPlan, planFromAnswer } from './plan-check';
-import { plannerPrompt, repairPrompt, replanPrompt } from './squad-prompts';
-import type { SquadEntry, SquadServiceDeps } from './squad-service';
+import { AppError } from '../../../shared/errors';
+import { PLANNER_INTRO, plannerPrompt, repairPrompt, replanPrompt } from './squad-prompts';
+import type { SquadEntry, SquadServiceDeps } from './squad-types';
 import { finalAnswer } from './task-output';
 
 export interface SquadBook {
   save(entry: SquadEntry): Promise<void>;
   track(session: string, squad: string, task: string | null): void;
+  /** aigo is stopping: nothing new starts. */
+  stopping(): boolean;
+  /** Runs `work` in the squad's turn (see SquadService.serial). */
+  serial<T>(entry: SquadEntry, work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -29,7 +34,7 @@ export class SquadPlanning {
 
   async replan(entry: SquadEntry, feedback: string | undefined): Promise<void> {
     entry.repairsLeft = 1;
-    await this.ask(entry, replanPrompt(feedback));
+    await this.ask(entry, replanPrompt(entry.squad, feedback));
   }
 
   /** The user's plan, or a valid one from the planner: it replaces the tasks. */
@@ -63,7 +68,12 @@ export class SquadPlanning {
       );
       return;
     }
-    const answer = finalAnswer((await this.deps.sessions.get(session.id)).transcript);
+    // Read whole: the plan is in it, however long (only what a task hands on is cut).
+    const answer = finalAnswer(
+      (await this.deps.sessions.get(session.id)).transcript,
+      Number.POSITIVE_INFINITY,
+    );
+    if (squad.state !== 'planning' || squad.planner.session !== session.id) return;
     const read = planFromAnswer(answer);
     const checked =
       'error' in read
@@ -116,27 +126,42 @@ export class SquadPlanning {
       );
   }
 
-  /** Starts the planner, or resumes its session with the next request (its conversation kept). */
+  /**
+   * Starts the planner, or resumes its ended session with the next request (its conversation
+   * kept). A planner session someone resumed (from Cowork) is still working: refused, since two
+   * answers would race.
+   */
   private async ask(entry: SquadEntry, prompt: string): Promise<void> {
     const { squad } = entry;
+    const existing = squad.planner.session ? this.deps.sessions.peek(squad.planner.session) : null;
+    if (existing && existing.state !== 'ended')
+      throw new AppError(
+        'CONFLICT',
+        `The planner's session ${existing.id} is ${existing.state} (resumed from Cowork?); wait until it has ended, or stop it, then re-plan.`,
+      );
+    const first = !existing;
     Object.assign(squad, { state: 'planning', error: null });
     squad.planner.attempts++;
     const overrides = { timeoutSecs: squad.limits.taskTimeoutSecs, idleTimeoutSecs: 0 };
-    const existing = squad.planner.session ? this.deps.sessions.peek(squad.planner.session) : null;
     try {
-      const session =
-        existing?.state === 'ended'
-          ? await this.deps.sessions.message(existing.id, prompt, overrides)
-          : await this.deps.sessions.create({
-              group: squad.group,
-              prompt,
-              trigger: 'squad',
-              overrides,
-            });
+      const session = existing
+        ? await this.deps.sessions.message(existing.id, prompt, overrides)
+        : await this.deps.sessions.create({
+            group: squad.group,
+            // A new session knows nothing yet: the goal and format first, then the request.
+            prompt: prompt.startsWith(PLANNER_INTRO)
+              ? prompt
+              : `${plannerPrompt(squad)}\n\n${prompt}`,
+            trigger: 'squad',
+            overrides,
+          });
       squad.planner.session = session.id;
       this.book.track(session.id, squad.id, null);
     } catch (error) {
-      await this.failed(entry, `The planner could not start: ${(error as Error).message}`);
+      await this.failed(
+        entry,
+        `The planner could not start: ${(error as Error).message}${first ? '' : ' Re-plan to try again.'}`,
+      );
       throw error;
     }
     await this.book.save(entry);

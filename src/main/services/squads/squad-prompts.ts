@@ -3,6 +3,8 @@ import type { Squad, SquadTask } from '../../../shared/schemas/squads';
 /** What a dependency hands on: long answers are cut, so a prompt stays within reason. */
 const ANSWER_CHARS = 6000;
 const RESULT_ANSWER_CHARS = 20_000;
+/** All dependencies' answers together. */
+const HANDED_ON_CHARS = 50_000;
 
 const PLAN_FORMAT = [
   'Reply with the plan as one fenced ```json block of this shape, and nothing after it:',
@@ -16,9 +18,12 @@ const PLAN_FORMAT = [
   'prompt and the results of the tasks it depends on).',
 ].join('\n');
 
+export const PLANNER_INTRO =
+  'You are the planner of a squad of agents. Split the goal below into tasks for other agents.';
+
 export function plannerPrompt(squad: Squad): string {
   return [
-    'You are the planner of a squad of agents. Split the goal below into tasks for other agents.',
+    PLANNER_INTRO,
     `At most ${squad.limits.maxTasks} tasks; up to ${squad.limits.maxConcurrent} run at once; each has ${squad.limits.taskTimeoutSecs} s.`,
     'Do not do the work yourself: you may look at /workspace to plan well, then answer with the plan.',
     '',
@@ -39,10 +44,12 @@ export function repairPrompt(problems: string[]): string {
   ].join('\n');
 }
 
-export function replanPrompt(feedback: string | undefined): string {
+export function replanPrompt(squad: Squad, feedback: string | undefined): string {
   return [
     'The user asked for a new plan.',
     feedback ? `What to change: ${feedback}` : '',
+    ...notes(squad, null),
+    '',
     'Reply with the whole new plan.',
     PLAN_FORMAT,
   ]
@@ -61,7 +68,14 @@ export function taskPrompt(squad: Squad, task: SquadTask): string {
     `Your task (${task.id}: ${task.title}):`,
     task.prompt,
     ...(deps.length
-      ? ['', 'Results of the tasks yours builds on:', ...deps.flatMap((d) => handedOn(d))]
+      ? [
+          '',
+          'Results of the tasks yours builds on:',
+          // Within one prompt's reach however many there are (a session prompt holds 100,000).
+          ...deps.flatMap((d) =>
+            handedOn(d, Math.min(ANSWER_CHARS, Math.floor(HANDED_ON_CHARS / deps.length))),
+          ),
+        ]
       : []),
     ...notes(squad, task.id),
     '',
@@ -75,12 +89,12 @@ export function outputFolder(squadId: string, taskId: string): string {
   return `squads/${squadId}/${taskId}`;
 }
 
-function handedOn(task: SquadTask): string[] {
+function handedOn(task: SquadTask, max: number): string[] {
   const answer = task.output?.answer ?? '';
   return [
     `### ${task.id}: ${task.title}`,
-    answer.length > ANSWER_CHARS
-      ? `${answer.slice(0, ANSWER_CHARS)}… [${answer.length - ANSWER_CHARS} more characters]`
+    answer.length > max
+      ? `${answer.slice(0, max)}… [${answer.length - max} more characters in its transcript]`
       : answer || '(no answer)',
     ...(task.output?.files.length
       ? [`Files it wrote (under /workspace): ${task.output.files.join(', ')}`]

@@ -1,62 +1,26 @@
-import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
-import type { Settings } from '../../../shared/schemas/settings';
-import type { Session, SessionDetail } from '../../../shared/schemas/sessions';
+import type { Session } from '../../../shared/schemas/sessions';
 import type { PlanTask, Squad, SquadState } from '../../../shared/schemas/squads';
-import type { AuditLog } from '../audit/audit-log';
-import type { EventBus } from '../events/event-bus';
-import type { GroupsService } from '../groups/groups-service';
-import type { RunOverrides } from '../sessions/session-book';
 import { checkPlan } from './plan-check';
 import { SquadExecution } from './squad-execution';
 import { SquadPlanning } from './squad-planning';
 import { SquadStore } from './squad-store';
+import { steer } from './squad-steering';
+import {
+  FINAL_SQUAD_STATES,
+  newSquad,
+  type NewSquad,
+  type SquadEntry,
+  type SquadServiceDeps,
+} from './squad-types';
 
-/** What squads need of agent sessions: each planner run and each task is one. */
-export interface SquadSessions {
-  create(input: {
-    group: string;
-    prompt: string;
-    trigger: 'squad';
-    overrides: RunOverrides;
-  }): Promise<Session>;
-  message(id: string, text: string, overrides?: RunOverrides): Promise<Session>;
-  close(id: string): Promise<Session>;
-  get(id: string): Promise<SessionDetail>;
-  peek(id: string): Session | null;
-}
+export type { SquadEntry, SquadServiceDeps, SquadSessions } from './squad-types';
+export { FINAL_SQUAD_STATES } from './squad-types';
 
-export interface SquadServiceDeps {
-  dataDir: string;
-  bus: EventBus;
-  audit: AuditLog;
-  logger: Logger;
-  groups: GroupsService;
-  sessions: SquadSessions;
-  settings: () => Settings['squads'];
-  /** The host folder a group's agents see as /workspace. */
-  workspaceOf: (groupId: string) => string | null;
-}
+const STOP_WAIT_MS = 5_000;
 
-export interface SquadEntry {
-  squad: Squad;
-  /** Repairs the planner may still be asked for in this planning round. */
-  repairsLeft: number;
-  executionTimer: NodeJS.Timeout | null;
-  writes: Promise<void>;
-}
-
-/** Notes go into every later task's prompt: a bound keeps those prompts within reason. */
-const MAX_STEERING = 100;
-
-export const FINAL_SQUAD_STATES: ReadonlySet<SquadState> = new Set([
-  'succeeded',
-  'failed',
-  'timeout',
-  'cancelled',
-  'plan_failed',
-]);
+/** Ended without every task succeeding: Run starts what did not succeed again. */
+const RETRYABLE: ReadonlySet<SquadState> = new Set(['failed', 'timeout', 'cancelled']);
 
 /**
  * Squad mode: a planner session turns a goal into a plan of tasks (a DAG), the user runs, edits
@@ -71,6 +35,7 @@ export class SquadService {
   private readonly planning: SquadPlanning;
   private readonly execution: SquadExecution;
   private off: (() => void) | null = null;
+  private stopping = false;
 
   constructor(private readonly deps: SquadServiceDeps) {
     this.store = new SquadStore(deps.dataDir);
@@ -78,6 +43,8 @@ export class SquadService {
       save: (entry: SquadEntry) => this.save(entry),
       track: (session: string, squad: string, task: string | null) =>
         this.bySession.set(session, { squad, task }),
+      stopping: () => this.stopping,
+      serial: <T>(entry: SquadEntry, work: () => Promise<T>) => this.serial(entry, work),
     };
     this.execution = new SquadExecution(deps, book);
     this.planning = new SquadPlanning(deps, book, (entry) => this.execution.run(entry));
@@ -93,6 +60,7 @@ export class SquadService {
         repairsLeft: 0,
         executionTimer: null,
         writes: Promise.resolve(),
+        lock: Promise.resolve(),
       };
       this.entries.set(squad.id, entry);
       if (squad.planner.session)
@@ -100,21 +68,40 @@ export class SquadService {
       for (const task of squad.tasks)
         if (task.session) this.bySession.set(task.session, { squad: squad.id, task: task.id });
     }
-    this.off = this.deps.bus.on('session.updated', (session) => void this.sessionUpdated(session));
+    this.off = this.deps.bus.on('session.updated', (session) => this.sessionUpdated(session));
     // aigo stopped while these worked: their sessions have ended since (see SessionService.start).
-    for (const entry of this.entries.values()) {
-      if (entry.squad.state === 'planning') await this.planning.recover(entry);
-      else await this.execution.recover(entry);
-    }
+    for (const entry of this.entries.values())
+      await this.serial(entry, async () => {
+        if (entry.squad.state === 'planning') await this.planning.recover(entry);
+        else await this.execution.recover(entry);
+      }).catch(async (error: unknown) => {
+        // One squad that cannot go on must not keep aigo from starting: it ends, with why.
+        this.deps.logger.error({ err: error, squad: entry.squad.id }, 'A squad could not recover');
+        if (FINAL_SQUAD_STATES.has(entry.squad.state) && entry.squad.endedAt) return;
+        Object.assign(entry.squad, {
+          state: 'failed',
+          endedAt: new Date().toISOString(),
+          error: `aigo could not resume this squad after a restart: ${(error as Error).message}`,
+        });
+        await this.save(entry);
+      });
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.off?.();
     this.off = null;
     for (const entry of this.entries.values()) {
       if (entry.executionTimer) clearTimeout(entry.executionTimer);
       entry.executionTimer = null;
     }
+    // Changes under way finish (bounded), so what is on disk is whole.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.entries.values()].map((e) => e.lock)),
+      new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
     await Promise.all([...this.entries.values()].map((e) => e.writes));
   }
 
@@ -130,49 +117,19 @@ export class SquadService {
     return this.require(id).squad;
   }
 
-  async create(input: {
-    group: string;
-    goal: string;
-    maxConcurrent?: number | undefined;
-    maxTasks?: number | undefined;
-    taskTimeoutSecs?: number | undefined;
-    executionTimeoutSecs?: number | undefined;
-    autoRun: boolean;
-  }): Promise<Squad> {
+  async create(input: NewSquad & { group: string }): Promise<Squad> {
     const group = this.deps.groups.get(input.group);
-    const defaults = this.deps.settings();
-    const now = new Date();
-    const squad: Squad = {
-      id: newSquadId(now),
-      group: group.id,
-      groupName: group.name,
-      goal: input.goal,
-      state: 'planning',
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      startedAt: null,
-      endedAt: null,
-      limits: {
-        maxConcurrent: input.maxConcurrent ?? defaults.maxConcurrent,
-        maxTasks: input.maxTasks ?? defaults.maxTasks,
-        taskTimeoutSecs: input.taskTimeoutSecs ?? defaults.taskTimeoutSecs,
-        executionTimeoutSecs: input.executionTimeoutSecs ?? defaults.executionTimeoutSecs,
-      },
-      autoRun: input.autoRun,
-      planner: { session: null, attempts: 0, problems: [] },
-      tasks: [],
-      waves: [],
-      steering: [],
-      result: null,
-      error: null,
-    };
+    const squad = newSquad(group, input, this.deps.settings());
     const entry: SquadEntry = {
       squad,
       repairsLeft: 1,
       executionTimer: null,
       writes: Promise.resolve(),
+      lock: Promise.resolve(),
     };
     this.entries.set(squad.id, entry);
+    // On disk before the planner starts: a crash now leaves a squad to recover, not an orphan.
+    await this.save(entry);
     this.deps.audit.record({
       severity: 'info',
       category: 'squad',
@@ -180,129 +137,138 @@ export class SquadService {
       message: `Squad ${squad.id} started: the planner splits the goal into tasks`,
       details: { squad: squad.id, ...squad.limits },
     });
-    await this.planning.plan(entry);
+    await this.serial(entry, () => this.planning.plan(entry));
     return entry.squad;
   }
 
-  /** Runs a planned squad. */
-  async run(id: string): Promise<Squad> {
+  /**
+   * Runs a planned squad; a squad that ended failed, timed out or cancelled runs again: the tasks
+   * that did not succeed start afresh (with a new execution limit), those that did are kept.
+   */
+  run(id: string): Promise<Squad> {
     const entry = this.require(id);
-    if (entry.squad.state !== 'planned')
-      throw new AppError(
-        'CONFLICT',
-        `Squad ${id} is ${entry.squad.state}; only a planned squad can be run.`,
-        { state: entry.squad.state },
-      );
-    await this.execution.run(entry);
-    return entry.squad;
+    return this.serial(entry, async () => {
+      const { state } = entry.squad;
+      if (state !== 'planned' && !RETRYABLE.has(state))
+        throw new AppError(
+          'CONFLICT',
+          state === 'succeeded'
+            ? `Squad ${id} has succeeded; start a new squad for more work.`
+            : `Squad ${id} is ${state}; a planned squad runs, and an ended one that did not succeed runs again.`,
+          { state },
+        );
+      await this.execution.run(entry);
+      return entry.squad;
+    });
   }
 
   /** The user's own plan, checked as the planner's is. */
-  async updatePlan(id: string, tasks: PlanTask[]): Promise<Squad> {
+  updatePlan(id: string, tasks: PlanTask[]): Promise<Squad> {
     const entry = this.require(id);
-    if (entry.squad.state !== 'planned' && entry.squad.state !== 'plan_failed')
-      throw new AppError(
-        'CONFLICT',
-        `Squad ${id} is ${entry.squad.state}; a plan can be edited while it waits to run.`,
-        { state: entry.squad.state },
-      );
-    const checked = checkPlan(tasks, entry.squad.limits.maxTasks);
-    if (!checked.ok)
-      throw new AppError('INVALID_INPUT', `The plan was not saved: ${checked.problems.join(' ')}`, {
-        problems: checked.problems,
-      });
-    this.planning.adopt(entry, checked.tasks, checked.waves);
-    await this.save(entry);
-    return entry.squad;
+    return this.serial(entry, async () => {
+      this.waiting(entry, 'a plan can be edited while it waits to run');
+      const checked = checkPlan(tasks, entry.squad.limits.maxTasks);
+      if (!checked.ok)
+        throw new AppError(
+          'INVALID_INPUT',
+          `The plan was not saved: ${checked.problems.join(' ')}`,
+          { problems: checked.problems },
+        );
+      this.planning.adopt(entry, checked.tasks, checked.waves);
+      await this.save(entry);
+      return entry.squad;
+    });
   }
 
-  async replan(id: string, feedback?: string): Promise<Squad> {
+  replan(id: string, feedback?: string): Promise<Squad> {
     const entry = this.require(id);
-    if (entry.squad.state !== 'planned' && entry.squad.state !== 'plan_failed')
-      throw new AppError(
-        'CONFLICT',
-        `Squad ${id} is ${entry.squad.state}; it can be re-planned while its plan waits to run.`,
-        { state: entry.squad.state },
-      );
-    await this.planning.replan(entry, feedback);
-    return entry.squad;
+    return this.serial(entry, async () => {
+      this.waiting(entry, 'it can be re-planned while its plan waits to run');
+      await this.planning.replan(entry, feedback);
+      return entry.squad;
+    });
   }
 
   /** Steering: kept in the squad's notes (for the planner and tasks yet to start) and sent on. */
-  async message(id: string, text: string, taskId?: string): Promise<Squad> {
+  message(id: string, text: string, taskId?: string): Promise<Squad> {
     const entry = this.require(id);
-    const { squad } = entry;
-    if (FINAL_SQUAD_STATES.has(squad.state))
-      throw new AppError('CONFLICT', `Squad ${id} has ended (${squad.state}); nothing to steer.`);
-    const task = taskId ? this.task(entry, taskId) : null;
-    if (task && task.state !== 'pending' && task.state !== 'running')
-      throw new AppError(
-        'CONFLICT',
-        `Task "${task.id}" has ended (${task.state}); steer a task that waits or runs.`,
-      );
-    if (squad.steering.length >= MAX_STEERING)
-      throw new AppError(
-        'CONFLICT',
-        `Squad ${id} already has ${MAX_STEERING} steering notes; steer one task, or cancel and start a squad with a clearer goal.`,
-      );
-    squad.steering.push({ time: new Date().toISOString(), text, task: task?.id ?? null });
-    const targets = task
-      ? [task.session]
-      : [
-          squad.state === 'planning' ? squad.planner.session : null,
-          ...squad.tasks.filter((t) => t.state === 'running').map((t) => t.session),
-        ];
-    for (const session of targets)
-      if (session && isWorking(this.deps.sessions.peek(session)))
-        await this.deps.sessions.message(session, text).catch((error: unknown) => {
-          // Stopping right now: the note stays in the squad's steering for what comes next.
-          this.deps.logger.info({ err: error, session }, 'Steering not delivered to a session');
-        });
-    await this.save(entry);
-    return squad;
-  }
-
-  async cancel(id: string): Promise<Squad> {
-    const entry = this.require(id);
-    if (FINAL_SQUAD_STATES.has(entry.squad.state)) return entry.squad;
-    if (entry.squad.state === 'planning' || entry.squad.state === 'planned')
-      await this.planning.cancel(entry);
-    else await this.execution.stopAll(entry, 'cancelled', 'the squad was cancelled.');
-    this.deps.audit.record({
-      severity: 'info',
-      category: 'squad',
-      group: entry.squad.groupName,
-      message: `Squad ${id} cancelled`,
-      details: { squad: id },
+    return this.serial(entry, async () => {
+      await steer(this.deps, entry, text, taskId ? this.task(entry, taskId) : null);
+      await this.save(entry);
+      return entry.squad;
     });
-    return entry.squad;
   }
 
-  async cancelTask(id: string, taskId: string): Promise<Squad> {
+  cancel(id: string): Promise<Squad> {
     const entry = this.require(id);
-    const task = this.task(entry, taskId);
-    if (entry.squad.state !== 'running')
-      throw new AppError(
-        'CONFLICT',
-        entry.squad.state === 'planned'
-          ? 'The plan has not started: edit the plan to remove the task.'
-          : `Squad ${id} is ${entry.squad.state}; tasks can be cancelled while it runs.`,
-      );
-    await this.execution.cancelTask(entry, task);
-    return entry.squad;
+    return this.serial(entry, async () => {
+      if (FINAL_SQUAD_STATES.has(entry.squad.state)) return entry.squad;
+      if (entry.squad.state === 'planning' || entry.squad.state === 'planned')
+        await this.planning.cancel(entry);
+      else await this.execution.stopAll(entry, 'cancelled', 'the squad was cancelled.');
+      this.deps.audit.record({
+        severity: 'info',
+        category: 'squad',
+        group: entry.squad.groupName,
+        message: `Squad ${id} cancelled`,
+        details: { squad: id },
+      });
+      return entry.squad;
+    });
   }
 
-  private async sessionUpdated(session: Session): Promise<void> {
+  cancelTask(id: string, taskId: string): Promise<Squad> {
+    const entry = this.require(id);
+    return this.serial(entry, async () => {
+      const task = this.task(entry, taskId);
+      if (entry.squad.state !== 'running')
+        throw new AppError(
+          'CONFLICT',
+          entry.squad.state === 'planned'
+            ? 'The plan has not started: edit the plan to remove the task.'
+            : `Squad ${id} is ${entry.squad.state}; tasks can be cancelled while it runs.`,
+        );
+      await this.execution.cancelTask(entry, task);
+      return entry.squad;
+    });
+  }
+
+  private sessionUpdated(session: Session): void {
     const owner = this.bySession.get(session.id);
     if (!owner || session.state !== 'ended') return;
     const entry = this.entries.get(owner.squad);
     if (!entry) return;
-    try {
+    void this.serial(entry, async () => {
       if (owner.task === null) await this.planning.plannerEnded(entry, session);
       else await this.execution.taskEnded(entry, owner.task, session);
-    } catch (error) {
-      this.deps.logger.error({ err: error, squad: owner.squad }, 'A squad could not go on');
-    }
+    }).catch((error: unknown) => {
+      if (!this.stopping)
+        this.deps.logger.error({ err: error, squad: owner.squad }, 'A squad could not go on');
+    });
+  }
+
+  /** Runs `work` once every earlier change of the squad is done; nothing new once aigo stops. */
+  private serial<T>(entry: SquadEntry, work: () => Promise<T>): Promise<T> {
+    const run = entry.lock.then(() =>
+      this.stopping ? Promise.reject(new AppError('UNREACHABLE', 'aigo is stopping.')) : work(),
+    );
+    entry.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private waiting(entry: SquadEntry, what: string): void {
+    const { state } = entry.squad;
+    if (state === 'planned' || state === 'plan_failed') return;
+    throw new AppError(
+      'CONFLICT',
+      state === 'planning'
+        ? `The planner of squad ${entry.squad.id} is still working; ${what}. Wait for its plan, or cancel the squad.`
+        : `Squad ${entry.squad.id} is ${state}; ${what}.`,
+      { state },
+    );
   }
 
   private save(entry: SquadEntry): Promise<void> {
@@ -337,14 +303,4 @@ export class SquadService {
       );
     return task;
   }
-}
-
-/** A session that takes steering now (not queued to resume, not stopping). */
-export function isWorking(session: Session | null): boolean {
-  return !!session && ['starting', 'running', 'idle', 'queued'].includes(session.state);
-}
-
-export function newSquadId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `sq-${stamp}-${randomBytes(3).toString('hex')}`;
 }
