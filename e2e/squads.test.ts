@@ -131,6 +131,22 @@ describe.runIf(run)('Squad mode in the browser', () => {
     expect(await page.getByTestId('squad-steer-input').count()).toBe(0);
     expect(await page.getByTestId('squad-list-item').getAttribute('data-state')).toBe('cancelled');
     await screenshot(page, 'squad-cancelled');
+
+    // Run again: b keeps its result; a, and then c, run to the end this time.
+    release = null;
+    const rerun = page.getByTestId('squad-rerun');
+    expect(await rerun.textContent()).toContain('Run the 2 tasks again');
+    await rerun.click();
+    await expect.poll(squadState, { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => release !== null, { timeout: 30_000 }).toBe(true);
+    release?.();
+    await expect.poll(squadState, { timeout: 60_000 }).toBe('succeeded');
+    expect(await cardState('c')).toBe('succeeded');
+    await expect
+      .poll(() => page.getByTestId('squad-result').textContent(), { timeout: 30_000 })
+      .toContain('Take option one.');
+    expect(await page.getByTestId('squad-rerun').count()).toBe(0);
+    await screenshot(page, 'squad-run-again');
     expect(errors).toEqual([]);
   });
 });

@@ -16,8 +16,13 @@ import {
 } from './squad-state';
 import { useSquads } from './squads-store';
 
-function CancelButton({ squad }: { squad: Squad }) {
-  const cancel = useSquads((s) => s.cancel);
+/** A button that calls the core, shows it is busy, and shows why it was refused. */
+function SquadAction(props: {
+  testId: string;
+  title: string;
+  label: string;
+  act: () => Promise<{ ok: true } | { ok: false; error: ErrorInfo }>;
+}) {
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -26,24 +31,52 @@ function CancelButton({ squad }: { squad: Squad }) {
       <button
         type="button"
         className="button"
-        data-testid="squad-cancel"
+        data-testid={props.testId}
         disabled={!canMutate || busy}
-        title="Running tasks stop; the tasks not started yet are skipped"
+        title={props.title}
         onClick={() => {
           setBusy(true);
           setError(null);
-          void cancel(squad.id).then((outcome) => {
+          void props.act().then((outcome) => {
             setBusy(false);
             if (!outcome.ok) setError(outcome.error);
           });
         }}
       >
-        {busy ? <Spinner /> : null} Cancel squad
+        {busy ? <Spinner /> : null} {props.label}
       </button>
-      <ErrorBox error={error} testId="squad-cancel-error" />
+      <ErrorBox error={error} testId={`${props.testId}-error`} />
     </div>
   );
 }
+
+function CancelButton({ squad }: { squad: Squad }) {
+  const cancel = useSquads((s) => s.cancel);
+  return (
+    <SquadAction
+      testId="squad-cancel"
+      title="Running tasks stop; the tasks not started yet are skipped"
+      label="Cancel squad"
+      act={() => cancel(squad.id)}
+    />
+  );
+}
+
+/** An ended squad that did not fully succeed: its tasks that did not succeed run again. */
+function RunAgainButton({ squad }: { squad: Squad }) {
+  const run = useSquads((s) => s.run);
+  const again = squad.tasks.filter((t) => t.state !== 'succeeded').length;
+  return (
+    <SquadAction
+      testId="squad-rerun"
+      title="The tasks that succeeded keep their results; the others start again, with a new time limit"
+      label={`Run the ${again} task${again === 1 ? '' : 's'} again`}
+      act={() => run(squad.id)}
+    />
+  );
+}
+
+const RERUNNABLE = new Set<Squad['state']>(['failed', 'timeout', 'cancelled']);
 
 /** How long it has run, against its execution limit; live while it runs. */
 function Timing({ squad }: { squad: Squad }) {
@@ -85,6 +118,9 @@ export function SquadHeader({ squad }: { squad: Squad }) {
           {squad.goal}
         </h1>
         {isActive(squad) ? <CancelButton squad={squad} /> : null}
+        {RERUNNABLE.has(squad.state) && squad.tasks.length && squad.startedAt ? (
+          <RunAgainButton squad={squad} />
+        ) : null}
       </div>
       <div className="session-state" data-testid="squad-state" data-state={squad.state}>
         <Badge tone={state.tone}>{state.label}</Badge>
