@@ -34,6 +34,8 @@ describe.runIf(run)('Squad mode in the browser', () => {
   let llm: Awaited<ReturnType<typeof startScriptedLlm>>;
   let release: (() => void) | null = null;
   const held = () => new Promise<void>((resolve) => (release = resolve));
+  // Through a function: the compiler would take `release` for the null it was last set to.
+  const releaseHeld = () => release?.();
 
   // Each session's first message says whose it is: a task's carries its prompt (and marker);
   // the planner's carries the goal and asks for the plan as JSON.
@@ -139,7 +141,7 @@ describe.runIf(run)('Squad mode in the browser', () => {
     await rerun.click();
     await expect.poll(squadState, { timeout: 30_000 }).toBe('running');
     await expect.poll(() => release !== null, { timeout: 30_000 }).toBe(true);
-    release?.();
+    releaseHeld();
     await expect.poll(squadState, { timeout: 60_000 }).toBe('succeeded');
     expect(await cardState('c')).toBe('succeeded');
     await expect
