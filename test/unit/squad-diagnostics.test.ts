@@ -28,4 +28,17 @@ describe('squad diagnostics', () => {
     expect(items[0]).toMatchObject({ id: 'squads-waiting', title: '2 squad plans wait for you' });
     expect(items[0]?.detail).toContain('"goal planned": planned, not run');
   });
+
+  it('warns when a running squad cannot start its tasks, and says why', () => {
+    const blocked = {
+      ...squad('running'),
+      error: 'Tasks wait to start: No container runtime: Docker is not running.',
+    } as Squad;
+    const [item] = squadDiagnostics([blocked], { squadTasksAtOnce: 3, agentsAtOnce: 3 });
+    expect(item).toMatchObject({
+      id: 'squads-blocked',
+      status: 'warn',
+      detail: 'No container runtime: Docker is not running.',
+    });
+  });
 });

@@ -37,7 +37,9 @@ let sessions: FakeSquadSessions;
 let settings: Settings['squads'];
 const services: SquadService[] = [];
 
-async function service(): Promise<SquadService> {
+async function service(
+  extra: Partial<ConstructorParameters<typeof SquadService>[0]> = {},
+): Promise<SquadService> {
   const s = new SquadService({
     dataDir: join(t.path, 'data'),
     bus,
@@ -47,6 +49,7 @@ async function service(): Promise<SquadService> {
     sessions,
     settings: () => settings,
     workspaceOf: () => join(t.path, 'workspace'),
+    ...extra,
   });
   await s.start();
   services.push(s);
@@ -423,19 +426,7 @@ describe('squads with scripted sessions', () => {
 
   it('a task "Pause all agents" stopped waits to run again instead of failing', async () => {
     let paused = false;
-    const s = new SquadService({
-      dataDir: join(t.path, 'data'),
-      bus,
-      audit,
-      logger: silentLogger(),
-      groups,
-      sessions,
-      settings: () => settings,
-      workspaceOf: () => join(t.path, 'workspace'),
-      paused: () => paused,
-    });
-    await s.start();
-    services.push(s);
+    const s = await service({ paused: () => paused });
     const squad = await planned(s, plan(['a'], ['b', ['a']]));
     await s.run(squad.id);
     const first = sessions.find('TASK:a').session.id;

@@ -59,6 +59,8 @@ export interface SessionsDomain {
    * reads need the token too.
    */
   agentsReachLoopback(): boolean;
+  /** Why a session of the group could not start now (no runtime, no image), or null. */
+  startProblem(groupId: string): string | null;
   /** Where agents' task files go (the scheduler) and their messages go (the channels). */
   setTaskRouter(router: TaskRouter): void;
   setMessageRouter(router: MessageRouter): void;
@@ -152,6 +154,24 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
   });
   await groups.start();
 
+  const agentImage = () => {
+    const status = deps.image.status();
+    const usable = status.state === 'ready' || status.state === 'outdated';
+    return {
+      ref: status.image,
+      problem: usable
+        ? null
+        : `The agent image ${status.image} is ${status.state}. Build it: Settings > Container > Image > Rebuild Image.`,
+    };
+  };
+  const runtimeProblem = () => {
+    const r = deps.runtime.status();
+    if (!r.available) return `No container runtime: ${r.message}`;
+    return isRemoteEndpoint(r.endpoint)
+      ? `The engine at ${r.endpoint} cannot run agent sessions. ${REMOTE_ENGINE_NOTE} Choose a local endpoint in Settings > Container > Runtime preferences.`
+      : null;
+  };
+
   sessions = new SessionService({
     dataDir: deps.dataDir,
     bus: deps.bus,
@@ -166,23 +186,8 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     networkMode,
     // Asked when a container starts: Intl's time zone data costs ~6 MB of memory once touched.
     timezone: () => Intl.DateTimeFormat().resolvedOptions().timeZone,
-    image: () => {
-      const status = deps.image.status();
-      const usable = status.state === 'ready' || status.state === 'outdated';
-      return {
-        ref: status.image,
-        problem: usable
-          ? null
-          : `The agent image ${status.image} is ${status.state}. Build it: Settings > Container > Image > Rebuild Image.`,
-      };
-    },
-    runtimeProblem: () => {
-      const r = deps.runtime.status();
-      if (!r.available) return `No container runtime: ${r.message}`;
-      return isRemoteEndpoint(r.endpoint)
-        ? `The engine at ${r.endpoint} cannot run agent sessions. ${REMOTE_ENGINE_NOTE} Choose a local endpoint in Settings > Container > Runtime preferences.`
-        : null;
-    },
+    image: agentImage,
+    runtimeProblem,
     maxConcurrent: () => deps.settings.get().sessions.maxConcurrent,
     paused: () => deps.settings.get().sessions.paused,
     // Each new container is audited at once (the audit is created below).
@@ -263,6 +268,9 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
       network?.mode === 'host' ||
       deps.settings.get().runtime.agentNetwork === 'host' ||
       LOOPBACK_FORWARDING.has(deps.runtime.status().networking.source ?? ''),
+    startProblem: (groupId) =>
+      runtimeProblem() ??
+      (groups.find(groupId)?.containerConfig.image ? null : agentImage().problem),
     setTaskRouter: (router) => (routers.tasks = router),
     setMessageRouter: (router) => (routers.messages = router),
     startIpc: () => ipc.start(),

@@ -46,6 +46,7 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
     },
     settings: () => deps.settings.get().squads,
     paused: () => deps.settings.get().sessions.paused,
+    startProblem: (groupId) => deps.agents.startProblem(groupId),
     workspaceOf: (groupId) => {
       const group = groups.find(groupId);
       if (!group) return null;
@@ -53,6 +54,11 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
     },
   });
   await squads.start();
+  // Tasks that waited for the runtime or the agent image start once it is back.
+  const offs = [
+    deps.bus.on('runtime.changed', () => squads.resume()),
+    deps.bus.on('image.changed', () => squads.resume()),
+  ];
   return {
     squads,
     handlers: createSquadHandlers(squads),
@@ -63,6 +69,9 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
         agentsAtOnce: settings.sessions.maxConcurrent,
       });
     },
-    stop: () => squads.stop(),
+    stop: async () => {
+      for (const off of offs) off();
+      await squads.stop();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../../shared/schemas/diagnostics';
 import type { Squad } from '../../../shared/schemas/squads';
+import { WAITING_TO_START } from './squad-types';
 
 /** Squad problems Health and `aigo doctor` show: tasks that can only queue, plans left waiting. */
 export function squadDiagnostics(
@@ -20,6 +21,19 @@ export function squadDiagnostics(
         `Raise "Agents at once" to at least ${limits.squadTasksAtOnce} (Container > Groups), if this computer has the memory, or lower "Tasks of one squad at once".`,
       ],
       route: 'container/groups',
+    });
+  const stuck = running.filter((s) => s.error?.startsWith(WAITING_TO_START));
+  if (stuck.length)
+    out.push({
+      id: 'squads-blocked',
+      area: 'squads',
+      status: 'warn',
+      title: `${stuck.length} running squad${stuck.length === 1 ? '' : 's'} cannot start tasks`,
+      detail: (stuck[0]?.error ?? '').slice(WAITING_TO_START.length),
+      fix: [
+        'Solve the problem named above (Health shows the runtime and the image); the tasks start by themselves once it is solved, within their squad’s time limit.',
+      ],
+      route: 'squads',
     });
   const waiting = squads.filter((s) => s.state === 'planned' || s.state === 'plan_failed');
   if (waiting.length)

@@ -3,7 +3,7 @@ import type { SquadTask, SquadTaskState } from '../../../shared/schemas/squads';
 import { readyTasks, running, skipBlocked, skipPending } from './squad-graph';
 import type { SquadBook } from './squad-planning';
 import { collectResult, outputFolder, taskPrompt } from './squad-prompts';
-import type { SquadEntry, SquadServiceDeps } from './squad-types';
+import { WAITING_TO_START, type SquadEntry, type SquadServiceDeps } from './squad-types';
 import { filesWritten, finalAnswer } from './task-output';
 
 const STATUS_TO_STATE: Record<NonNullable<Session['lastStatus']>, SquadTaskState> = {
@@ -181,11 +181,16 @@ export class SquadExecution {
   }
 
   /** Skips what cannot run, starts what can, and ends the squad when nothing is left. */
-  private async pump(entry: SquadEntry): Promise<void> {
+  async pump(entry: SquadEntry): Promise<void> {
     const { squad } = entry;
     skipBlocked(squad);
-    if (squad.state === 'running' && !this.book.stopping())
-      for (const task of readyTasks(squad)) {
+    const ready = squad.state === 'running' && !this.book.stopping() ? readyTasks(squad) : [];
+    const blocked = ready.length ? (this.deps.startProblem?.(squad.group) ?? null) : null;
+    // Waiting beats failing each task in turn: `resume` pumps again once it is solved.
+    if (blocked) squad.error = `${WAITING_TO_START}${blocked}`;
+    else if (squad.error?.startsWith(WAITING_TO_START)) squad.error = null;
+    if (!blocked)
+      for (const task of ready) {
         if (running(squad).length >= squad.limits.maxConcurrent) break;
         // Another pump (a task that ended meanwhile) may have started it while this one awaited.
         if (task.state !== 'pending') continue;

@@ -233,6 +233,13 @@ export class SquadService {
     });
   }
 
+  /** The runtime or the image changed: running squads whose tasks waited try again. */
+  resume(): void {
+    for (const entry of this.entries.values())
+      if (entry.squad.state === 'running')
+        void this.serial(entry, () => this.execution.pump(entry)).catch(() => undefined);
+  }
+
   private sessionUpdated(session: Session): void {
     const owner = this.bySession.get(session.id);
     if (!owner || session.state !== 'ended') return;

@@ -33,6 +33,11 @@ export interface SquadServiceDeps {
   settings: () => Settings['squads'];
   /** The host folder a group's agents see as /workspace. */
   workspaceOf: (groupId: string) => string | null;
+  /**
+   * Why a session of the group cannot start now (no runtime, no agent image): tasks then wait
+   * instead of failing one after another, and start when it is solved (`resume`).
+   */
+  startProblem?: (groupId: string) => string | null;
   /** "Pause all agents" is on: a task it stopped waits to run again instead of failing. */
   paused?: () => boolean;
 }
@@ -102,3 +107,6 @@ export function newSquadId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `sq-${stamp}-${randomBytes(3).toString('hex')}`;
 }
+
+/** How a running squad's error says its tasks wait for the runtime or image. */
+export const WAITING_TO_START = 'Tasks wait to start: ';

@@ -77,6 +77,14 @@ export function SquadView({ taskId }: { taskId: string | null }) {
           This squad has no task “{taskId}” (a new plan may have replaced it).
         </p>
       ) : null}
+      {squad.state === 'running' && squad.error ? (
+        // Its tasks wait for the runtime or the agent image: say what, and that they will start.
+        <div className="banner warning" role="alert" data-testid="squad-waiting">
+          <span className="banner-text">
+            {squad.error} They start by themselves once that is solved (Health shows how).
+          </span>
+        </div>
+      ) : null}
       {isActive(squad) ? null : <Result squad={squad} />}
       <SquadSteer squad={squad} />
     </div>
