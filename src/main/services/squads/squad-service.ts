@@ -12,6 +12,7 @@ import {
   type NewSquad,
   type SquadEntry,
   type SquadServiceDeps,
+  WAITING_TO_START,
 } from './squad-types';
 
 export type { SquadEntry, SquadServiceDeps, SquadSessions } from './squad-types';
@@ -236,7 +237,7 @@ export class SquadService {
   /** The runtime or the image changed: running squads whose tasks waited try again. */
   resume(): void {
     for (const entry of this.entries.values())
-      if (entry.squad.state === 'running')
+      if (entry.squad.state === 'running' && entry.squad.error?.startsWith(WAITING_TO_START))
         void this.serial(entry, () => this.execution.pump(entry)).catch(() => undefined);
   }
 
