@@ -424,6 +424,31 @@ describe('squads with scripted sessions', () => {
     await expect(s.run(squad.id)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('runs a cancelled squad again only once its tasks have stopped, and a task cancelled before does not stay cancelled', async () => {
+    const s = await service();
+    const squad = await planned(s, plan(['a'], ['b']));
+    await s.run(squad.id);
+    await s.cancelTask(squad.id, 'a');
+    await settle();
+    const close = sessions.close.bind(sessions);
+    sessions.close = async (id) => sessions.peek(id) as never; // b takes its time to stop
+    await s.cancel(squad.id);
+    sessions.close = close;
+    await expect(s.run(squad.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/still stopping its tasks/),
+    });
+    sessions.finish(sessions.find('TASK:b').session.id, 'cancelled');
+    await settle();
+    await s.run(squad.id);
+    const rerun = s.get(squad.id);
+    expect(states(rerun)).toEqual({ a: 'running', b: 'running' });
+    sessions.finish(task(rerun, 'a')?.session as string, 'succeeded', 'A');
+    sessions.finish(task(rerun, 'b')?.session as string, 'succeeded', 'B');
+    await settle();
+    expect(s.get(squad.id).state).toBe('succeeded');
+  });
+
   it('a task "Pause all agents" stopped waits to run again instead of failing', async () => {
     let paused = false;
     const s = await service({ paused: () => paused });

@@ -31,7 +31,9 @@ export class SquadExecution {
   async run(entry: SquadEntry): Promise<void> {
     const { squad } = entry;
     const again = squad.state !== 'planned';
-    if (again)
+    if (again) {
+      for (const key of this.cancelled)
+        if (key.startsWith(`${squad.id}/`)) this.cancelled.delete(key);
       for (const task of squad.tasks)
         if (task.state !== 'succeeded')
           Object.assign(task, {
@@ -42,6 +44,7 @@ export class SquadExecution {
             reason: null,
             output: null,
           });
+    }
     Object.assign(squad, {
       state: 'running',
       startedAt: new Date().toISOString(),

@@ -158,6 +158,12 @@ export class SquadService {
             : `Squad ${id} is ${state}; a planned squad runs, and an ended one that did not succeed runs again.`,
           { state },
         );
+      if (state !== 'planned' && !entry.squad.endedAt)
+        throw new AppError(
+          'CONFLICT',
+          `Squad ${id} is still stopping its tasks; run it again once they have stopped.`,
+          { state },
+        );
       await this.execution.run(entry);
       return entry.squad;
     });

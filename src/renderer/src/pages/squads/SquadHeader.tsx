@@ -118,7 +118,7 @@ export function SquadHeader({ squad }: { squad: Squad }) {
           {squad.goal}
         </h1>
         {isActive(squad) ? <CancelButton squad={squad} /> : null}
-        {RERUNNABLE.has(squad.state) && squad.tasks.length && squad.startedAt ? (
+        {RERUNNABLE.has(squad.state) && squad.tasks.length && squad.startedAt && squad.endedAt ? (
           <RunAgainButton squad={squad} />
         ) : null}
       </div>
