@@ -1,5 +1,6 @@
 import type { EventBus } from '../../src/main/services/events/event-bus';
 import type { RunOverrides } from '../../src/main/services/sessions/session-book';
+import { AIGO_STOPPED_ERROR } from '../../src/main/services/sessions/session-service';
 import type { SquadSessions } from '../../src/main/services/squads/squad-service';
 import type { Session, SessionDetail, TranscriptItem } from '../../src/shared/schemas/sessions';
 
@@ -122,6 +123,12 @@ export class FakeSquadSessions implements SquadSessions {
       lastStatus: status,
       error: status === 'failed' ? 'The container exited with code 1.' : null,
     });
+  }
+
+  /** What SessionService.start does to a session that ran when aigo stopped. */
+  interrupted(id: string): void {
+    const fake = this.require(id);
+    this.setState(fake, { state: 'ended', lastStatus: 'failed', error: AIGO_STOPPED_ERROR });
   }
 
   /** Sessions that run now, by the text their prompt starts with. */

@@ -313,8 +313,7 @@ describe('squads with scripted sessions', () => {
     await settle();
     await s.stop();
     services.splice(0);
-    // What SessionService.start does to a session that ran when aigo stopped.
-    sessions.finish(sessions.find('TASK:a').session.id, 'failed');
+    sessions.interrupted(sessions.find('TASK:a').session.id);
     const again = await service();
     await settle();
     const now = again.get(squad.id);
@@ -327,6 +326,21 @@ describe('squads with scripted sessions', () => {
     expect(onDisk.state).toBe('failed');
   });
 
+  it('after a restart, a task that ended by itself while aigo stopped is taken as it ended', async () => {
+    settings.onRestart = 'rerun';
+    const s = await service();
+    const squad = await planned(s, plan(['a'], ['b', ['a']]));
+    await s.run(squad.id);
+    await s.stop();
+    services.splice(0);
+    // It failed on its own just as aigo stopped: the event was not handled in time.
+    sessions.finish(sessions.find('TASK:a').session.id, 'failed');
+    const again = await service();
+    await settle();
+    expect(states(again.get(squad.id))).toEqual({ a: 'failed', b: 'skipped' });
+    expect(task(again.get(squad.id), 'a')?.reason).toBe('The container exited with code 1.');
+  });
+
   it('after a restart with "run again", such tasks start again in new sessions', async () => {
     settings.onRestart = 'rerun';
     const s = await service();
@@ -335,7 +349,7 @@ describe('squads with scripted sessions', () => {
     const first = sessions.find('TASK:a').session.id;
     await s.stop();
     services.splice(0);
-    sessions.finish(first, 'failed');
+    sessions.interrupted(first);
     const again = await service();
     await settle();
     const now = again.get(squad.id);
@@ -377,7 +391,7 @@ describe('squads with scripted sessions', () => {
     sessions.close = close;
     await s.stop();
     services.splice(0);
-    sessions.finish(a, 'failed');
+    sessions.interrupted(a);
     const again = await service();
     await settle();
     const now = again.get(squad.id);
@@ -449,22 +463,65 @@ describe('squads with scripted sessions', () => {
     expect(s.get(squad.id).state).toBe('succeeded');
   });
 
-  it('a task "Pause all agents" stopped waits to run again instead of failing', async () => {
-    let paused = false;
-    const s = await service({ paused: () => paused });
-    const squad = await planned(s, plan(['a'], ['b', ['a']]));
-    await s.run(squad.id);
+  it('what "Pause all agents" stopped runs again instead of failing, even when resumed before it ended', async () => {
+    const s = await service();
+    const squad = await s.create({ group: 'main', goal: 'g', autoRun: true });
+    const planner = squad.planner.session as string;
+    s.agentsPaused(); // the planner is at work: paused before it answered
+    sessions.finish(planner, 'cancelled');
+    await settle();
+    expect(s.get(squad.id).state).toBe('planning');
+    expect(sessions.all.get(planner)?.prompts[1]).toMatch(/^You were paused before you answered/);
+    sessions.finish(planner, 'succeeded', plan(['a'], ['b', ['a']]));
+    await settle();
     const first = sessions.find('TASK:a').session.id;
-    paused = true;
-    sessions.finish(first, 'cancelled'); // what pausing does to a working session
+    s.agentsPaused();
+    // Resumed within the close grace: the session still ends cancelled, as Pause asked.
+    sessions.finish(first, 'cancelled');
     await settle();
     const a = task(s.get(squad.id), 'a');
     expect(a?.state).toBe('running');
-    expect(a?.session).not.toBe(first); // a new session, queued until the resume
-    paused = false;
+    expect(a?.session).not.toBe(first); // a new session (queued until the resume)
     sessions.finish(a?.session as string, 'succeeded', 'A');
     await settle();
     expect(task(s.get(squad.id), 'b')?.state).toBe('running');
+    // A user's own stop of a task session is not the pause's: it cancels the task.
+    sessions.finish(task(s.get(squad.id), 'b')?.session as string, 'cancelled');
+    await settle();
+    expect(task(s.get(squad.id), 'b')?.state).toBe('cancelled');
+  });
+
+  it('refuses to run a squad cancelled before its plan ran', async () => {
+    const s = await service();
+    const squad = await s.create({ group: 'main', goal: 'g', autoRun: false });
+    await s.cancel(squad.id);
+    await settle();
+    await expect(s.run(squad.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/cancelled before its plan ran; start a new squad/),
+    });
+    expect(s.get(squad.id).state).toBe('cancelled');
+  });
+
+  it('starts no more tasks once aigo begins to stop', async () => {
+    const s = await service();
+    const squad = await planned(s, plan(['a'], ['b'], ['c']));
+    const create = sessions.create.bind(sessions);
+    let release: () => void = () => undefined;
+    sessions.create = async (input) => {
+      sessions.create = create;
+      await new Promise<void>((r) => (release = r));
+      return create(input);
+    };
+    const running = s.run(squad.id);
+    await settle();
+    const stopped = s.stop();
+    services.splice(0);
+    release();
+    await running;
+    await stopped;
+    expect(sessions.all.size).toBe(2); // the planner and the task that was being started
+    expect(states(s.get(squad.id))).toMatchObject({ b: 'pending', c: 'pending' });
   });
 
   it("a cancel while the planner's answer is read is not undone by the plan", async () => {

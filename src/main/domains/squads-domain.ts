@@ -45,7 +45,6 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
       peek: (id) => sessions.peek(id),
     },
     settings: () => deps.settings.get().squads,
-    paused: () => deps.settings.get().sessions.paused,
     startProblem: (groupId) => deps.agents.startProblem(groupId),
     workspaceOf: (groupId) => {
       const group = groups.find(groupId);
@@ -55,9 +54,17 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
   });
   await squads.start();
   // Tasks that waited for the runtime or the agent image start once it is back.
+  // (A group given its own image needs no agent image.)
+  let paused = deps.settings.get().sessions.paused;
   const offs = [
     deps.bus.on('runtime.changed', () => squads.resume()),
     deps.bus.on('image.changed', () => squads.resume()),
+    deps.bus.on('groups.changed', () => squads.resume()),
+    // Before the sessions stop: what Pause stops runs again after the resume.
+    deps.bus.on('settings.changed', (s) => {
+      if (s.sessions.paused && !paused) squads.agentsPaused();
+      paused = s.sessions.paused;
+    }),
   ];
   return {
     squads,

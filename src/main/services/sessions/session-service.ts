@@ -20,6 +20,10 @@ import {
   type SessionPaths,
 } from './session-files';
 
+/** The error of a session that was running when aigo stopped or was killed. */
+export const AIGO_STOPPED_ERROR =
+  'aigo stopped while this session was running; send a message to resume it.';
+
 /** How long aigo's stop waits for runs to record themselves and remove their containers. */
 const STOP_WAIT_MS = 15_000;
 
@@ -86,7 +90,7 @@ export class SessionService {
           state: 'ended',
           queuePosition: null,
           lastStatus: 'failed',
-          error: 'aigo stopped while this session was running; send a message to resume it.',
+          error: AIGO_STOPPED_ERROR,
         };
         await this.book.persist(entry);
       }

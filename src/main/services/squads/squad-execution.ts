@@ -1,4 +1,5 @@
 import type { Session } from '../../../shared/schemas/sessions';
+import { AIGO_STOPPED_ERROR } from '../sessions/session-service';
 import type { SquadTask, SquadTaskState } from '../../../shared/schemas/squads';
 import { readyTasks, running, skipBlocked, skipPending } from './squad-graph';
 import type { SquadBook } from './squad-planning';
@@ -73,12 +74,8 @@ export class SquadExecution {
     const key = `${entry.squad.id}/${task.id}`;
     const byUser = this.cancelled.delete(key);
     const status = session.lastStatus ?? 'failed';
-    if (
-      status === 'cancelled' &&
-      !byUser &&
-      entry.squad.state === 'running' &&
-      this.deps.paused?.()
-    ) {
+    const byPause = status === 'cancelled' && this.book.stoppedByPause(session.id);
+    if (byPause && !byUser && entry.squad.state === 'running') {
       // "Pause all agents" stopped it: it runs again (its new session waits for the resume).
       Object.assign(task, { state: 'pending', session: null, startedAt: null, reason: null });
       await this.pump(entry);
@@ -153,7 +150,8 @@ export class SquadExecution {
     const rerun = this.deps.settings().onRestart === 'rerun';
     for (const task of running(squad)) {
       const session = task.session ? this.deps.sessions.peek(task.session) : null;
-      if (session?.state === 'ended' && session.lastStatus === 'succeeded') {
+      if (session?.state === 'ended' && endedOnItsOwn(session)) {
+        // It ended before aigo stopped (the event was not handled in time): taken as it ended.
         await this.taskEnded(entry, task.id, session);
       } else if (squad.state !== 'running') {
         // Cancelled or at its limit before aigo stopped: the task was being stopped anyway.
@@ -197,6 +195,7 @@ export class SquadExecution {
         if (running(squad).length >= squad.limits.maxConcurrent) break;
         // Another pump (a task that ended meanwhile) may have started it while this one awaited.
         if (task.state !== 'pending') continue;
+        if (this.book.stopping()) break; // aigo began to stop while this pump awaited
         await this.launch(entry, task);
       }
     if (!running(squad).length && !squad.tasks.some((t) => t.state === 'pending')) this.end(entry);
@@ -237,7 +236,10 @@ export class SquadExecution {
     if (entry.executionTimer) clearTimeout(entry.executionTimer);
     entry.executionTimer = null;
     if (squad.state === 'running')
-      squad.state = squad.tasks.every((t) => t.state === 'succeeded') ? 'succeeded' : 'failed';
+      squad.state =
+        squad.tasks.length > 0 && squad.tasks.every((t) => t.state === 'succeeded')
+          ? 'succeeded'
+          : 'failed';
     squad.endedAt = new Date().toISOString();
     squad.result = collectResult(squad);
     this.deps.audit.record({
@@ -268,6 +270,19 @@ export class SquadExecution {
         );
     }, ms);
   }
+}
+
+/**
+ * A session that ended by itself (succeeded, failed, timed out, or was stopped by the user),
+ * not one aigo's stop or crash ended: SessionService.start marks those with AIGO_STOPPED_ERROR.
+ */
+function endedOnItsOwn(session: Session): boolean {
+  if (session.lastStatus === 'succeeded') return true;
+  return (
+    session.lastStatus !== null &&
+    !session.error?.startsWith(AIGO_STOPPED_ERROR) &&
+    session.lastStatus !== 'cancelled'
+  );
 }
 
 function executionLimit(entry: SquadEntry): string {

@@ -13,6 +13,8 @@ export interface SquadBook {
   stopping(): boolean;
   /** Runs `work` in the squad's turn (see SquadService.serial). */
   serial<T>(entry: SquadEntry, work: () => Promise<T>): Promise<T>;
+  /** Whether "Pause all agents" stopped this session (asked once: the mark is removed). */
+  stoppedByPause(session: string): boolean;
 }
 
 /**
@@ -61,6 +63,11 @@ export class SquadPlanning {
   async plannerEnded(entry: SquadEntry, session: Session): Promise<void> {
     const { squad } = entry;
     if (squad.state !== 'planning' || squad.planner.session !== session.id) return;
+    if (session.lastStatus === 'cancelled' && this.book.stoppedByPause(session.id)) {
+      // Paused before it answered: asked again, it plans once the agents are resumed.
+      await this.ask(entry, 'You were paused before you answered. ' + repairPrompt([]));
+      return;
+    }
     if (session.lastStatus !== 'succeeded') {
       await this.failed(
         entry,

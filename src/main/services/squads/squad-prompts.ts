@@ -36,10 +36,8 @@ export function plannerPrompt(squad: Squad): string {
 
 export function repairPrompt(problems: string[]): string {
   return [
-    'Your plan was refused:',
-    ...problems.map((p) => `- ${p}`),
-    '',
-    'Reply with the whole corrected plan.',
+    ...(problems.length ? ['Your plan was refused:', ...problems.map((p) => `- ${p}`), ''] : []),
+    problems.length ? 'Reply with the whole corrected plan.' : 'Reply with the whole plan.',
     PLAN_FORMAT,
   ].join('\n');
 }

@@ -8,6 +8,7 @@ import { SquadStore } from './squad-store';
 import { steer } from './squad-steering';
 import {
   FINAL_SQUAD_STATES,
+  isWorking,
   newSquad,
   type NewSquad,
   type SquadEntry,
@@ -37,6 +38,8 @@ export class SquadService {
   private readonly execution: SquadExecution;
   private off: (() => void) | null = null;
   private stopping = false;
+  /** Planner and task sessions "Pause all agents" asked to stop: they run again, not fail. */
+  private readonly pausedSessions = new Set<string>();
 
   constructor(private readonly deps: SquadServiceDeps) {
     this.store = new SquadStore(deps.dataDir);
@@ -45,6 +48,7 @@ export class SquadService {
       track: (session: string, squad: string, task: string | null) =>
         this.bySession.set(session, { squad, task }),
       stopping: () => this.stopping,
+      stoppedByPause: (session: string) => this.pausedSessions.delete(session),
       serial: <T>(entry: SquadEntry, work: () => Promise<T>) => this.serial(entry, work),
     };
     this.execution = new SquadExecution(deps, book);
@@ -78,7 +82,15 @@ export class SquadService {
       }).catch(async (error: unknown) => {
         // One squad that cannot go on must not keep aigo from starting: it ends, with why.
         this.deps.logger.error({ err: error, squad: entry.squad.id }, 'A squad could not recover');
+        if (entry.squad.state === 'plan_failed') return; // already says why; re-plan works
         if (FINAL_SQUAD_STATES.has(entry.squad.state) && entry.squad.endedAt) return;
+        for (const task of entry.squad.tasks)
+          if (task.state === 'running' || task.state === 'pending')
+            Object.assign(task, {
+              state: task.state === 'running' ? 'failed' : 'skipped',
+              endedAt: new Date().toISOString(),
+              reason: 'aigo could not resume this squad after a restart.',
+            });
         Object.assign(entry.squad, {
           state: 'failed',
           endedAt: new Date().toISOString(),
@@ -156,6 +168,12 @@ export class SquadService {
           state === 'succeeded'
             ? `Squad ${id} has succeeded; start a new squad for more work.`
             : `Squad ${id} is ${state}; a planned squad runs, and an ended one that did not succeed runs again.`,
+          { state },
+        );
+      if (state !== 'planned' && (!entry.squad.startedAt || !entry.squad.tasks.length))
+        throw new AppError(
+          'CONFLICT',
+          `Squad ${id} was cancelled before its plan ran; start a new squad.`,
           { state },
         );
       if (state !== 'planned' && !entry.squad.endedAt)
@@ -238,6 +256,22 @@ export class SquadService {
       await this.execution.cancelTask(entry, task);
       return entry.squad;
     });
+  }
+
+  /**
+   * "Pause all agents" turned on: the sessions of planners and tasks at work now are about to be
+   * asked to stop; when they end, they are started again (queued until the resume), not failed.
+   */
+  agentsPaused(): void {
+    for (const { squad } of this.entries.values()) {
+      const working = [
+        squad.state === 'planning' ? squad.planner.session : null,
+        ...squad.tasks.filter((t) => t.state === 'running').map((t) => t.session),
+      ];
+      for (const session of working)
+        if (session && isWorking(this.deps.sessions.peek(session)))
+          this.pausedSessions.add(session);
+    }
   }
 
   /** The runtime or the image changed: running squads whose tasks waited try again. */

@@ -38,8 +38,6 @@ export interface SquadServiceDeps {
    * instead of failing one after another, and start when it is solved (`resume`).
    */
   startProblem?: (groupId: string) => string | null;
-  /** "Pause all agents" is on: a task it stopped waits to run again instead of failing. */
-  paused?: () => boolean;
 }
 
 export interface SquadEntry {

@@ -87,7 +87,12 @@ function Timing({ squad }: { squad: Squad }) {
     <>
       <span>Created {dateTime(squad.createdAt)}</span>
       {squad.startedAt ? <span>Started {dateTime(squad.startedAt)}</span> : null}
-      {ran !== null ? (
+      {!squad.endedAt && (squad.state === 'cancelled' || squad.state === 'timeout') ? (
+        // Ended, but its running tasks are still being stopped (their containers take a moment).
+        <span data-testid="squad-elapsed">
+          <Spinner /> Stopping its tasks…
+        </span>
+      ) : ran !== null ? (
         <span data-testid="squad-elapsed">
           {squad.endedAt ? 'Ran' : 'Running for'} <strong>{timeTaken(ran, !squad.endedAt)}</strong>
           {squad.endedAt ? null : ` of ${secs(squad.limits.executionTimeoutSecs)}`}
