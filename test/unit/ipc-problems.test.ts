@@ -54,6 +54,13 @@ describe("the guide's IPC problems, found by the app", () => {
           ['aaaa', 'outgoing_stuck', 2],
         ].sort(),
       );
+      // A squad's ended task: what it did not read is kept in the squad, not waiting for it.
+      const squadTask = { ...session('20261129-000000-aaaa', 'ended'), trigger: 'squad' as const };
+      expect(
+        (await findIpcProblems([{ session: squadTask, paths: dead }], Date.now() + 60_000)).map(
+          (p) => p.kind,
+        ),
+      ).not.toContain('input_unread');
       // Fresh files are not stuck yet.
       const now = await findIpcProblems([
         { session: session('20261129-000000-aaaa', 'ended'), paths: dead },

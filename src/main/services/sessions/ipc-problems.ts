@@ -24,7 +24,9 @@ export async function findIpcProblems(
   const problems: IpcProblem[] = [];
   for (const { session, paths } of sessions) {
     const base = { session: session.id, group: session.groupName };
-    if (session.state === 'ended') {
+    // A squad's planner or task is done when it ends: notes it did not read are kept in the
+    // squad for the tasks after it, so they are not "waiting" (resuming it would be wrong).
+    if (session.state === 'ended' && session.trigger !== 'squad') {
       const unread = await unreadInput(paths.input);
       if (unread.length)
         problems.push({ ...base, kind: 'input_unread', count: unread.length, folder: paths.input });
