@@ -149,6 +149,14 @@ describe.runIf(run)('Squad mode in the browser', () => {
       .toContain('Take option one.');
     expect(await page.getByTestId('squad-rerun').count()).toBe(0);
     await screenshot(page, 'squad-run-again');
+
+    // The task's session in Cowork leads back to its squad, with the task open.
+    await page.getByTestId('squad-task-open-session').click();
+    const back = page.getByTestId('session-squad-link');
+    await expect.poll(() => back.textContent(), { timeout: 10_000 }).toMatch(/^Task a of a squad/);
+    await back.click();
+    await expect.poll(() => page.url()).toMatch(/#\/squads\/sq-[^/]+\/a$/);
+    await expect.poll(squadState).toBe('succeeded');
     expect(errors).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { runHref } from '../../route';
 import { useApp } from '../../store';
 import { describeState, TRIGGER_LABEL } from './session-state';
 import { useSessions } from './sessions-store';
+import { SquadLink } from './SquadLink';
 import { SteerBox } from './SteerBox';
 import { Transcript } from './Transcript';
 import { writtenFiles } from './transcript';
@@ -49,7 +50,11 @@ function Header({ session }: { session: Session }) {
           Group <strong>{session.groupName}</strong>
         </span>
         <span>
-          {TRIGGER_LABEL[session.trigger]}
+          {session.trigger === 'squad' ? (
+            <SquadLink session={session.id} />
+          ) : (
+            TRIGGER_LABEL[session.trigger]
+          )}
           {session.chatJid ? (
             <>
               {' '}

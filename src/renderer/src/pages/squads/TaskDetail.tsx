@@ -118,7 +118,11 @@ export function TaskDetail({ squad, task }: { squad: Squad; task: SquadTask }) {
           <div className="squad-transcript">
             <div className="squad-transcript-head">
               <span className="field-label">Transcript</span>
-              <a className="small" href={sessionHref(task.session)}>
+              <a
+                className="small"
+                href={sessionHref(task.session)}
+                data-testid="squad-task-open-session"
+              >
                 Open in Cowork
               </a>
             </div>
