@@ -91,6 +91,7 @@ describe.runIf(run)('What a new user trips over (issue 10), in the browser', () 
     await page.goto(serve.uiLink);
     const hashes = [
       '#/cowork',
+      '#/squads',
       '#/container/runtime',
       '#/container/image',
       '#/container/mounts',
