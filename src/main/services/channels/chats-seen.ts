@@ -1,3 +1,4 @@
+import { newestFirst } from '../../../shared/newest-first';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChannelChat, ChannelName } from '../../../shared/schemas/channels';
@@ -43,7 +44,7 @@ export class ChatsSeen {
   of(channel: ChannelName): SeenChat[] {
     return [...this.chats.values()]
       .filter((c) => c.channel === channel)
-      .sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt));
+      .sort(newestFirst('lastMessageAt'));
   }
 
   has(jid: string): boolean {

@@ -1,3 +1,4 @@
+import { newestFirst } from '../../../shared/newest-first';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
 import type { Session, SessionDetail, SessionState } from '../../../shared/schemas/sessions';
@@ -136,7 +137,7 @@ export class SessionService {
       .map((e) => this.book.view(e))
       .filter((s) => !filter.group || s.group === (group?.id ?? filter.group))
       .filter((s) => !filter.state || s.state === filter.state)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .sort(newestFirst('createdAt'))
       .slice(0, filter.limit ?? 100);
   }
 

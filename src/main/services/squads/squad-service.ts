@@ -1,3 +1,4 @@
+import { newestFirst } from '../../../shared/newest-first';
 import { AppError } from '../../../shared/errors';
 import type { Session } from '../../../shared/schemas/sessions';
 import type { PlanTask, Squad, SquadState } from '../../../shared/schemas/squads';
@@ -122,7 +123,7 @@ export class SquadService {
     return [...this.entries.values()]
       .map((e) => e.squad)
       .filter((s) => !filter.state || s.state === filter.state)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .sort(newestFirst('createdAt'))
       .slice(0, filter.limit ?? 100);
   }
 
