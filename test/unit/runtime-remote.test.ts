@@ -217,7 +217,7 @@ describe('an ssh:// engine', () => {
       runtime({ dockerHost: endpoint() }),
     );
     const check = status.checks[0]!;
-    expect(check.status).toBe('permission_denied');
+    expect(check.status, check.message).toBe('permission_denied');
     expect(check.message).toContain(`${sshEngine.user}@127.0.0.1`);
     expect(check.fix.join('\n')).toMatch(/ssh-add/);
     expectRemoteFixes(check.fix);
