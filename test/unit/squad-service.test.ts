@@ -56,8 +56,14 @@ async function service(
   return s;
 }
 
-/** Lets the service's reactions to session events (async: reads, saves) run. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+/** Waits until the services have made every change the test's events asked for. */
+const settle = async () => {
+  for (let round = 0; round < 3; round++) {
+    // A microtask (the fake's close) may add work after a round: look again.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    for (const s of services) await s.settled();
+  }
+};
 
 const task = (squad: Squad, id: string) => squad.tasks.find((x) => x.id === id);
 const states = (squad: Squad) => Object.fromEntries(squad.tasks.map((x) => [x.id, x.state]));
@@ -508,13 +514,15 @@ describe('squads with scripted sessions', () => {
     const squad = await planned(s, plan(['a'], ['b'], ['c']));
     const create = sessions.create.bind(sessions);
     let release: () => void = () => undefined;
+    let held = false;
     sessions.create = async (input) => {
       sessions.create = create;
+      held = true;
       await new Promise<void>((r) => (release = r));
       return create(input);
     };
     const running = s.run(squad.id);
-    await settle();
+    await vi.waitFor(() => expect(held).toBe(true));
     const stopped = s.stop();
     services.splice(0);
     release();
@@ -529,12 +537,15 @@ describe('squads with scripted sessions', () => {
     const squad = await s.create({ group: 'main', goal: 'g', autoRun: true });
     const get = sessions.get.bind(sessions);
     let release: () => void = () => undefined;
+    let held = false;
     sessions.get = async (id) => {
+      held = true;
       await new Promise<void>((r) => (release = r));
       return get(id);
     };
     sessions.finish(squad.planner.session as string, 'succeeded', plan(['a']));
-    await settle();
+    // The plan's reading now waits on the transcript (held): cancel while it does.
+    await vi.waitFor(() => expect(held).toBe(true));
     const cancelled = s.cancel(squad.id);
     release();
     await cancelled;

@@ -224,7 +224,7 @@ export async function startSessionsDomain(deps: SessionsDomainDeps): Promise<Ses
     launches: () => live.liveLaunches(),
     starting: () => live.startingSessions(),
     protectedPaths: () => deps.mounts.protectedPaths(),
-    stopped: (record, reason) => live.noteStopped(record.session, reason),
+    stopped: (record, reason) => live.noteStopped(record.session, reason, record.containerId),
   });
   const audited = containerAudit;
 

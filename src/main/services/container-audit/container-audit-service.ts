@@ -42,6 +42,7 @@ const AGENT_NAME = /^\/?aigo-.+-\d{8}-\d{6}-[0-9a-f]{4,12}-[0-9a-z]+$/;
 export class ContainerAuditService {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<ContainerAudit> | null = null;
+  private again: Promise<ContainerAudit> | null = null;
   private state: ContainerAudit = { lastRunAt: null, nextRunAt: null, error: null, containers: [] };
   private stopped = false;
 
@@ -81,12 +82,25 @@ export class ContainerAuditService {
       }));
   }
 
-  /** One audit now; a run already under way is shared. */
+  /**
+   * One audit now. A request that arrives while one runs gets one more audit after it (shared
+   * by every request that arrived meanwhile): the running one may have listed the containers
+   * before the one that asked had started, or skipped it as still starting.
+   */
   run(reason: string): Promise<ContainerAudit> {
-    this.running ??= this.audit(reason).finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    if (!this.running) {
+      this.running = this.audit(reason).finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.again ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.again = null;
+        return this.run(reason);
+      });
+    return this.again;
   }
 
   /** Plans the next audit from now (after a run, and when the interval setting changes). */

@@ -13,6 +13,10 @@ import { openFolder } from './ipc-files';
 
 export const SESSIONS_DIR = 'sessions';
 
+/** The error of a session that was running when aigo stopped or was killed. */
+export const AIGO_STOPPED_ERROR =
+  'aigo stopped while this session was running; send a message to resume it.';
+
 /**
  * Where a session lives: `DATA_DIR/sessions/{group}/{session}/`, with `ipc/` (mounted at
  * /workspace/ipc: `input/` to the agent, `messages/` and `tasks/` from it), `state/` (the

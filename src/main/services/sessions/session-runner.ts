@@ -6,7 +6,7 @@ import type { RunStatus, TranscriptDraft } from '../../../shared/schemas/session
 import { launch } from './launcher';
 import { RunnerOutput } from './runner-output';
 import type { Entry, RunOverrides, SessionBook } from './session-book';
-import { unreadInput, writeAgentFile } from './session-files';
+import { AIGO_STOPPED_ERROR, unreadInput, writeAgentFile } from './session-files';
 import type { SessionServiceDeps } from './session-service';
 
 /**
@@ -132,7 +132,9 @@ export class SessionRunner {
             ? `Stopped at the ${hardLimit} s limit.`
             : `The container exited with code ${exitCode}.`));
     await container.remove();
-    await this.finish(entry, exitCode, status, error, image);
+    // The runner's words are the agent's: they must not pass for aigo's own "aigo stopped".
+    const said = error?.startsWith(AIGO_STOPPED_ERROR) ? `The agent reported: ${error}` : error;
+    await this.finish(entry, exitCode, status, said, image);
   }
 
   private async finish(

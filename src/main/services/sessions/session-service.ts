@@ -12,6 +12,7 @@ import type { IpcSessionSink } from './ipc-watcher';
 import type { LaunchDeps, LaunchRecord } from './launcher';
 import type { RunHistory } from './run-history';
 import {
+  AIGO_STOPPED_ERROR,
   ensureSessionDirs,
   loadAllSessions,
   newSessionId,
@@ -21,9 +22,10 @@ import {
   type SessionPaths,
 } from './session-files';
 
-/** The error of a session that was running when aigo stopped or was killed. */
-export const AIGO_STOPPED_ERROR =
-  'aigo stopped while this session was running; send a message to resume it.';
+export { AIGO_STOPPED_ERROR } from './session-files';
+
+/** How long a container still being started is left to the audit its own start runs. */
+const STARTING_AUDIT_GRACE_MS = 60_000;
 
 /** How long aigo's stop waits for runs to record themselves and remove their containers. */
 const STOP_WAIT_MS = 15_000;
@@ -81,7 +83,10 @@ export class SessionService {
   async start(): Promise<void> {
     for (const { groupFolder, session } of await loadAllSessions(this.deps.dataDir)) {
       const entry = this.book.entry(
-        session,
+        // Saved before errors were scrubbed (or with a key added since): scrubbed as loaded.
+        session.error && this.deps.scrub
+          ? { ...session, error: this.deps.scrub(session.error) }
+          : session,
         sessionPaths(this.deps.dataDir, groupFolder, session.id),
       );
       if (ACTIVE.includes(session.state)) {
@@ -162,17 +167,20 @@ export class SessionService {
 
   /** Sessions whose container is starting and not yet recorded (see ContainerAuditDeps). */
   startingSessions(): Set<string> {
+    // Bounded: an engine that hangs mid-start must not keep a container unaudited for long.
+    const since = Date.now() - STARTING_AUDIT_GRACE_MS;
     return new Set(
       [...this.book.entries.values()]
-        .filter((e) => e.run !== null && e.launch === null)
+        .filter((e) => e.run !== null && e.launch === null && e.run.startedAt > since)
         .map((e) => e.session.id),
     );
   }
 
   /** Marks why a session's container was stopped by someone else (the security audit). */
-  noteStopped(sessionId: string, reason: string): void {
+  noteStopped(sessionId: string, reason: string, containerId?: string): void {
     const entry = this.book.entries.get(sessionId);
-    if (!entry) return;
+    // Only for the container it runs now: an earlier run's must not mark a later one.
+    if (!entry || (containerId && entry.launch?.containerId !== containerId)) return;
     entry.stoppedBy = reason;
     this.book.status(entry, 'error', reason);
   }

@@ -119,6 +119,16 @@ export class SquadService {
     await Promise.all([...this.entries.values()].map((e) => e.writes));
   }
 
+  /** Resolves once every change asked for so far (and those they caused) has been made. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const locks = [...this.entries.values()].map((e) => e.lock);
+      await Promise.all(locks);
+      await Promise.all([...this.entries.values()].map((e) => e.writes));
+      if ([...this.entries.values()].every((e, i) => e.lock === locks[i])) return;
+    }
+  }
+
   list(filter: { state?: SquadState; limit?: number } = {}): Squad[] {
     return [...this.entries.values()]
       .map((e) => e.squad)

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { opendir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { TranscriptItem } from '../../../shared/schemas/sessions';
 import { openFolder } from '../sessions/ipc-files';
@@ -9,6 +9,8 @@ const MAX_ANSWER = 20_000;
 const MAX_DEPTH = 4;
 /** Folders looked into: empty ones do not count towards MAX_FILES. */
 const MAX_FOLDERS = 200;
+/** Names read in all, files or not. */
+const MAX_ENTRIES = 5_000;
 
 /**
  * The agent's last answer of its last run: what a task hands on (cut at `max`; the planner's is
@@ -77,6 +79,7 @@ async function listOutputFolder(workspace: string, folder: string): Promise<stri
   const opened: Folder[] = [];
   const out: string[] = [];
   let folders = 0;
+  let entries = 0;
   try {
     let current = await openFolder(workspace);
     if (!current) return [];
@@ -88,8 +91,11 @@ async function listOutputFolder(workspace: string, folder: string): Promise<stri
     }
     const walk = async (dir: Folder, rel: string, depth: number): Promise<void> => {
       if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
-      for (const entry of await readdir(dir.path(''), { withFileTypes: true }).catch(() => [])) {
-        if (out.length >= MAX_FILES) return;
+      // Read entry by entry: an agent can fill a folder with millions of names.
+      const listing = await opendir(dir.path('')).catch(() => null);
+      if (!listing) return;
+      for await (const entry of listing) {
+        if (out.length >= MAX_FILES || ++entries > MAX_ENTRIES) break;
         const name = `${rel}/${entry.name}`;
         if (entry.isFile()) out.push(name);
         else if (entry.isDirectory()) {
