@@ -115,6 +115,32 @@ describe('credential proxy forwarding: only the injected key leaves, only to the
     expect(res.headers['x-request-id']).toBe('req_1');
   });
 
+  it('masks the real key in a response body that echoes it, even split across chunks and compressed-by-request', async () => {
+    upstream.route('/v1/echo-body', (req, res) => {
+      const k = String(req.headers['x-api-key']);
+      // What reached the upstream: did the proxy ask it not to compress (so it can look)?
+      const encoding = String(req.headers['accept-encoding'] ?? '');
+      const body = JSON.stringify({ error: `invalid key ${k} (again: ${k})`, encoding });
+      const cut = body.indexOf(k) + 10; // the first copy arrives in two chunks
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
+      res.write(body.slice(0, cut));
+      setTimeout(() => res.end(body.slice(cut)), 20);
+    });
+    const res = await proxy.send('/v1/echo-body', { ...key(), 'accept-encoding': 'gzip, br' });
+    expect(res.status).toBe(400);
+    expect(res.body).not.toContain(REAL_KEY);
+    expect(res.body).not.toContain(REAL_KEY.slice(0, 20));
+    const parsed = JSON.parse(res.body) as { error: string; encoding: string };
+    // Same length, so a declared content-length still holds.
+    expect(parsed.error).toBe(
+      `invalid key ${'*'.repeat(REAL_KEY.length)} (again: ${'*'.repeat(REAL_KEY.length)})`,
+    );
+    expect(parsed.encoding).toBe('identity');
+  });
+
   it('refuses TRACE, CONNECT and other methods outside the API set: nothing may echo or tunnel a request with the key', async () => {
     const record = vi.spyOn(proxy.audit, 'record');
     const before = upstream.requests.length;

@@ -78,10 +78,12 @@ export function upstreamHeaders(
     const lower = name.toLowerCase();
     if (lower === 'host' || lower === PROXY_SESSION_HEADER || lower === injected) continue;
     if (hopByHop(lower) || isClientCredential(lower, value)) continue;
+    // With a key sent, the answer must come uncompressed: its body is checked for the key.
+    if (credential && lower === 'accept-encoding') continue;
     out.push(name, value);
   }
   out.push('host', host);
-  if (credential) out.push(credential[0], credential[1]);
+  if (credential) out.push(credential[0], credential[1], 'accept-encoding', 'identity');
   return out;
 }
 

@@ -11,6 +11,7 @@ import { downstreamHeaders, hasHeader, upstreamHeaders } from './forwarded-heade
 import { sendError } from './json-replies';
 import type { ProxyLimits } from './proxy-limits';
 import type { AdmittedRequest } from './request-admission';
+import { KeyMask } from './key-mask';
 import { StallWatch } from './stall-watch';
 
 /** What the forwarder asks and tells the proxy's owner. */
@@ -48,6 +49,8 @@ export class UpstreamForwarder {
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
   /** Parsed once per upstream, not per request. */
   private readonly targets = new Map<string, URL>();
+  /** Each key's bytes, for the body mask. */
+  private readonly keys = new Map<string, Buffer>();
   /** Bodies that stop arriving and upstreams that stop answering, found by one timer. */
   private readonly stalls = new StallWatch();
 
@@ -60,6 +63,16 @@ export class UpstreamForwarder {
       http: new HttpAgent({ keepAlive: true, maxSockets: limits.poolSize }),
       https: new HttpsAgent({ keepAlive: true, maxSockets: limits.poolSize }),
     };
+  }
+
+  private keyBytes(key: string): Buffer {
+    let bytes = this.keys.get(key);
+    if (!bytes) {
+      bytes = Buffer.from(key);
+      if (this.keys.size > 200) this.keys.clear();
+      this.keys.set(key, bytes);
+    }
+    return bytes;
   }
 
   private target(upstreamUrl: string): URL {
@@ -166,8 +179,11 @@ export class UpstreamForwarder {
         upstreamRes.statusMessage,
         downstreamHeaders(upstreamRes.rawHeaders, key),
       );
-      upstreamRes.pipe(res);
+      // The body too may repeat the key (an upstream's error echoing it): masked on the way.
+      const body = key ? upstreamRes.pipe(new KeyMask(this.keyBytes(key))) : upstreamRes;
+      body.pipe(res);
       upstreamRes.on('error', (error) => res.destroy(error));
+      if (body !== upstreamRes) body.on('error', (error) => res.destroy(error));
     });
     req.pipe(sent);
     // An upstream that sends and takes nothing for the timeout is given up (as a socket timeout

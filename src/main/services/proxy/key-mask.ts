@@ -1,0 +1,48 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+const MASK = 0x2a; // '*'
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Masks the real key wherever a response body repeats it (an upstream that echoes the key it
+ * got, in an error say), so the container never reads it. The mask has the key's length, so a
+ * declared Content-Length still holds. Streaming stays streaming: bytes are held back only when
+ * a chunk ends with what could be the start of the key, until the next chunk says.
+ */
+export class KeyMask extends Transform {
+  private held: Buffer = EMPTY;
+
+  constructor(private readonly key: Buffer) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const data = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    for (let at = data.indexOf(this.key); at >= 0; at = data.indexOf(this.key, at)) {
+      data.fill(MASK, at, at + this.key.length);
+      at += this.key.length;
+    }
+    const hold = keyStartAtEnd(data, this.key);
+    this.held = hold ? Buffer.from(data.subarray(data.length - hold)) : EMPTY;
+    done(null, hold ? data.subarray(0, data.length - hold) : data);
+  }
+
+  override _flush(done: TransformCallback): void {
+    // What was held is not the key (it ended before the key could): it goes as it was.
+    done(null, this.held.length ? this.held : null);
+  }
+}
+
+/** How many bytes at the end of `data` are the first bytes of `key` (fewer than all of it). */
+function keyStartAtEnd(data: Buffer, key: Buffer): number {
+  const from = Math.max(0, data.length - key.length + 1);
+  for (
+    let at = data.indexOf(key[0] as number, from);
+    at >= 0;
+    at = data.indexOf(key[0] as number, at + 1)
+  ) {
+    const tail = data.length - at;
+    if (data.compare(key, 0, tail, at, data.length) === 0) return tail;
+  }
+  return 0;
+}
