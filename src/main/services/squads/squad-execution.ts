@@ -35,16 +35,7 @@ export class SquadExecution {
     if (again) {
       for (const key of this.cancelled)
         if (key.startsWith(`${squad.id}/`)) this.cancelled.delete(key);
-      for (const task of squad.tasks)
-        if (task.state !== 'succeeded')
-          Object.assign(task, {
-            state: 'pending',
-            session: null,
-            startedAt: null,
-            endedAt: null,
-            reason: null,
-            output: null,
-          });
+      for (const task of squad.tasks) if (task.state !== 'succeeded') toPending(task);
     }
     Object.assign(squad, {
       state: 'running',
@@ -77,7 +68,7 @@ export class SquadExecution {
     const byPause = status === 'cancelled' && this.book.stoppedByPause(session.id);
     if (byPause && !byUser && entry.squad.state === 'running') {
       // "Pause all agents" stopped it: it runs again (its new session waits for the resume).
-      Object.assign(task, { state: 'pending', session: null, startedAt: null, reason: null });
+      toPending(task);
       await this.pump(entry);
       return;
     }
@@ -161,7 +152,7 @@ export class SquadExecution {
           reason: session ? reasonFor('cancelled', session, false, entry) : null,
         });
       } else if (rerun) {
-        Object.assign(task, { state: 'pending', session: null, startedAt: null, reason: null });
+        toPending(task);
       } else
         Object.assign(task, {
           state: 'failed',
@@ -283,6 +274,18 @@ function endedOnItsOwn(session: Session): boolean {
     !session.error?.startsWith(AIGO_STOPPED_ERROR) &&
     session.lastStatus !== 'cancelled'
   );
+}
+
+/** A task to start afresh: a new session, no times, reason or output of an earlier run. */
+function toPending(task: SquadTask): void {
+  Object.assign(task, {
+    state: 'pending',
+    session: null,
+    startedAt: null,
+    endedAt: null,
+    reason: null,
+    output: null,
+  });
 }
 
 function executionLimit(entry: SquadEntry): string {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Group } from '../../../shared/schemas/groups';
 import type { Settings } from '../../../shared/schemas/settings';
@@ -8,6 +7,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { GroupsService } from '../groups/groups-service';
 import type { RunOverrides } from '../sessions/session-book';
+import { newSessionId } from '../sessions/session-files';
 
 /** What squads need of agent sessions: each planner run and each task is one. */
 export interface SquadSessions {
@@ -101,9 +101,9 @@ export function isWorking(session: Session | null): boolean {
   return !!session && ['starting', 'running', 'idle', 'queued'].includes(session.state);
 }
 
+/** A session id's form (sortable by start), marked as a squad's. */
 export function newSquadId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `sq-${stamp}-${randomBytes(3).toString('hex')}`;
+  return `sq-${newSessionId(now)}`;
 }
 
 /** How a running squad's error says its tasks wait for the runtime or image. */

@@ -1,3 +1,4 @@
+import { GroupSelect } from '../../components/GroupSelect';
 import { useEffect, type KeyboardEvent } from 'react';
 import type { Group } from '../../../../shared/schemas/groups';
 import { Badge, ErrorBox, Spinner } from '../../components/ui';
@@ -90,20 +91,12 @@ export function Composer() {
       >
         <label>
           <span>Group</span>
-          <select
-            data-testid="cowork-group"
+          <GroupSelect
+            testId="cowork-group"
+            groups={groups ?? null}
             value={selected?.id ?? ''}
-            disabled={!groups}
-            onChange={(e) => setDraft({ group: e.target.value })}
-          >
-            {!groups ? <option value="">Loading groups…</option> : null}
-            {groups?.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-                {g.description ? ` — ${g.description}` : ''}
-              </option>
-            ))}
-          </select>
+            onChange={(group) => setDraft({ group: group })}
+          />
         </label>
         <WorkspaceLine group={selected} />
         <label>

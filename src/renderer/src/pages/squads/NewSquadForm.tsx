@@ -1,3 +1,4 @@
+import { GroupSelect } from '../../components/GroupSelect';
 import { useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../call';
 import { FieldError, FormError, useRevealError } from '../../components/form-errors';
@@ -88,21 +89,13 @@ export function NewSquadForm() {
       >
         <label>
           <span>Group</span>
-          <select
+          <GroupSelect
             name="group"
-            data-testid="squad-group"
+            testId="squad-group"
+            groups={groups ?? null}
             value={selected?.id ?? ''}
-            disabled={!groups}
-            onChange={(e) => set({ group: e.target.value })}
-          >
-            {!groups ? <option value="">Loading groups…</option> : null}
-            {groups?.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-                {g.description ? ` — ${g.description}` : ''}
-              </option>
-            ))}
-          </select>
+            onChange={(group) => set({ group: group })}
+          />
           <small className="muted">Every task works in this group’s workspace.</small>
           <FieldError error={error} name="group" />
         </label>

@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import type { Squad } from '../../../../shared/schemas/squads';
 import type { ErrorInfo } from '../../call';
-import { ErrorBox, Spinner } from '../../components/ui';
+import { MessageBox } from '../../components/MessageBox';
 import { clock } from '../../format';
 import { useApp } from '../../store';
-import { isSubmitKey, SUBMIT_HINT } from '../cowork/Composer';
 import { isActive } from './squad-state';
 import { useSquads } from './squads-store';
 
@@ -20,62 +19,32 @@ export function SquadSteerBox({
 }) {
   const message = useSquads((s) => s.message);
   const canMutate = useApp((s) => s.transport?.canMutate() ?? false);
-  const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const disabled = !canMutate || busy || text.trim() === '';
-
-  const submit = async () => {
-    if (disabled) return;
-    setBusy(true);
-    setError(null);
-    const outcome = await message(squad.id, text, task);
-    setBusy(false);
-    if (outcome.ok) setText('');
-    else setError(outcome.error);
-  };
-
-  const placeholder = task
-    ? 'Steer this task: its agent reads this before its next step (or when it starts)'
-    : squad.state === 'planning'
-      ? 'Tell the planner something: it reads this before its next step'
-      : 'Steer the squad: running tasks read this now, tasks to come when they start';
   return (
-    <form
-      className="steer"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
+    <MessageBox
+      testId={testId}
+      ariaLabel={task ? `Message to task ${task}` : 'Message to the squad'}
+      placeholder={
+        task
+          ? 'Steer this task: its agent reads this before its next step (or when it starts)'
+          : squad.state === 'planning'
+            ? 'Tell the planner something: it reads this before its next step'
+            : 'Steer the squad: running tasks read this now, tasks to come when they start'
+      }
+      canEdit={canMutate}
+      busy={busy}
+      error={error}
+      sendLabel="Send"
+      send={async (text) => {
+        setBusy(true);
+        setError(null);
+        const outcome = await message(squad.id, text, task);
+        setBusy(false);
+        if (!outcome.ok) setError(outcome.error);
+        return outcome.ok;
       }}
-    >
-      <ErrorBox error={error} testId={`${testId}-error`} />
-      <div className="steer-row">
-        <textarea
-          data-testid={`${testId}-input`}
-          aria-label={task ? `Message to task ${task}` : 'Message to the squad'}
-          rows={2}
-          placeholder={placeholder}
-          value={text}
-          disabled={!canMutate}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={(e) => {
-            if (isSubmitKey(e)) {
-              e.preventDefault();
-              void submit();
-            }
-          }}
-        />
-        <button
-          type="submit"
-          className="button primary"
-          data-testid={`${testId}-send`}
-          disabled={disabled}
-          title={`${SUBMIT_HINT} sends`}
-        >
-          {busy ? <Spinner /> : null} Send
-        </button>
-      </div>
-    </form>
+    />
   );
 }
 
