@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { defaultWorkspace } from '../services/sessions/session-files';
 import type { Logger } from 'pino';
 import type { Handlers } from '../dispatch';
 import { createSquadHandlers } from '../handlers/squads';
@@ -49,7 +49,7 @@ export async function startSquadsDomain(deps: SquadsDomainDeps): Promise<SquadsD
     workspaceOf: (groupId) => {
       const group = groups.find(groupId);
       if (!group) return null;
-      return group.workspaceFolder ?? join(deps.dataDir, 'workspaces', group.folder);
+      return group.workspaceFolder ?? defaultWorkspace(deps.dataDir, group.folder);
     },
   });
   await squads.start();

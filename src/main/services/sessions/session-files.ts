@@ -13,6 +13,11 @@ import { openFolder } from './ipc-files';
 
 export const SESSIONS_DIR = 'sessions';
 
+/** aigo's own workspace for a group without a folder of its own: DATA_DIR/workspaces/{group}. */
+export function defaultWorkspace(dataDir: string, groupFolder: string): string {
+  return join(dataDir, 'workspaces', groupFolder);
+}
+
 /** The error of a session that was running when aigo stopped or was killed. */
 export const AIGO_STOPPED_ERROR =
   'aigo stopped while this session was running; send a message to resume it.';

@@ -1,12 +1,11 @@
 import { chmod, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { Group } from '../../../shared/schemas/groups';
 import type { RunStatus, TranscriptDraft } from '../../../shared/schemas/sessions';
 import { launch } from './launcher';
 import { RunnerOutput } from './runner-output';
 import type { Entry, RunOverrides, SessionBook } from './session-book';
-import { AIGO_STOPPED_ERROR, unreadInput, writeAgentFile } from './session-files';
+import { AIGO_STOPPED_ERROR, defaultWorkspace, unreadInput, writeAgentFile } from './session-files';
 import type { SessionServiceDeps } from './session-service';
 
 /**
@@ -47,7 +46,7 @@ export class SessionRunner {
         this.deps.runtimeProblem() ??
         (group.containerConfig.image ? null : this.deps.image().problem);
       if (problem) throw new AppError('RUNTIME_UNAVAILABLE', problem);
-      const workspace = join(this.deps.dataDir, 'workspaces', group.folder);
+      const workspace = defaultWorkspace(this.deps.dataDir, group.folder);
       await mkdir(workspace, { recursive: true });
       if (process.platform !== 'win32') await chmod(workspace, 0o777);
       const launched = await launch(
