@@ -67,7 +67,8 @@ describe.runIf(runDocker)('a squad across an aigo restart', () => {
     })) as Squad;
     const running = await until(
       created.id,
-      (s) => s.tasks.find((x) => x.id === 'slow')?.state === 'running',
+      // Its session id is known a moment after it is marked running (the session is created).
+      (s) => !!s.tasks.find((x) => x.id === 'slow' && x.state === 'running')?.session,
       'the slow task runs',
     );
     const session = running.tasks.find((x) => x.id === 'slow')?.session as string;

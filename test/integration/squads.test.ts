@@ -357,7 +357,8 @@ describe.runIf(runDocker)('squads on the real engine', () => {
     const s2 = heard.tasks.find((t) => t.id === 's2')?.session as string;
     const s3 = await until(
       created.id,
-      (s) => s.tasks.find((t) => t.id === 's3')?.state === 'running',
+      // Its session id is known a moment after it is marked running.
+      (s) => !!s.tasks.find((t) => t.id === 's3' && t.state === 'running')?.session,
       's3 starts',
     );
     const sessions = [s2, s3.tasks.find((t) => t.id === 's3')?.session as string];
