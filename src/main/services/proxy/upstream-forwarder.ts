@@ -11,7 +11,7 @@ import { downstreamHeaders, hasHeader, upstreamHeaders } from './forwarded-heade
 import { sendError } from './json-replies';
 import type { ProxyLimits } from './proxy-limits';
 import type { AdmittedRequest } from './request-admission';
-import { KeyMask } from './key-mask';
+import { pipeMasked } from './key-mask';
 import { StallWatch } from './stall-watch';
 
 /** What the forwarder asks and tells the proxy's owner. */
@@ -35,7 +35,8 @@ export function upstreamPath(upstreamUrl: URL, requestPath: string): string {
   const query = q < 0 ? '' : requestPath.slice(q);
   const base = `${upstreamUrl.pathname}${upstreamUrl.search}`;
   const joined = base && path ? `${base}/${path}` : base || path;
-  return `${joined.replace(/\/{2,}/g, '/')}${query}`;
+  // Most paths hold no doubled slash; the regular expression is then skipped.
+  return `${joined.includes('//') ? joined.replace(/\/{2,}/g, '/') : joined}${query}`;
 }
 
 /**
@@ -180,10 +181,9 @@ export class UpstreamForwarder {
         downstreamHeaders(upstreamRes.rawHeaders, key),
       );
       // The body too may repeat the key (an upstream's error echoing it): masked on the way.
-      const body = key ? upstreamRes.pipe(new KeyMask(this.keyBytes(key))) : upstreamRes;
-      body.pipe(res);
+      if (key) pipeMasked(upstreamRes, res, this.keyBytes(key));
+      else upstreamRes.pipe(res);
       upstreamRes.on('error', (error) => res.destroy(error));
-      if (body !== upstreamRes) body.on('error', (error) => res.destroy(error));
     });
     req.pipe(sent);
     // An upstream that sends and takes nothing for the timeout is given up (as a socket timeout
