@@ -40,6 +40,10 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src/main/electron/main.ts'),
           cli: resolve(import.meta.dirname, 'src/main/cli.ts'),
         },
+        // ASCII only (non-ASCII escaped, doc comments dropped): V8 then keeps the bundle's
+        // source as one byte per character instead of two, about 2 MB less for the life of
+        // the process, and reads it faster at start.
+        output: { charset: 'ascii', comments: { jsdoc: false, legal: true, annotation: true } },
       },
     },
   },

@@ -2,6 +2,7 @@
 // The `aigo` command: runs the built CLI (npm run build makes out/main/cli.js).
 import { existsSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +19,21 @@ if (!existsSync(cli)) {
 // folder of this user's own (0700): Node's default, a shared folder in /tmp, would let another
 // user of the machine plant compiled code for aigo to run.
 module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || compileCacheDir());
+holdOptimizingCompilers();
 await import(pathToFileURL(cli).href);
+
+/**
+ * Start-up runs most code once: V8's optimizing compilers would page in about 8 MB of their
+ * own code to optimize what happens to loop in it. The app lets them work again once started
+ * (src/main/services/app/optimizing-compilers.ts). Flags the user set are left alone.
+ */
+function holdOptimizingCompilers() {
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  if (/turbofan|maglev|\bopt\b|jitless|always-opt/.test(given)) return;
+  setFlagsFromString('--no-turbofan');
+  setFlagsFromString('--no-maglev');
+  globalThis[Symbol.for('aigo.optimizingCompilersHeld')] = true;
+}
 
 function compileCacheDir() {
   const base =

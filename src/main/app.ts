@@ -11,6 +11,8 @@ import { pauseDiagnostic } from './services/app/diagnostics';
 import { removeDiscovery, writeDiscovery } from './services/app/discovery';
 import { acquireInstanceLock } from './services/app/instance-lock';
 import { headlessShell, type HostShell } from './services/app/host-shell';
+import { MemoryReducer } from './services/app/memory-reducer';
+import { releaseOptimizingCompilers } from './services/app/optimizing-compilers';
 import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/paths';
 import { WarningCenter } from './services/app/warnings';
 import { AuditLog } from './services/audit/audit-log';
@@ -81,6 +83,7 @@ export interface AppCore {
  *  6d. agent image            — inspects and builds through the runtime, so after 6
  *  7. API token, HTTP API     — the surface; starts last so it never serves a half-built core
  *  8. discovery file          — written once the API answers, so the CLI never finds a dead URL
+ *  9. memory reducer          — gives back what start-up grew, once the app is quiet
  */
 export async function createApp(options: AppOptions): Promise<AppCore> {
   const paths = dataPaths(options.dataDir);
@@ -343,6 +346,11 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       { url: api.url, mode: options.mode, version, dataDir: paths.dataDir },
       'aigo started',
     );
+    releaseOptimizingCompilers(); // started: hot code may be optimized again
+    // Start-up grew the heap; so does any burst of work. Given back once quiet.
+    const memory = new MemoryReducer({ logger: logger.child({ scope: 'memory' }) });
+    memory.start();
+    stack.push(async () => memory.stop());
 
     const core: AppCore = {
       info,
