@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, Writable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
-import { KeyMask, pipeMasked } from '../../src/main/services/proxy/key-mask';
+import { relayBody } from '../../src/main/services/proxy/body-relay';
+import { KeyMask } from '../../src/main/services/proxy/key-mask';
 
 const KEY = 'sk-ant-api03-MASKKEY-0123456789abcdef';
 
@@ -57,11 +57,7 @@ describe('the response-body key mask', () => {
     });
     let ended = false;
     res.on('finish', () => (ended = true));
-    pipeMasked(
-      upstream as unknown as IncomingMessage,
-      res as unknown as ServerResponse,
-      Buffer.from(KEY),
-    );
+    relayBody(upstream, res, new KeyMask(Buffer.from(KEY)));
     upstream.write(`${'a'.repeat(100)}${KEY}`);
     await tick();
     expect(upstream.isPaused()).toBe(true);

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BodyChange } from './body-relay';
 
 const MASK = 0x2a; // '*'
 const EMPTY = Buffer.alloc(0);
@@ -9,7 +9,7 @@ const EMPTY = Buffer.alloc(0);
  * declared Content-Length still holds. Streaming stays streaming: bytes are held back only when
  * a chunk ends with what could be the start of the key, until the next chunk says.
  */
-export class KeyMask {
+export class KeyMask implements BodyChange {
   private held: Buffer = EMPTY;
 
   constructor(private readonly key: Buffer) {}
@@ -32,28 +32,6 @@ export class KeyMask {
     this.held = EMPTY;
     return rest;
   }
-}
-
-/**
- * `upstream.pipe(res)` with the key masked on the way, and the same back-pressure. Written out
- * rather than through a Transform stream: a stream per response, piped twice, was a measurable
- * share of the proxy's cost per request (issue 17).
- */
-export function pipeMasked(upstream: IncomingMessage, res: ServerResponse, key: Buffer): void {
-  const mask = new KeyMask(key);
-  const resume = () => upstream.resume();
-  upstream.on('data', (chunk: Buffer) => {
-    const out = mask.push(chunk);
-    if (out.length && !res.write(out)) {
-      upstream.pause();
-      res.once('drain', resume);
-    }
-  });
-  upstream.on('end', () => {
-    const rest = mask.end();
-    if (rest.length) res.end(rest);
-    else res.end();
-  });
 }
 
 /** How many bytes at the end of `data` are the first bytes of `key` (fewer than all of it). */

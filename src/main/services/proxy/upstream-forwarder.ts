@@ -11,7 +11,8 @@ import { downstreamHeaders, hasHeader, upstreamHeaders } from './forwarded-heade
 import { sendError } from './json-replies';
 import type { ProxyLimits } from './proxy-limits';
 import type { AdmittedRequest } from './request-admission';
-import { pipeMasked } from './key-mask';
+import { relayBody } from './body-relay';
+import { KeyMask } from './key-mask';
 import { StallWatch } from './stall-watch';
 
 /** What the forwarder asks and tells the proxy's owner. */
@@ -106,7 +107,7 @@ export class UpstreamForwarder {
     let stopWatches: (() => void) | null = null;
     // One listener for the end of the exchange, whichever way it ends (each listener added
     // and removed per request is a measurable share of the proxy's cost).
-    res.once('close', () => {
+    res.on('close', () => {
       admitted.release();
       stopWatches?.();
       // The client gone first (it hung up or timed out): the upstream request ends too.
@@ -181,11 +182,10 @@ export class UpstreamForwarder {
         downstreamHeaders(upstreamRes.rawHeaders, key),
       );
       // The body too may repeat the key (an upstream's error echoing it): masked on the way.
-      if (key) pipeMasked(upstreamRes, res, this.keyBytes(key));
-      else upstreamRes.pipe(res);
+      relayBody(upstreamRes, res, key ? new KeyMask(this.keyBytes(key)) : undefined);
       upstreamRes.on('error', (error) => res.destroy(error));
     });
-    req.pipe(sent);
+    relayBody(req, sent);
     // An upstream that sends and takes nothing for the timeout is given up (as a socket timeout
     // would: a streaming answer that keeps coming never times out).
     const stopUpstream = this.stalls.add({
