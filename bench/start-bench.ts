@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { tempDir } from '../test/helpers/temp';
@@ -7,18 +7,23 @@ import { ms, ratio, sleep } from './sessions/stats';
 import { cpuByModule } from './start/profile-summary';
 
 /**
- * Headless start: `aigo serve` spawned → `GET /api/v1/container/runtime` answers, against a
- * bare Node HTTP server spawned → it answers. Five runs each, alternated, medians.
+ * Headless start: `aigo serve` spawned → `GET /api/v1/container/runtime` answers 200 with the
+ * runtime's status (the API token presented, as the page does), against a bare Node HTTP server
+ * spawned → it answers. Five runs each, alternated, medians.
  */
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = 5;
 
-async function untilAnswers(url: () => string | null, deadline: number): Promise<void> {
+async function untilAnswers(
+  url: () => string | null,
+  deadline: number,
+  headers: () => Record<string, string>,
+): Promise<void> {
   for (;;) {
     const target = url();
     if (target) {
-      const ok = await fetch(target)
-        .then((r) => r.status < 500)
+      const ok = await fetch(target, { headers: headers() })
+        .then((r) => r.status === 200)
         .catch(() => false);
       if (ok) return;
     }
@@ -31,6 +36,7 @@ async function timeStart(
   args: string[],
   path: string,
   env: NodeJS.ProcessEnv = {},
+  tokenFile?: string,
 ): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, args, {
@@ -41,10 +47,19 @@ async function timeStart(
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   try {
-    await untilAnswers(() => {
-      const match = /(?:API:\s+|listening )(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      return match ? `${match[1]}${path}` : null;
-    }, started + 30_000);
+    await untilAnswers(
+      () => {
+        const match = /(?:API:\s+|listening )(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        return match ? `${match[1]}${path}` : null;
+      },
+      started + 30_000,
+      () => {
+        // Written before the API listens, so it is there once the link is printed.
+        const token =
+          tokenFile && existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
+        return token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>);
+      },
+    );
     return performance.now() - started;
   } finally {
     await new Promise<void>((resolve) => {
@@ -72,6 +87,7 @@ export async function startBench(): Promise<void> {
           ['bin/aigo.js', 'serve', '--port', '0', '--data-dir', dir.path],
           '/api/v1/container/runtime',
           { AIGO_PROXY_PORT: '0' },
+          join(dir.path, 'api-token'),
         ),
       );
     } finally {
@@ -109,6 +125,7 @@ async function profileOneStart(): Promise<void> {
       ],
       '/api/v1/container/runtime',
       { AIGO_PROXY_PORT: '0' },
+      join(dir.path, 'data', 'api-token'),
     );
     const profile = readdirSync(dir.path).find((name) => name.endsWith('.cpuprofile'));
     if (!profile) return;

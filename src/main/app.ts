@@ -3,7 +3,12 @@ import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { arch, homedir, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
-import { createDispatcher, type Dispatch } from './dispatch';
+import {
+  createDispatcher,
+  startupDispatcher,
+  type Dispatch,
+  type StartupDispatch,
+} from './dispatch';
 import { createHandlers, type CoreServices } from './handlers';
 import { startApiServer, type ApiServer } from './http/server';
 import { loadOrCreateApiToken } from './services/app/api-token';
@@ -28,8 +33,13 @@ import { realHostEnv, type HostEnv } from './services/runtime/host-env';
 import { RuntimeService } from './services/runtime/runtime-service';
 import { SettingsService } from './services/settings/settings-service';
 import { startSchedulerDomain } from './domains/scheduler-domain';
-import { startChannelsDomain, type ChannelEndpoints } from './domains/channels-domain';
-import { startSessionsDomain } from './domains/sessions-domain';
+import {
+  CHANNEL_WEBHOOK_PATHS,
+  startChannelsDomain,
+  type ChannelEndpoints,
+  type ChannelsDomain,
+} from './domains/channels-domain';
+import { startSessionsDomain, type SessionsDomain } from './domains/sessions-domain';
 import { startSquadsDomain } from './domains/squads-domain';
 import { appVersion } from './version';
 
@@ -57,6 +67,11 @@ export interface AppOptions {
   agentImage?: string;
   /** The chat platforms' API roots instead of the public ones (local test servers). */
   channelEndpoints?: ChannelEndpoints;
+  /**
+   * Called once the API answers, before the engine-bound start-up (runtime detection, the
+   * proxy, the image, the domains) is over: `aigo serve` prints its link here.
+   */
+  onListening?: (api: { url: string; token: string }) => void;
 }
 
 export interface AppCore {
@@ -77,13 +92,18 @@ export interface AppCore {
  *  3. event bus, warnings     — services emit into them
  *  4. settings                — decides the log level and runtime preferences
  *  5. audit log               — security events from every later service
- *  6. container runtime       — detection and its background monitor
- *  6b. mount security         — the allowlist; protects the runtime's socket, so after 6
- *  6c. credential proxy       — binds where containers reach the host, so after 6
- *  6d. agent image            — inspects and builds through the runtime, so after 6
- *  7. API token, HTTP API     — the surface; starts last so it never serves a half-built core
- *  8. discovery file          — written once the API answers, so the CLI never finds a dead URL
- *  9. memory reducer          — gives back what start-up grew, once the app is quiet
+ *  6. API token, HTTP API     — the surface, listening before the engine is even detected:
+ *                               the runtime's status, settings and app info answer at once;
+ *                               every other operation waits until step 8 is over, so no
+ *                               handler ever sees a service half started (startupDispatcher)
+ *  7. container runtime       — detection and its background monitor
+ *  7b. mount security         — the allowlist; protects the runtime's socket, so after 7
+ *  7c. credential proxy       — binds where containers reach the host, so after 7
+ *  7d. agent image            — inspects and builds through the runtime, so after 7
+ *  8. domains                 — sessions, scheduler, squads, channels; then every operation
+ *  9. discovery file          — written once the app is started, so the CLI finds a whole app
+ * 10. memory reducer          — gives back what start-up grew, once the app is quiet
+ * The API stops first, the rest in reverse order.
  */
 export async function createApp(options: AppOptions): Promise<AppCore> {
   const paths = dataPaths(options.dataDir);
@@ -95,7 +115,20 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   const log = createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false });
   const logger = log.logger;
   const stack: (() => Promise<void>)[] = [releaseLock, () => log.close()];
+  // The surface stops first: no request reaches a service that is stopping.
+  let stopApi: (() => Promise<void>) | null = null;
+  let startup: StartupDispatch | null = null;
+  // The platforms' webhooks are served from the start; each request waits for the channels.
+  let chatStarted: (chat: ChannelsDomain) => void = () => undefined;
+  let chatFailed: (error: unknown) => void = () => undefined;
+  const chatReady = new Promise<ChannelsDomain>((resolve, reject) => {
+    chatStarted = resolve;
+    chatFailed = reject;
+  });
+  chatReady.catch(() => undefined); // a failed start-up is reported where it happens
   const stopAll = async () => {
+    if (stopApi) stack.push(stopApi);
+    stopApi = null;
     for (const stop of stack.reverse()) {
       try {
         await stop();
@@ -138,6 +171,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     const offAuditRetention = bus.on('settings.changed', () => void audit.applyRetention());
     stack.push(async () => void offAuditRetention());
 
+    // Built now, started after the API listens (their constructors do no I/O).
     const runtime = new RuntimeService({
       host: options.hostEnv ?? realHostEnv(),
       bus,
@@ -146,14 +180,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       settings: () => settings.get().runtime,
       ...options.runtimeTiming,
     });
-    await runtime.start();
-    stack.push(() => runtime.stop());
-    const offRuntimeSettings = bus.on(
-      'settings.changed',
-      () => void runtime.recheck('settings changed'),
-    );
-    stack.push(async () => void offRuntimeSettings());
-
     const mounts = new MountSecurityService({
       dataDir: paths.dataDir,
       home: homedir(),
@@ -168,9 +194,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         return endpoint?.startsWith('unix://') ? endpoint.slice('unix://'.length) : null;
       },
     });
-    await mounts.start();
-    stack.push(() => mounts.stop());
-
     const secrets = new SecretStore(
       join(paths.dataDir, 'secrets.json'),
       options.secretCodec ?? fileOnlyCodec,
@@ -186,9 +209,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       docker: () => runtime.docker().client,
       ...(options.proxyPort !== undefined ? { portOverride: options.proxyPort } : {}),
     });
-    await proxy.start();
-    stack.push(() => proxy.stop());
-
     const image = new ImageService({
       runtime,
       bus,
@@ -202,6 +222,74 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         ? { image: options.agentImage ?? (process.env.AIGO_AGENT_IMAGE as string) }
         : {}),
     });
+
+    // The surface: it answers from here on (see startupDispatcher for what waits).
+    const shell = options.shell ?? headlessShell();
+    const token = await loadOrCreateApiToken(paths.tokenFile);
+    let info: AppInfo | null = null;
+    const getInfo = (): AppInfo => {
+      if (!info) throw new Error('The app is still starting');
+      return info;
+    };
+    let startedAgents: SessionsDomain | null = null;
+    startup = startupDispatcher(
+      {
+        'app.info': () => getInfo(),
+        'runtime.get': () => runtime.status(),
+        'settings.get': () => settings.get(),
+      },
+      logger.child({ scope: 'dispatch' }),
+    );
+    const api = await startApiServer({
+      host: options.host ?? DEFAULT_API_HOST,
+      port: options.port ?? DEFAULT_API_PORT,
+      dispatch: startup.dispatch,
+      bus,
+      logger: logger.child({ scope: 'http' }),
+      token: () => token,
+      version,
+      rendererDir: options.rendererDir ?? null,
+      // Until the sessions domain knows how agents reach the network, reads need the token.
+      readsNeedToken: () => startedAgents?.agentsReachLoopback() ?? true,
+      scrubSecrets: (text) => secrets.scrub(text),
+      isProxySessionToken: (candidate) => proxy.sessions.check(candidate) !== null,
+      webhooks: CHANNEL_WEBHOOK_PATHS.map((path) => ({
+        path,
+        handle: async (req) =>
+          (await chatReady).webhooks.find((hook) => hook.path === path)!.handle(req),
+      })),
+    });
+    stopApi = () => api.stop();
+    info = {
+      name: 'aigo',
+      version,
+      mode: options.mode,
+      platform: platform(),
+      arch: arch(),
+      nodeVersion: process.versions.node,
+      dataDir: paths.dataDir,
+      logDir: paths.logDir,
+      apiUrl: api.url,
+      pid: process.pid,
+      startedAt,
+      capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
+    };
+    options.onListening?.({ url: api.url, token });
+
+    await runtime.start();
+    stack.push(() => runtime.stop());
+    const offRuntimeSettings = bus.on(
+      'settings.changed',
+      () => void runtime.recheck('settings changed'),
+    );
+    stack.push(async () => void offRuntimeSettings());
+
+    await mounts.start();
+    stack.push(() => mounts.stop());
+
+    await proxy.start();
+    stack.push(() => proxy.stop());
+
     await image.start();
     stack.push(() => image.stop());
     // A runtime that comes back (or changes) may hold a different image: look again.
@@ -228,6 +316,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       scrub: (text) => secrets.scrub(text),
     });
     stack.push(() => agents.stop());
+    startedAgents = agents;
 
     const scheduling = await startSchedulerDomain({
       dataDir: paths.dataDir,
@@ -260,16 +349,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       ...(options.channelEndpoints ? { endpoints: options.channelEndpoints } : {}),
     });
     stack.push(() => chat.stop());
+    chatStarted(chat);
     // Every router is in place (scheduler tasks, channel messages): agents' files may flow.
     await agents.startIpc();
 
-    const shell = options.shell ?? headlessShell();
-    const token = await loadOrCreateApiToken(paths.tokenFile);
-    let info: AppInfo | null = null;
-    const getInfo = (): AppInfo => {
-      if (!info) throw new Error('The app is still starting');
-      return info;
-    };
     const dispatch = createDispatcher(
       {
         ...createHandlers({
@@ -304,35 +387,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       },
       logger.child({ scope: 'dispatch' }),
     );
-    const api = await startApiServer({
-      host: options.host ?? DEFAULT_API_HOST,
-      port: options.port ?? DEFAULT_API_PORT,
-      dispatch,
-      bus,
-      logger: logger.child({ scope: 'http' }),
-      token: () => token,
-      version,
-      rendererDir: options.rendererDir ?? null,
-      readsNeedToken: () => agents.agentsReachLoopback(),
-      scrubSecrets: (text) => secrets.scrub(text),
-      isProxySessionToken: (candidate) => proxy.sessions.check(candidate) !== null,
-      webhooks: chat.webhooks,
-    });
-    stack.push(() => api.stop());
-    info = {
-      name: 'aigo',
-      version,
-      mode: options.mode,
-      platform: platform(),
-      arch: arch(),
-      nodeVersion: process.versions.node,
-      dataDir: paths.dataDir,
-      logDir: paths.logDir,
-      apiUrl: api.url,
-      pid: process.pid,
-      startedAt,
-      capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
-    };
+    startup.open(dispatch);
 
     await writeDiscovery(paths.discoveryFile, {
       url: api.url,
@@ -353,7 +408,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     stack.push(async () => memory.stop());
 
     const core: AppCore = {
-      info,
+      info: getInfo(),
       bus,
       dispatch,
       api,
@@ -382,6 +437,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     return core;
   } catch (error) {
     logger.error({ err: error }, 'aigo failed to start');
+    startup?.fail(error);
+    chatFailed(error);
     await stopAll();
     throw error;
   }

@@ -23,13 +23,18 @@ export type Dispatch = (name: string, rawInput: unknown) => Promise<unknown>;
  * contract does not promise. HTTP and IPC both call this; neither validates on its own.
  */
 export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
+  return dispatcherOf(handlers, logger);
+}
+
+function dispatcherOf(handlers: Partial<Handlers>, logger: Logger): Dispatch {
   return async (name, rawInput) => {
     if (!isOperationName(name))
       throw new AppError('NOT_FOUND', `Unknown operation "${String(name)}".`);
     const op = operations[name];
     const parsed = op.input.safeParse(rawInput ?? {});
     if (!parsed.success) throw invalidInput(parsed.error);
-    const handler = handlers[name] as (input: unknown) => Promise<unknown> | unknown;
+    const handler = handlers[name] as ((input: unknown) => Promise<unknown> | unknown) | undefined;
+    if (!handler) throw new AppError('NOT_FOUND', `Operation "${name}" is not available here.`);
     const result = await handler(parsed.data);
     const checked = op.output.safeParse(result);
     if (!checked.success) {
@@ -43,6 +48,54 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
       );
     }
     return checked.data;
+  };
+}
+
+export interface StartupDispatch {
+  /** What the API calls from the moment it listens. */
+  dispatch: Dispatch;
+  /** Start-up finished: every operation now runs on `full`, and those waiting go on. */
+  open(full: Dispatch): void;
+  /** Start-up failed: those waiting, and any later call, get why. */
+  fail(error: unknown): void;
+}
+
+/**
+ * The dispatcher of an app still starting. The API listens before the container engine is
+ * detected (seconds, for a slow or remote engine): the operations in `early` answer at once
+ * from services that are up (the runtime's status says "Detecting…" until it knows), and every
+ * other one waits for the start-up to finish, then runs as usual — no handler ever sees a
+ * service half started.
+ */
+export function startupDispatcher(early: Partial<Handlers>, logger: Logger): StartupDispatch {
+  const answerEarly = dispatcherOf(early, logger);
+  let full: Dispatch | null = null;
+  let failure: AppError | null = null;
+  const waiting: { resolve: (d: Dispatch) => void; reject: (e: AppError) => void }[] = [];
+  const started = () =>
+    new Promise<Dispatch>((resolve, reject) => {
+      if (full) resolve(full);
+      else if (failure) reject(failure);
+      else waiting.push({ resolve, reject });
+    });
+  return {
+    dispatch: (name, rawInput) => {
+      if (full) return full(name, rawInput);
+      // Early operations, and names that are no operation at all, need not wait.
+      if (Object.hasOwn(early, name) || !isOperationName(name)) return answerEarly(name, rawInput);
+      return started().then((dispatch) => dispatch(name, rawInput));
+    },
+    open(dispatch) {
+      full = dispatch;
+      for (const w of waiting.splice(0)) w.resolve(dispatch);
+    },
+    fail(error) {
+      failure = new AppError(
+        'INTERNAL',
+        `aigo could not start: ${error instanceof Error ? error.message : String(error)}. See the app log (aigo logs --last 100).`,
+      );
+      for (const w of waiting.splice(0)) w.reject(failure);
+    },
   };
 }
 

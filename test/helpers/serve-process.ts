@@ -25,7 +25,7 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the built `aigo serve` on a free port and waits for the link it prints. */
+/** Starts the built `aigo serve` on a free port and waits until it has started. */
 export async function startServe(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
@@ -44,9 +44,10 @@ export async function startServe(
       child.kill('SIGKILL'); // never leave a half-started server behind
       reject(new Error(`aigo serve did not start:\n${out}`));
     }, 20_000);
+    // The link comes as soon as the API answers; "Press Ctrl+C" once every service started.
     const check = () => {
       const match = /Web UI:\s+(\S+)/.exec(out);
-      if (match?.[1]) {
+      if (match?.[1] && out.includes('Press Ctrl+C to stop.')) {
         clearTimeout(timer);
         resolve(match[1]);
       }

@@ -48,27 +48,33 @@ export async function serve(options: ServeOptions): Promise<void> {
       ? { proxyPort: resolveApiPort(process.env.AIGO_PROXY_PORT) }
       : {}),
     channelEndpoints: channelEndpointsFromEnv(process.env),
+    // The link as soon as the API answers: the page shows the engine being detected.
+    onListening: ({ url, token }) => {
+      const lines = [
+        'aigo is running (headless).',
+        `  Web UI:   ${url}/#token=${token}`,
+        `  API:      ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`,
+        `  Data:     ${dataDir}`,
+      ];
+      if (!rendererDir)
+        lines.push('  Note:     the web UI is not built; run `npm run build` to get it.');
+      if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+        lines.push(
+          `  Warning:  listening on ${host}, not only loopback; anyone who can reach it can read diagnostics.`,
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    },
   });
+  // Whoever read the link may have signalled during the start-up: stop now that it is over.
+  if (signals.ready(() => core.stop())) return;
   const runtime = core.services.runtime.status();
   const lines = [
-    'aigo is running (headless).',
-    `  Web UI:   ${core.api.url}/#token=${core.token}`,
-    `  API:      ${core.api.url}/api/v1  (OpenAPI: ${core.api.url}/api/v1/openapi.json)`,
-    `  Data:     ${dataDir}`,
     `  Runtime:  ${runtimeDisplayName(runtime)}${runtime.available ? ` ${runtime.version} at ${runtime.endpoint}` : ` — ${runtime.message}`}`,
     `  Proxy:    ${describeProxy(core.services.proxy.status())}`,
     `  Image:    ${core.services.image.status().image} ${core.services.image.status().state}`,
+    'Press Ctrl+C to stop.',
   ];
-  if (!rendererDir)
-    lines.push('  Note:     the web UI is not built; run `npm run build` to get it.');
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    lines.push(
-      `  Warning:  listening on ${host}, not only loopback; anyone who can reach it can read diagnostics.`,
-    );
-  }
-  lines.push('Press Ctrl+C to stop.');
-  // Before the link is printed: whoever reads it may signal at once.
-  if (signals.ready(() => core.stop())) return; // Ctrl+C during start-up: stopping already
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -56,6 +56,13 @@ export function channelEndpointsFromEnv(env: NodeJS.ProcessEnv): ChannelEndpoint
   };
 }
 
+/**
+ * The API paths the platforms call (their webhooks): known before the domain starts, so the
+ * API serves them from its first moment and hands each request on once the domain is up.
+ */
+export const CHANNEL_WEBHOOK_PATHS = [WHATSAPP_WEBHOOK_PATH, TELEGRAM_WEBHOOK_PATH] as const;
+export type ChannelWebhookPath = (typeof CHANNEL_WEBHOOK_PATHS)[number];
+
 export interface ChannelsDomainDeps {
   dataDir: string;
   bus: EventBus;
@@ -189,13 +196,14 @@ export async function startChannelsDomain(deps: ChannelsDomainDeps): Promise<Cha
       return routing();
     },
   };
+  const webhooks: Record<ChannelWebhookPath, WebhookRoute['handle']> = {
+    [WHATSAPP_WEBHOOK_PATH]: (req) => channels.whatsappWebhook(req),
+    [TELEGRAM_WEBHOOK_PATH]: (req) => channels.telegramWebhook(req),
+  };
   return {
     channels,
     handlers,
-    webhooks: [
-      { path: WHATSAPP_WEBHOOK_PATH, handle: (req) => channels.whatsappWebhook(req) },
-      { path: TELEGRAM_WEBHOOK_PATH, handle: (req) => channels.telegramWebhook(req) },
-    ],
+    webhooks: CHANNEL_WEBHOOK_PATHS.map((path) => ({ path, handle: webhooks[path] })),
     diagnostics: () => channelProblems(channels.list(), store.get()),
     stop: () => channels.stop(),
   };

@@ -101,6 +101,9 @@ export function createApiApp(
 }
 
 /** Starts the local API. A port already taken is reported with what to do about it. */
+/** How long a stopping API lets answers under way finish. */
+const STOP_GRACE_MS = 250;
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   let boundPort = options.port;
   const { app, closeStreams } = createApiApp(options, () => boundPort);
@@ -136,8 +139,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     stop: () =>
       new Promise<void>((resolve) => {
         closeStreams();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // No new connections; idle kept-alive ones close at once. An answer under way (one
+        // that waited for the start-up, say) gets a moment to be written, then what is left
+        // is cut.
+        const cut = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }

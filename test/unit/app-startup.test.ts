@@ -1,0 +1,145 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type AppCore } from '../../src/main/app';
+import { startupDispatcher } from '../../src/main/dispatch';
+import { defaultSettings } from '../../src/shared/schemas/settings';
+import { fakeHost } from '../helpers/fake-host';
+import { silentLogger, tempDir } from '../helpers/temp';
+
+/** A promise the test settles itself: here, the container engine's first answer. */
+function held<T>() {
+  let release!: (value: T) => void;
+  let refuse!: (error: Error) => void;
+  const promise = new Promise<T>((resolve, reject) => {
+    release = resolve;
+    refuse = reject;
+  });
+  return { promise, release, refuse };
+}
+
+/** Settled within `ms`, or 'pending'. */
+function within<T>(promise: Promise<T>, ms = 150): Promise<T | 'pending'> {
+  return Promise.race([promise, new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))]);
+}
+
+describe('the start-up dispatcher', () => {
+  const logger = silentLogger();
+
+  it('answers the early operations at once and holds every other one until the start-up is over', async () => {
+    const startup = startupDispatcher({ 'settings.get': () => defaultSettings() }, logger);
+    expect(await startup.dispatch('settings.get', {})).toEqual(defaultSettings());
+    const waiting = startup.dispatch('groups.list', {});
+    expect(await within(waiting)).toBe('pending');
+    startup.open(async (name) => ({ full: name }));
+    expect(await waiting).toEqual({ full: 'groups.list' });
+    // From then on everything, early ones too, runs on the full dispatcher.
+    expect(await startup.dispatch('settings.get', {})).toEqual({ full: 'settings.get' });
+  });
+
+  it('still checks an early operation input, and names unknown operations', async () => {
+    const startup = startupDispatcher({ 'mounts.validate': () => ({}) as never }, logger);
+    await expect(startup.dispatch('no.such', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(startup.dispatch('mounts.validate', { hostPath: 42 })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+  });
+
+  it('tells those waiting, and later callers, why the start-up failed', async () => {
+    const startup = startupDispatcher({}, logger);
+    const waiting = startup.dispatch('groups.list', {});
+    startup.fail(new Error('the data folder is read-only'));
+    await expect(waiting).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('aigo could not start: the data folder is read-only'),
+    });
+    await expect(startup.dispatch('sessions.list', {})).rejects.toMatchObject({
+      message: expect.stringContaining('could not start'),
+    });
+  });
+});
+
+describe('aigo starting while the container engine has not answered yet', () => {
+  let core: AppCore | null = null;
+  let cleanup: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await core?.stop();
+    await cleanup?.();
+    core = null;
+  });
+
+  it('serves the API at once: the runtime reads "Detecting", the rest waits for the engine, reads need the token', async () => {
+    const dir = await tempDir('aigo-startup-');
+    cleanup = dir.cleanup;
+    const engine = held<boolean>();
+    const listening = held<{ url: string; token: string }>();
+    const starting = createApp({
+      mode: 'headless',
+      dataDir: dir.path,
+      port: 0,
+      proxyPort: 0,
+      // The engine's socket check hangs until the test lets it answer ("no socket").
+      hostEnv: fakeHost({ socketExists: () => engine.promise }),
+      onListening: (api) => listening.release(api),
+    });
+    const { url, token } = await listening.promise;
+    const auth = { authorization: `Bearer ${token}` };
+
+    const runtime = await fetch(`${url}/api/v1/container/runtime`, { headers: auth });
+    expect(runtime.status).toBe(200);
+    expect(((await runtime.json()) as { message: string }).message).toBe(
+      'Detecting the container runtime…',
+    );
+    // Until the sessions domain knows whether agents reach this computer's loopback, a read
+    // without the token learns nothing.
+    expect((await fetch(`${url}/api/v1/container/runtime`)).status).toBe(401);
+
+    const groups = fetch(`${url}/api/v1/container/namespaces`, { headers: auth });
+    expect(await within(groups)).toBe('pending');
+
+    engine.release(false);
+    core = await starting;
+    const answered = await groups;
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toMatchObject({ groups: expect.any(Array) });
+    const after = (await (
+      await fetch(`${url}/api/v1/container/runtime`, { headers: auth })
+    ).json()) as { available: boolean; message: string };
+    expect(after.available).toBe(false);
+    expect(after.message).not.toBe('Detecting the container runtime…');
+  });
+
+  it('answers what waited with the reason when the start-up fails, and frees the port', async () => {
+    const dir = await tempDir('aigo-startup-fail-');
+    cleanup = dir.cleanup;
+    // A file where the squads' folder goes: the squads domain cannot start.
+    await writeFile(join(dir.path, 'squads'), 'not a folder');
+    const engine = held<boolean>();
+    const listening = held<{ url: string; token: string }>();
+    const starting = createApp({
+      mode: 'headless',
+      dataDir: dir.path,
+      port: 0,
+      proxyPort: 0,
+      hostEnv: fakeHost({ socketExists: () => engine.promise }),
+      onListening: (api) => listening.release(api),
+    });
+    const failed = starting.then(
+      () => null,
+      (error: Error) => error,
+    );
+    const { url, token } = await listening.promise;
+    const groups = fetch(`${url}/api/v1/container/namespaces`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await within(groups)).toBe('pending');
+    engine.release(false);
+    const answered = await groups;
+    expect(answered.status).toBe(500);
+    expect(((await answered.json()) as { message: string }).message).toContain(
+      'aigo could not start',
+    );
+    expect((await failed)?.message).toContain('EEXIST');
+    await expect(fetch(`${url}/api/v1/container/runtime`)).rejects.toThrow();
+  });
+});
