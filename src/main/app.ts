@@ -1,21 +1,15 @@
 import { mkdir } from 'node:fs/promises';
-import type { Logger } from 'pino';
-import { join } from 'node:path';
-import { arch, homedir, platform } from 'node:os';
+import type { AppCore, AppOptions } from './app-options';
+import { arch, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
-import {
-  createDispatcher,
-  startupDispatcher,
-  type Dispatch,
-  type StartupDispatch,
-} from './dispatch';
-import { createHandlers, type CoreServices } from './handlers';
-import { startApiServer, type ApiServer } from './http/server';
+import { createDispatcher, startupDispatcher, type StartupDispatch } from './dispatch';
+import { createHandlers } from './handlers';
+import { startApiServer } from './http/server';
 import { loadOrCreateApiToken } from './services/app/api-token';
 import { pauseDiagnostic } from './services/app/diagnostics';
 import { removeDiscovery, writeDiscovery } from './services/app/discovery';
 import { acquireInstanceLock } from './services/app/instance-lock';
-import { headlessShell, type HostShell } from './services/app/host-shell';
+import { headlessShell } from './services/app/host-shell';
 import { MemoryReducer } from './services/app/memory-reducer';
 import { releaseOptimizingCompilers } from './services/app/optimizing-compilers';
 import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/paths';
@@ -23,67 +17,20 @@ import { WarningCenter } from './services/app/warnings';
 import { AuditLog } from './services/audit/audit-log';
 import { retentionFromSettings } from './services/audit/retention';
 import { EventBus } from './services/events/event-bus';
-import { locateContext, type ContextFiles } from './services/image/build-context';
-import { ImageService } from './services/image/image-service';
-import { MountSecurityService } from './services/mounts/mount-security-service';
-import { CredentialProxyService } from './services/proxy/credential-proxy-service';
-import { fileOnlyCodec, SecretStore, type SecretCodec } from './services/secrets/secret-store';
 import { createAppLogger } from './services/logging/logger';
-import { realHostEnv, type HostEnv } from './services/runtime/host-env';
-import { RuntimeService } from './services/runtime/runtime-service';
 import { SettingsService } from './services/settings/settings-service';
 import { startSchedulerDomain } from './domains/scheduler-domain';
 import {
   CHANNEL_WEBHOOK_PATHS,
   startChannelsDomain,
-  type ChannelEndpoints,
   type ChannelsDomain,
 } from './domains/channels-domain';
 import { startSessionsDomain, type SessionsDomain } from './domains/sessions-domain';
 import { startSquadsDomain } from './domains/squads-domain';
+import { createEngineServices } from './engine-services';
 import { appVersion } from './version';
 
-export interface AppOptions {
-  mode: AppInfo['mode'];
-  dataDir: string;
-  host?: string;
-  port?: number;
-  /** The built renderer to serve at `/` (headless); null serves only the API. */
-  rendererDir?: string | null;
-  shell?: HostShell;
-  hostEnv?: HostEnv;
-  /** How secrets are protected at rest: the OS keychain in the desktop app, a 0600 file headless. */
-  secretCodec?: SecretCodec;
-  /** The agent image's build context; found next to the app by default. */
-  imageContext?: ContextFiles;
-  /** Credential proxy port instead of the configured one (AIGO_PROXY_PORT). */
-  proxyPort?: number;
-  /** Echo log lines to stderr too. */
-  echoLogs?: boolean;
-  runtimeTiming?: { healthIntervalMs?: number; retryMinMs?: number; retryMaxMs?: number };
-  /** How long a closed session may finish its step before its container is stopped. */
-  sessionCloseGraceMs?: number;
-  /** Another tag for the agent image (AIGO_AGENT_IMAGE): a second install, the tests. */
-  agentImage?: string;
-  /** The chat platforms' API roots instead of the public ones (local test servers). */
-  channelEndpoints?: ChannelEndpoints;
-  /**
-   * Called once the API answers, before the engine-bound start-up (runtime detection, the
-   * proxy, the image, the domains) is over: `aigo serve` prints its link here.
-   */
-  onListening?: (api: { url: string; token: string }) => void;
-}
-
-export interface AppCore {
-  readonly info: AppInfo;
-  readonly bus: EventBus;
-  readonly dispatch: Dispatch;
-  readonly api: ApiServer;
-  readonly token: string;
-  readonly logger: Logger;
-  readonly services: CoreServices;
-  stop(): Promise<void>;
-}
+export type { AppCore, AppOptions } from './app-options';
 
 /**
  * The composition root. Services start in dependency order and stop in reverse:
@@ -171,57 +118,19 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     const offAuditRetention = bus.on('settings.changed', () => void audit.applyRetention());
     stack.push(async () => void offAuditRetention());
 
-    // Built now, started after the API listens (their constructors do no I/O).
-    const runtime = new RuntimeService({
-      host: options.hostEnv ?? realHostEnv(),
-      bus,
-      audit,
-      logger: logger.child({ scope: 'runtime' }),
-      settings: () => settings.get().runtime,
-      ...options.runtimeTiming,
-    });
-    const mounts = new MountSecurityService({
+    // The services that talk to the container engine: built now, started after the API
+    // listens (their constructors do no I/O).
+    const engine = createEngineServices({
+      options,
       dataDir: paths.dataDir,
-      home: homedir(),
-      env: process.env,
-      caseInsensitive: process.platform === 'darwin' || process.platform === 'win32',
+      version,
       bus,
       audit,
-      logger: logger.child({ scope: 'mounts' }),
+      logger,
       warnings,
-      runtimeSocket: () => {
-        const endpoint = runtime.status().endpoint;
-        return endpoint?.startsWith('unix://') ? endpoint.slice('unix://'.length) : null;
-      },
+      settings,
     });
-    const secrets = new SecretStore(
-      join(paths.dataDir, 'secrets.json'),
-      options.secretCodec ?? fileOnlyCodec,
-    );
-    const proxy = new CredentialProxyService({
-      dataDir: paths.dataDir,
-      bus,
-      audit,
-      logger: logger.child({ scope: 'proxy' }),
-      warnings,
-      secrets,
-      runtime: () => runtime.status(),
-      docker: () => runtime.docker().client,
-      ...(options.proxyPort !== undefined ? { portOverride: options.proxyPort } : {}),
-    });
-    const image = new ImageService({
-      runtime,
-      bus,
-      audit,
-      logger: logger.child({ scope: 'image' }),
-      settings: () => settings.get().image,
-      appVersion: version,
-      context: options.imageContext ?? locateContext(),
-      // AIGO_AGENT_IMAGE: another tag for the agent image (a second install, tests).
-      ...(options.agentImage || process.env.AIGO_AGENT_IMAGE
-        ? { image: options.agentImage ?? (process.env.AIGO_AGENT_IMAGE as string) }
-        : {}),
-    });
+    const { runtime, mounts, secrets, proxy, image } = engine;
 
     // The surface: it answers from here on (see startupDispatcher for what waits).
     const shell = options.shell ?? headlessShell();
@@ -276,28 +185,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     };
     options.onListening?.({ url: api.url, token });
 
-    await runtime.start();
-    stack.push(() => runtime.stop());
-    const offRuntimeSettings = bus.on(
-      'settings.changed',
-      () => void runtime.recheck('settings changed'),
-    );
-    stack.push(async () => void offRuntimeSettings());
-
-    await mounts.start();
-    stack.push(() => mounts.stop());
-
-    await proxy.start();
-    stack.push(() => proxy.stop());
-
-    await image.start();
-    stack.push(() => image.stop());
-    // A runtime that comes back (or changes) may hold a different image: look again.
-    const offImageRuntime = bus.on(
-      'runtime.changed',
-      () => void image.refresh().catch(() => undefined),
-    );
-    stack.push(async () => void offImageRuntime());
+    await engine.start((stop) => stack.push(stop));
 
     const agents = await startSessionsDomain({
       dataDir: paths.dataDir,
