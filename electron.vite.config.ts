@@ -15,7 +15,6 @@ const BUNDLED_IN_MAIN = [
   'chokidar',
   'commander',
   'cronstrue',
-  'fflate',
   'hono',
   'lowdb',
   'node-cron',
@@ -32,8 +31,8 @@ export default defineConfig({
       outDir: 'out/main',
       // Bundled, so a start reads one file instead of resolving hundreds (issue 17: about 150 ms
       // of the 560 ms to the first answer). Left outside: dockerode (its rarely used parts are
-      // deferred by load-dockerode.ts), ssh2 (optional native parts), and the chat libraries
-      // (loaded on first use).
+      // deferred by load-dockerode.ts), ssh2 (optional native parts), and what loads on first
+      // use: the chat libraries, fflate (the diagnostics bundle's zip).
       externalizeDeps: { exclude: BUNDLED_IN_MAIN },
       rollupOptions: {
         input: {

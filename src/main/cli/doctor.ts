@@ -1,6 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { unzipSync } from 'fflate';
 import { AppError, errorEnvelopeSchema } from '../../shared/errors';
 import type { Diagnostics } from '../../shared/schemas/diagnostics';
 import { connect, type ConnectOptions } from './connect';
@@ -100,6 +99,8 @@ async function saveBundle(
     );
   }
   let entries: Record<string, Uint8Array>;
+  // Loaded here, not with the CLI: every other command starts without the zip code.
+  const { unzipSync } = await import('fflate');
   try {
     entries = unzipSync(body);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { release, type as osType } from 'node:os';
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import type { Zippable } from 'fflate';
 import { AppError } from '../../../shared/errors';
 import type { AppInfo } from '../../../shared/schemas/app';
 import type { LogEntry } from '../../../shared/schemas/logs';
@@ -227,6 +227,9 @@ function readme(
  * comes.
  */
 export async function buildDiagnosticsBundle(sources: BundleSources): Promise<DiagnosticsBundle> {
+  // Loaded when a bundle is asked for: nobody else needs the zip code, and its tables cost
+  // start-up time (issue 17).
+  const { strToU8, zipSync } = await import('fflate');
   const now = (sources.now ?? (() => new Date()))();
   const generatedAt = now.toISOString();
   const scrub = createBundleScrubber(sources);
