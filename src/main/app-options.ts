@@ -41,6 +41,8 @@ export interface AppOptions {
    * proxy, the image, the domains) is over: `aigo serve` prints its link here.
    */
   onListening?: (api: { url: string; token: string }) => void;
+  /** Aborted (Ctrl+C during the start-up): the start-up stops at its next step and unwinds. */
+  abort?: AbortSignal;
 }
 
 export interface AppCore {

@@ -65,14 +65,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   // The surface stops first: no request reaches a service that is stopping.
   let stopApi: (() => Promise<void>) | null = null;
   let startup: StartupDispatch | null = null;
-  // The platforms' webhooks are served from the start; each request waits for the channels.
-  let chatStarted: (chat: ChannelsDomain) => void = () => undefined;
-  let chatFailed: (error: unknown) => void = () => undefined;
-  const chatReady = new Promise<ChannelsDomain>((resolve, reject) => {
-    chatStarted = resolve;
-    chatFailed = reject;
-  });
-  chatReady.catch(() => undefined); // a failed start-up is reported where it happens
+  // The platforms' webhooks are served from the start: answered 503 (the platforms retry)
+  // until the channels, and the files their agents write, run.
+  let startedChat: ChannelsDomain | null = null;
   const stopAll = async () => {
     if (stopApi) stack.push(stopApi);
     stopApi = null;
@@ -164,8 +159,12 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       isProxySessionToken: (candidate) => proxy.sessions.check(candidate) !== null,
       webhooks: CHANNEL_WEBHOOK_PATHS.map((path) => ({
         path,
-        handle: async (req) =>
-          (await chatReady).webhooks.find((hook) => hook.path === path)!.handle(req),
+        handle: async (req) => {
+          const hook = startedChat?.webhooks.find((h) => h.path === path);
+          return hook
+            ? hook.handle(req)
+            : { status: 503, body: 'aigo is starting; try again in a moment.' };
+        },
       })),
     });
     stopApi = () => api.stop();
@@ -183,9 +182,20 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       startedAt,
       capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
     };
+    // The CLI finds the app from now on; what it asks waits for the start-up like any call.
+    await writeDiscovery(paths.discoveryFile, {
+      url: api.url,
+      pid: process.pid,
+      version,
+      mode: options.mode,
+      startedAt,
+    });
+    stack.push(() => removeDiscovery(paths.discoveryFile, process.pid));
     options.onListening?.({ url: api.url, token });
+    const stillStarting = () => options.abort?.throwIfAborted();
 
     await engine.start((stop) => stack.push(stop));
+    stillStarting();
 
     const agents = await startSessionsDomain({
       dataDir: paths.dataDir,
@@ -205,6 +215,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     stack.push(() => agents.stop());
     startedAgents = agents;
+    stillStarting();
 
     const scheduling = await startSchedulerDomain({
       dataDir: paths.dataDir,
@@ -237,9 +248,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       ...(options.channelEndpoints ? { endpoints: options.channelEndpoints } : {}),
     });
     stack.push(() => chat.stop());
-    chatStarted(chat);
     // Every router is in place (scheduler tasks, channel messages): agents' files may flow.
     await agents.startIpc();
+    stillStarting();
+    startedChat = chat;
 
     const dispatch = createDispatcher(
       {
@@ -276,15 +288,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       logger.child({ scope: 'dispatch' }),
     );
     startup.open(dispatch);
-
-    await writeDiscovery(paths.discoveryFile, {
-      url: api.url,
-      pid: process.pid,
-      version,
-      mode: options.mode,
-      startedAt,
-    });
-    stack.push(() => removeDiscovery(paths.discoveryFile, process.pid));
     logger.info(
       { url: api.url, mode: options.mode, version, dataDir: paths.dataDir },
       'aigo started',
@@ -326,7 +329,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   } catch (error) {
     logger.error({ err: error }, 'aigo failed to start');
     startup?.fail(error);
-    chatFailed(error);
     await stopAll();
     throw error;
   }

@@ -90,9 +90,10 @@ export function startupDispatcher(early: Partial<Handlers>, logger: Logger): Sta
       for (const w of waiting.splice(0)) w.resolve(dispatch);
     },
     fail(error) {
+      const reason = redactString(error instanceof Error ? error.message : String(error));
       failure = new AppError(
         'INTERNAL',
-        `aigo could not start: ${error instanceof Error ? error.message : String(error)}. See the app log (aigo logs --last 100).`,
+        `aigo could not start: ${reason}. See the app log (aigo logs --last 100).`,
       );
       for (const w of waiting.splice(0)) w.reject(failure);
     },

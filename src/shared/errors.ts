@@ -19,6 +19,8 @@ export const errorCodes = {
   /** The container engine refused a create or start; details name the cause and the fix. */
   ENGINE_REFUSED: 502,
   UNREACHABLE: 503,
+  /** aigo is stopping and takes no new call; try again once it runs. */
+  UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +95,19 @@ describe('aigo starting while the container engine has not answered yet', () => 
     // without the token learns nothing.
     expect((await fetch(`${url}/api/v1/container/runtime`)).status).toBe(401);
 
+    // Nothing else is open without the token either, and the platforms are told to retry.
+    for (const path of ['/api/v1/app', '/api/v1/settings', '/api/v1/events']) {
+      expect((await fetch(`${url}${path}`)).status, path).toBe(401);
+    }
+    const webhook = await fetch(`${url}/api/v1/channels/telegram/webhook`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(webhook.status).toBe(503);
+    expect(await webhook.text()).toContain('starting');
+    // The CLI finds the app already; what it asks waits like any call.
+    expect(existsSync(join(dir.path, 'mgmt-api.json'))).toBe(true);
+
     const groups = fetch(`${url}/api/v1/container/namespaces`, { headers: auth });
     expect(await within(groups)).toBe('pending');
 
@@ -141,5 +155,42 @@ describe('aigo starting while the container engine has not answered yet', () => 
     );
     expect((await failed)?.message).toContain('EEXIST');
     await expect(fetch(`${url}/api/v1/container/runtime`)).rejects.toThrow();
+  });
+
+  it('unwinds when stopped during the start-up: the call that waited is answered, the port, lock and discovery file are freed', async () => {
+    const dir = await tempDir('aigo-startup-abort-');
+    cleanup = dir.cleanup;
+    const engine = held<boolean>();
+    const listening = held<{ url: string; token: string }>();
+    const stopping = new AbortController();
+    const starting = createApp({
+      mode: 'headless',
+      dataDir: dir.path,
+      port: 0,
+      proxyPort: 0,
+      hostEnv: fakeHost({ socketExists: () => engine.promise }),
+      onListening: (api) => listening.release(api),
+      abort: stopping.signal,
+    });
+    const failed = starting.then(
+      () => null,
+      (error: Error) => error,
+    );
+    const { url, token } = await listening.promise;
+    const groups = fetch(`${url}/api/v1/container/namespaces`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await within(groups)).toBe('pending');
+    stopping.abort(new Error('stopped during the start-up'));
+    engine.release(false);
+    expect((await failed)?.message).toBe('stopped during the start-up');
+    const answered = await groups;
+    expect(answered.status).toBe(500);
+    expect(((await answered.json()) as { message: string }).message).toContain(
+      'stopped during the start-up',
+    );
+    expect(existsSync(join(dir.path, 'aigo.lock'))).toBe(false);
+    expect(existsSync(join(dir.path, 'mgmt-api.json'))).toBe(false);
+    await expect(fetch(`${url}/api/v1/app/info`)).rejects.toThrow();
   });
 });

@@ -31,13 +31,16 @@ function findRendererDir(): string | null {
 /** `aigo serve`: every service and the web UI, no window. Stops cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<void> {
   keepRunningWhenReaderCloses();
-  const signals = handleSignals();
+  // Ctrl+C while starting (the link is out, the engine may be slow): the start-up unwinds.
+  const starting = new AbortController();
+  const signals = handleSignals(() => starting.abort(new Error('stopped during the start-up')));
   const dataDir = options.dataDir
     ? resolveDataDir({ AIGO_DATA_DIR: options.dataDir })
     : resolveDataDir();
   const host = options.host ?? process.env.AIGO_HOST ?? '127.0.0.1';
   const rendererDir = findRendererDir();
-  const core = await createApp({
+  const creating = createApp({
+    abort: starting.signal,
     mode: 'headless',
     dataDir,
     host,
@@ -51,7 +54,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     // The link as soon as the API answers: the page shows the engine being detected.
     onListening: ({ url, token }) => {
       const lines = [
-        'aigo is running (headless).',
+        'aigo is starting (headless).',
         `  Web UI:   ${url}/#token=${token}`,
         `  API:      ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`,
         `  Data:     ${dataDir}`,
@@ -66,6 +69,15 @@ export async function serve(options: ServeOptions): Promise<void> {
       process.stdout.write(`${lines.join('\n')}\n`);
     },
   });
+  let core: Awaited<typeof creating>;
+  try {
+    core = await creating;
+  } catch (error) {
+    if (!starting.signal.aborted) throw error;
+    // Everything started so far has been stopped; the lock and discovery file are gone.
+    process.stdout.write('Stopped before the start-up finished.\n');
+    process.exit(0);
+  }
   // Whoever read the link may have signalled during the start-up: stop now that it is over.
   if (signals.ready(() => core.stop())) return;
   const runtime = core.services.runtime.status();
@@ -73,7 +85,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     `  Runtime:  ${runtimeDisplayName(runtime)}${runtime.available ? ` ${runtime.version} at ${runtime.endpoint}` : ` — ${runtime.message}`}`,
     `  Proxy:    ${describeProxy(core.services.proxy.status())}`,
     `  Image:    ${core.services.image.status().image} ${core.services.image.status().state}`,
-    'Press Ctrl+C to stop.',
+    'aigo is running. Press Ctrl+C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -87,7 +99,7 @@ const FORCE_AFTER_MS = 10_000;
  * cleanly, a second one during the shutdown is ignored, and only a third one, or any after
  * FORCE_AFTER_MS, forces the exit. Signals during start-up stop the app once it is up.
  */
-function handleSignals(): { ready(stop: () => Promise<void>): boolean } {
+function handleSignals(duringStartup: () => void): { ready(stop: () => Promise<void>): boolean } {
   let stop: (() => Promise<void>) | null = null;
   let firstAt = 0;
   let count = 0;
@@ -108,6 +120,7 @@ function handleSignals(): { ready(stop: () => Promise<void>): boolean } {
         `Received ${signal}; stopping… (to force an exit: Ctrl+C twice more, or once after ${FORCE_AFTER_MS / 1000} s)\n`,
       );
       if (stop) begin(stop);
+      else duringStartup();
       return;
     }
     if (count >= 3 || Date.now() - firstAt >= FORCE_AFTER_MS) {

@@ -48,8 +48,9 @@ export interface ApiServer {
 export function createApiApp(
   options: ApiServerOptions,
   port: () => number,
-): { app: Hono; closeStreams: () => void } {
+): { app: Hono; closeStreams: () => void; refuseNewCalls: () => void } {
   const app = new Hono();
+  let stopping = false;
   const log = options.logger;
   const extraHosts =
     isLoopbackHostname(options.host) || options.host === '0.0.0.0' || options.host === '::'
@@ -77,6 +78,17 @@ export function createApiApp(
 
   // First, so every answer given before the body was read (413, 401, 403, 404) closes cleanly.
   app.use('*', closeUnreadRequests());
+  // A stopping API finishes what it was answering, but takes nothing new, even on a
+  // connection kept alive.
+  app.use('*', async (c, next) => {
+    if (!stopping) return next();
+    c.header('connection', 'close');
+    return prettyJson(
+      c,
+      { code: 'UNAVAILABLE', message: 'aigo is stopping. Try again once it runs.' },
+      503,
+    );
+  });
   for (const hook of options.webhooks ?? []) registerWebhook(app, hook, log);
   app.use('*', originGuard({ extraHosts, port }));
   app.use('/api/*', declaredBodyLimit());
@@ -97,7 +109,7 @@ export function createApiApp(
   });
   registerContractRoutes(app, options.dispatch, options.token, readsNeedToken);
   registerStaticUi(app, options.rendererDir);
-  return { app, closeStreams };
+  return { app, closeStreams, refuseNewCalls: () => (stopping = true) };
 }
 
 /** Starts the local API. A port already taken is reported with what to do about it. */
@@ -106,7 +118,7 @@ const STOP_GRACE_MS = 250;
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   let boundPort = options.port;
-  const { app, closeStreams } = createApiApp(options, () => boundPort);
+  const { app, closeStreams, refuseNewCalls } = createApiApp(options, () => boundPort);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }) as Server;
     s.once('listening', () => resolve(s));
@@ -138,6 +150,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     host: options.host,
     stop: () =>
       new Promise<void>((resolve) => {
+        refuseNewCalls();
         closeStreams();
         // No new connections; idle kept-alive ones close at once. An answer under way (one
         // that waited for the start-up, say) gets a moment to be written, then what is left

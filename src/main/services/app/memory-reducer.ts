@@ -12,14 +12,20 @@ export interface MemoryReducerDeps {
   intervalMs?: number;
   /** At most this share of one core over an interval counts as quiet. */
   quietShare?: number;
+  /**
+   * Quiet intervals in a row that end a busy spell. Start-up needs one (nothing follows it
+   * but idling); later work needs more, so bursts a few seconds apart (an agent's turns) are
+   * one spell, not a collection and a cold start each.
+   */
+  quietAfterWork?: number;
 }
 
 /**
  * Gives memory back once aigo goes quiet. V8 keeps what it grew during a burst of work (the
  * young generation sized for start-up or a run of queries, old-space pages it freed) and, in a
  * Node process, nothing asks for it back: Chrome's own memory reducer runs when a tab goes idle,
- * Node has no such signal. So after start-up, and after each busy spell, the first quiet
- * interval runs one memory-reducing collection (V8's "last resort": shrinks the young
+ * Node has no such signal. So the first quiet second after start-up, and five quiet seconds
+ * after each later busy spell, run one memory-reducing collection (V8's "last resort": shrinks the young
  * generation, compacts, releases free pages). It pauses the process for tens of milliseconds,
  * only when nothing is happening, once per busy spell; a steady idle app is never collected.
  * Measured (`npm run bench -- memory`): idle RSS of `aigo serve` about 10 MB lower.
@@ -29,10 +35,14 @@ export class MemoryReducer {
   private lastCpu = 0;
   /** Work happened since the last collection (start-up counts as work). */
   private busySince = true;
+  /** Quiet intervals needed before the next collection, and seen so far. */
+  private quietNeeded = 1;
+  private quietSeen = 0;
   private readonly collect: (() => void) | null;
   private readonly cpuMicros: () => number;
   private readonly intervalMs: number;
   private readonly quietShare: number;
+  private readonly quietAfterWork: number;
   /** Collections run, for the debug log and tests. */
   collections = 0;
 
@@ -41,6 +51,7 @@ export class MemoryReducer {
     this.cpuMicros = deps.cpuMicros ?? processCpuMicros;
     this.intervalMs = deps.intervalMs ?? 1000;
     this.quietShare = deps.quietShare ?? 0.05;
+    this.quietAfterWork = deps.quietAfterWork ?? 5;
   }
 
   start(): void {
@@ -60,10 +71,12 @@ export class MemoryReducer {
     const share = (cpu - this.lastCpu) / (this.intervalMs * 1000);
     this.lastCpu = cpu;
     if (share > this.quietShare) {
+      if (this.collections > 0) this.quietNeeded = this.quietAfterWork;
       this.busySince = true;
+      this.quietSeen = 0;
       return;
     }
-    if (!this.busySince) return;
+    if (!this.busySince || ++this.quietSeen < this.quietNeeded) return;
     this.busySince = false;
     const started = performance.now();
     try {
