@@ -51,6 +51,9 @@ function dispatcherOf(handlers: Partial<Handlers>, logger: Logger): Dispatch {
   };
 }
 
+/** How long a call may wait for the start-up before it is told to try again. */
+const STARTUP_WAIT_MS = 60_000;
+
 export interface StartupDispatch {
   /** What the API calls from the moment it listens. */
   dispatch: Dispatch;
@@ -67,16 +70,35 @@ export interface StartupDispatch {
  * other one waits for the start-up to finish, then runs as usual — no handler ever sees a
  * service half started.
  */
-export function startupDispatcher(early: Partial<Handlers>, logger: Logger): StartupDispatch {
+export function startupDispatcher(
+  early: Partial<Handlers>,
+  logger: Logger,
+  maxWaitMs = STARTUP_WAIT_MS,
+): StartupDispatch {
   const answerEarly = dispatcherOf(early, logger);
   let full: Dispatch | null = null;
   let failure: AppError | null = null;
-  const waiting: { resolve: (d: Dispatch) => void; reject: (e: AppError) => void }[] = [];
+  const waiting = new Set<{ resolve: (d: Dispatch) => void; reject: (e: AppError) => void }>();
   const started = () =>
     new Promise<Dispatch>((resolve, reject) => {
-      if (full) resolve(full);
-      else if (failure) reject(failure);
-      else waiting.push({ resolve, reject });
+      if (full) return resolve(full);
+      if (failure) return reject(failure);
+      // A start-up that hangs (a step that never ends) must not hold a call for ever.
+      const timer = setTimeout(() => {
+        waiting.delete(entry);
+        reject(
+          new AppError(
+            'UNAVAILABLE',
+            `aigo is still starting after ${Math.round(maxWaitMs / 1000)} s. Try again; if it stays so, see the app log (aigo logs --last 100).`,
+          ),
+        );
+      }, maxWaitMs);
+      timer.unref();
+      const entry = {
+        resolve: (d: Dispatch) => (clearTimeout(timer), resolve(d)),
+        reject: (e: AppError) => (clearTimeout(timer), reject(e)),
+      };
+      waiting.add(entry);
     });
   return {
     dispatch: (name, rawInput) => {
@@ -87,7 +109,8 @@ export function startupDispatcher(early: Partial<Handlers>, logger: Logger): Sta
     },
     open(dispatch) {
       full = dispatch;
-      for (const w of waiting.splice(0)) w.resolve(dispatch);
+      for (const w of waiting) w.resolve(dispatch);
+      waiting.clear();
     },
     fail(error) {
       const reason = redactString(error instanceof Error ? error.message : String(error));
@@ -95,7 +118,8 @@ export function startupDispatcher(early: Partial<Handlers>, logger: Logger): Sta
         'INTERNAL',
         `aigo could not start: ${reason}. See the app log (aigo logs --last 100).`,
       );
-      for (const w of waiting.splice(0)) w.reject(failure);
+      for (const w of waiting) w.reject(failure);
+      waiting.clear();
     },
   };
 }

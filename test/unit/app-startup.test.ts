@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type AppCore } from '../../src/main/app';
 import { startupDispatcher } from '../../src/main/dispatch';
 import { defaultSettings } from '../../src/shared/schemas/settings';
@@ -44,6 +44,26 @@ describe('the start-up dispatcher', () => {
     await expect(startup.dispatch('mounts.validate', { hostPath: 42 })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
+  });
+
+  it('tells a call that waited too long to try again, and lets the others wait on', async () => {
+    vi.useFakeTimers();
+    try {
+      const startup = startupDispatcher({}, logger, 60_000);
+      const first = startup.dispatch('groups.list', {});
+      const firstSettled = first.catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(30_000);
+      const second = startup.dispatch('sessions.list', {});
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(await firstSettled).toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringContaining('still starting after 60 s'),
+      });
+      startup.open(async (name) => ({ full: name }));
+      expect(await second).toEqual({ full: 'sessions.list' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('tells those waiting, and later callers, why the start-up failed', async () => {
