@@ -182,3 +182,37 @@ export function ConfirmDeleteActions({
     </div>
   );
 }
+
+/**
+ * The Save / Undo changes pair of a settings form: Save submits the form, Undo puts the saved
+ * values back. Both wait for a change; Save also for the right to change (a read-only page).
+ */
+export function SaveOrUndo({
+  dirty,
+  canSave,
+  onUndo,
+  saveTestId,
+  primary = false,
+}: {
+  dirty: boolean;
+  canSave: boolean;
+  onUndo: () => void;
+  saveTestId?: string;
+  primary?: boolean;
+}) {
+  return (
+    <>
+      <button
+        type="submit"
+        className={primary ? 'button primary' : 'button'}
+        data-testid={saveTestId}
+        disabled={!canSave || !dirty}
+      >
+        Save
+      </button>
+      <button type="button" className="button ghost" disabled={!dirty} onClick={onUndo}>
+        Undo changes
+      </button>
+    </>
+  );
+}

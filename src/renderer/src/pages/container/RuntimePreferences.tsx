@@ -3,7 +3,7 @@ import { useDraft } from '../../use-draft';
 import type { Settings } from '../../../../shared/schemas/settings';
 import { clearError, showSaved, transport, tryCall, type ErrorInfo } from '../../call';
 import { FieldError, fieldIssue, FormError, useRevealError } from '../../components/form-errors';
-import { Card } from '../../components/ui';
+import { Card, SaveOrUndo } from '../../components/ui';
 import { useApp } from '../../store';
 
 const FIELDS = [
@@ -133,20 +133,15 @@ export function RuntimePreferences() {
         </label>
         <FormError error={error} fields={FIELDS} testId="runtime-preferences-error" />
         <div className="form-actions">
-          <button type="submit" className="button primary" disabled={!dirty || !canMutate}>
-            Save
-          </button>
-          <button
-            type="button"
-            className="button ghost"
-            disabled={!dirty}
-            onClick={() => {
+          <SaveOrUndo
+            primary
+            dirty={dirty}
+            canSave={canMutate}
+            onUndo={() => {
               reset();
               setError(null);
             }}
-          >
-            Undo changes
-          </button>
+          />
         </div>
       </form>
     </Card>

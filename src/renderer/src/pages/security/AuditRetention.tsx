@@ -1,4 +1,4 @@
-import { Card } from '../../components/ui';
+import { Card, SaveOrUndo } from '../../components/ui';
 import { useApp } from '../../store';
 import { useDraft } from '../../use-draft';
 
@@ -56,12 +56,7 @@ export function AuditRetentionCard() {
           many); the current file is never deleted. Applies at once. Default 200 MiB and 90 days.
         </small>
         <div className="form-actions">
-          <button type="submit" className="button" disabled={!canMutate || !dirty}>
-            Save
-          </button>
-          <button type="button" className="button ghost" disabled={!dirty} onClick={reset}>
-            Undo changes
-          </button>
+          <SaveOrUndo dirty={dirty} canSave={canMutate} onUndo={reset} />
         </div>
       </form>
     </Card>

@@ -1,4 +1,4 @@
-import { Toggle } from '../../components/ui';
+import { SaveOrUndo, Toggle } from '../../components/ui';
 import { useApp } from '../../store';
 import { useDraft } from '../../use-draft';
 
@@ -55,17 +55,12 @@ export function ContainerAuditSettings() {
           audit now applies it at once). Default: every 5 minutes, stopping on.
         </small>
         <div className="form-actions">
-          <button
-            type="submit"
-            className="button"
-            data-testid="container-audit-save"
-            disabled={!canMutate || !dirty}
-          >
-            Save
-          </button>
-          <button type="button" className="button ghost" disabled={!dirty} onClick={reset}>
-            Undo changes
-          </button>
+          <SaveOrUndo
+            dirty={dirty}
+            canSave={canMutate}
+            onUndo={reset}
+            saveTestId="container-audit-save"
+          />
         </div>
       </fieldset>
     </form>

@@ -1,4 +1,4 @@
-import { Card } from '../../../components/ui';
+import { Card, SaveOrUndo } from '../../../components/ui';
 import { useApp } from '../../../store';
 import { useDraft } from '../../../use-draft';
 
@@ -31,12 +31,7 @@ export function ConcurrencyCard() {
             disabled={!canMutate}
           />
         </label>
-        <button type="submit" className="button" disabled={!canMutate || !dirty}>
-          Save
-        </button>
-        <button type="button" className="button ghost" disabled={!dirty} onClick={reset}>
-          Undo changes
-        </button>
+        <SaveOrUndo dirty={dirty} canSave={canMutate} onUndo={reset} />
       </form>
       <small className="muted">
         More sessions wait in a queue that is fair across groups: the group that started least

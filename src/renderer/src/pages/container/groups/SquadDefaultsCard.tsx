@@ -1,4 +1,4 @@
-import { Card } from '../../../components/ui';
+import { Card, SaveOrUndo } from '../../../components/ui';
 import { useApp } from '../../../store';
 import { useDraft } from '../../../use-draft';
 import type { Settings } from '../../../../../shared/schemas/settings';
@@ -79,12 +79,7 @@ export function SquadDefaultsCard() {
           </label>
         </div>
         <div className="form-actions">
-          <button type="submit" className="button" disabled={!canMutate || !dirty}>
-            Save
-          </button>
-          <button type="button" className="button ghost" disabled={!dirty} onClick={reset}>
-            Undo changes
-          </button>
+          <SaveOrUndo dirty={dirty} canSave={canMutate} onUndo={reset} />
         </div>
       </form>
       <small className="muted">
