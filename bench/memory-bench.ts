@@ -26,6 +26,18 @@ function rssMb(pid: number): Promise<number> {
   });
 }
 
+/**
+ * RSS split into anonymous memory (the heap, malloc: what the process holds) and file pages
+ * (mostly the node binary's own machine code, shared and clean: the kernel drops them at will).
+ */
+async function split(pid: number): Promise<string> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (key: string) =>
+    Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? NaN);
+  const anon = kb('Anonymous') / 1024;
+  return `${anon.toFixed(1)} / ${(kb('Rss') / 1024 - anon).toFixed(1)}`;
+}
+
 async function fillAudit(dataDir: string): Promise<void> {
   const log = new AuditLog({
     dir: join(dataDir, 'audit'),
@@ -92,6 +104,7 @@ export async function memoryBench(): Promise<void> {
     const pid = serve.child.pid!;
     await sleep(SETTLE_MS);
     const idle = await rssMb(pid);
+    const idleSplit = await split(pid);
     let peak = idle;
     await load(serve, token, async () => {
       peak = Math.max(peak, await rssMb(pid));
@@ -99,15 +112,22 @@ export async function memoryBench(): Promise<void> {
     peak = Math.max(peak, await rssMb(pid));
     await sleep(AFTER_MS);
     const after = await rssMb(pid);
+    const afterSplit = await split(pid);
     const mb = (n: number) => n.toFixed(1);
     console.log(
       `\nResident memory of aigo serve vs a bare Node HTTP server (${ROUNDS} rounds of an audit query over ${ENTRIES.toLocaleString()} entries, a mount validation and a runtime read)`,
     );
     console.table({
-      'idle after start': { 'aigo MB': mb(idle), 'bare Node MB': mb(bareIdle), target: '≤ 80 MB' },
+      'idle after start': {
+        'aigo MB': mb(idle),
+        'anonymous / file MB': idleSplit,
+        'bare Node MB': mb(bareIdle),
+        target: '≤ 80 MB',
+      },
       'peak under load': { 'aigo MB': mb(peak), 'bare Node MB': '—', target: '—' },
       [`idle ${AFTER_MS / 1000} s after the load`]: {
         'aigo MB': mb(after),
+        'anonymous / file MB': afterSplit,
         'bare Node MB': '—',
         target: `back to idle (≤ ${mb(Math.max(80, idle * 1.2))} MB)`,
       },

@@ -39,16 +39,16 @@ describe('the memory reducer: one collection per busy spell, only when quiet', (
     reducer.stop();
   });
 
-  it('collects again after a busy spell once it has been quiet for five intervals; bursts close together are one spell', () => {
+  it('collects again after a busy spell once it has been quiet for three intervals; bursts close together are one spell', () => {
     const { reducer, collect, interval } = scripted();
     interval(0.01);
     expect(collect).toHaveBeenCalledTimes(1);
     interval(0.9);
     interval(0.7);
     expect(collect).toHaveBeenCalledTimes(1); // never during the work
-    for (let i = 0; i < 4; i++) interval(0.02);
+    for (let i = 0; i < 2; i++) interval(0.02);
     interval(0.5); // the next turn of the same work
-    for (let i = 0; i < 4; i++) interval(0.02);
+    for (let i = 0; i < 2; i++) interval(0.02);
     expect(collect).toHaveBeenCalledTimes(1);
     interval(0.02);
     expect(collect).toHaveBeenCalledTimes(2);

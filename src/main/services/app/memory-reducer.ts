@@ -24,7 +24,7 @@ export interface MemoryReducerDeps {
  * Gives memory back once aigo goes quiet. V8 keeps what it grew during a burst of work (the
  * young generation sized for start-up or a run of queries, old-space pages it freed) and, in a
  * Node process, nothing asks for it back: Chrome's own memory reducer runs when a tab goes idle,
- * Node has no such signal. So the first quiet second after start-up, and five quiet seconds
+ * Node has no such signal. So the first quiet second after start-up, and three quiet seconds
  * after each later busy spell, run one memory-reducing collection (V8's "last resort": shrinks the young
  * generation, compacts, releases free pages). It pauses the process for tens of milliseconds,
  * only when nothing is happening, once per busy spell; a steady idle app is never collected.
@@ -51,7 +51,7 @@ export class MemoryReducer {
     this.cpuMicros = deps.cpuMicros ?? processCpuMicros;
     this.intervalMs = deps.intervalMs ?? 1000;
     this.quietShare = deps.quietShare ?? 0.05;
-    this.quietAfterWork = deps.quietAfterWork ?? 5;
+    this.quietAfterWork = deps.quietAfterWork ?? 3;
   }
 
   start(): void {
