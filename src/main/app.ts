@@ -190,7 +190,11 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       mode: options.mode,
       startedAt,
     });
-    stack.push(() => removeDiscovery(paths.discoveryFile, process.pid));
+    // Gone before the API stops, so the CLI never finds a dead URL.
+    stopApi = async () => {
+      await removeDiscovery(paths.discoveryFile, process.pid);
+      await api.stop();
+    };
     options.onListening?.({ url: api.url, token });
     const stillStarting = () => options.abort?.throwIfAborted();
 
