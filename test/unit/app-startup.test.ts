@@ -89,9 +89,17 @@ describe('aigo starting while the container engine has not answered yet', () => 
     core = null;
   });
 
-  it('serves the API at once: the runtime reads "Detecting", the rest waits for the engine, reads need the token', async () => {
-    const dir = await tempDir('aigo-startup-');
+  /**
+   * createApp in a fresh data folder whose engine check hangs until `engine.release`; resolves
+   * once the API listens, with what the test needs to call it.
+   */
+  async function startWithEngineHeld(
+    name: string,
+    options: { before?: (dataDir: string) => Promise<void>; abort?: AbortSignal } = {},
+  ) {
+    const dir = await tempDir(name);
     cleanup = dir.cleanup;
+    await options.before?.(dir.path);
     const engine = held<boolean>();
     const listening = held<{ url: string; token: string }>();
     const starting = createApp({
@@ -102,9 +110,25 @@ describe('aigo starting while the container engine has not answered yet', () => 
       // The engine's socket check hangs until the test lets it answer ("no socket").
       hostEnv: fakeHost({ socketExists: () => engine.promise }),
       onListening: (api) => listening.release(api),
+      ...(options.abort ? { abort: options.abort } : {}),
     });
+    const failed = starting.then(
+      () => null,
+      (error: Error) => error,
+    );
     const { url, token } = await listening.promise;
-    const auth = { authorization: `Bearer ${token}` };
+    return {
+      dataDir: dir.path,
+      engine,
+      starting,
+      failed,
+      url,
+      auth: { authorization: `Bearer ${token}` },
+    };
+  }
+
+  it('serves the API at once: the runtime reads "Detecting", the rest waits for the engine, reads need the token', async () => {
+    const { dataDir, engine, starting, url, auth } = await startWithEngineHeld('aigo-startup-');
 
     const runtime = await fetch(`${url}/api/v1/container/runtime`, { headers: auth });
     expect(runtime.status).toBe(200);
@@ -126,7 +150,7 @@ describe('aigo starting while the container engine has not answered yet', () => 
     expect(webhook.status).toBe(503);
     expect(await webhook.text()).toContain('starting');
     // The CLI finds the app already; what it asks waits like any call.
-    expect(existsSync(join(dir.path, 'mgmt-api.json'))).toBe(true);
+    expect(existsSync(join(dataDir, 'mgmt-api.json'))).toBe(true);
 
     const groups = fetch(`${url}/api/v1/container/namespaces`, { headers: auth });
     expect(await within(groups)).toBe('pending');
@@ -144,28 +168,11 @@ describe('aigo starting while the container engine has not answered yet', () => 
   });
 
   it('answers what waited with the reason when the start-up fails, and frees the port', async () => {
-    const dir = await tempDir('aigo-startup-fail-');
-    cleanup = dir.cleanup;
     // A file where the squads' folder goes: the squads domain cannot start.
-    await writeFile(join(dir.path, 'squads'), 'not a folder');
-    const engine = held<boolean>();
-    const listening = held<{ url: string; token: string }>();
-    const starting = createApp({
-      mode: 'headless',
-      dataDir: dir.path,
-      port: 0,
-      proxyPort: 0,
-      hostEnv: fakeHost({ socketExists: () => engine.promise }),
-      onListening: (api) => listening.release(api),
+    const { engine, failed, url, auth } = await startWithEngineHeld('aigo-startup-fail-', {
+      before: (dataDir) => writeFile(join(dataDir, 'squads'), 'not a folder'),
     });
-    const failed = starting.then(
-      () => null,
-      (error: Error) => error,
-    );
-    const { url, token } = await listening.promise;
-    const groups = fetch(`${url}/api/v1/container/namespaces`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const groups = fetch(`${url}/api/v1/container/namespaces`, { headers: auth });
     expect(await within(groups)).toBe('pending');
     engine.release(false);
     const answered = await groups;
@@ -178,28 +185,12 @@ describe('aigo starting while the container engine has not answered yet', () => 
   });
 
   it('unwinds when stopped during the start-up: the call that waited is answered, the port, lock and discovery file are freed', async () => {
-    const dir = await tempDir('aigo-startup-abort-');
-    cleanup = dir.cleanup;
-    const engine = held<boolean>();
-    const listening = held<{ url: string; token: string }>();
     const stopping = new AbortController();
-    const starting = createApp({
-      mode: 'headless',
-      dataDir: dir.path,
-      port: 0,
-      proxyPort: 0,
-      hostEnv: fakeHost({ socketExists: () => engine.promise }),
-      onListening: (api) => listening.release(api),
-      abort: stopping.signal,
-    });
-    const failed = starting.then(
-      () => null,
-      (error: Error) => error,
+    const { dataDir, engine, failed, url, auth } = await startWithEngineHeld(
+      'aigo-startup-abort-',
+      { abort: stopping.signal },
     );
-    const { url, token } = await listening.promise;
-    const groups = fetch(`${url}/api/v1/container/namespaces`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const groups = fetch(`${url}/api/v1/container/namespaces`, { headers: auth });
     expect(await within(groups)).toBe('pending');
     stopping.abort(new Error('stopped during the start-up'));
     engine.release(false);
@@ -209,8 +200,8 @@ describe('aigo starting while the container engine has not answered yet', () => 
     expect(((await answered.json()) as { message: string }).message).toContain(
       'stopped during the start-up',
     );
-    expect(existsSync(join(dir.path, 'aigo.lock'))).toBe(false);
-    expect(existsSync(join(dir.path, 'mgmt-api.json'))).toBe(false);
+    expect(existsSync(join(dataDir, 'aigo.lock'))).toBe(false);
+    expect(existsSync(join(dataDir, 'mgmt-api.json'))).toBe(false);
     await expect(fetch(`${url}/api/v1/app/info`)).rejects.toThrow();
   });
 });
