@@ -4,7 +4,12 @@ import type { SquadTask, SquadTaskState } from '../../../shared/schemas/squads';
 import { readyTasks, running, skipBlocked, skipPending } from './squad-graph';
 import type { SquadBook } from './squad-planning';
 import { collectResult, outputFolder, taskPrompt } from './squad-prompts';
-import { WAITING_TO_START, type SquadEntry, type SquadServiceDeps } from './squad-types';
+import {
+  NOT_STARTED,
+  WAITING_TO_START,
+  type SquadEntry,
+  type SquadServiceDeps,
+} from './squad-types';
 import { filesWritten, finalAnswer } from './task-output';
 
 const STATUS_TO_STATE: Record<NonNullable<Session['lastStatus']>, SquadTaskState> = {
@@ -278,14 +283,7 @@ function endedOnItsOwn(session: Session): boolean {
 
 /** A task to start afresh: a new session, no times, reason or output of an earlier run. */
 function toPending(task: SquadTask): void {
-  Object.assign(task, {
-    state: 'pending',
-    session: null,
-    startedAt: null,
-    endedAt: null,
-    reason: null,
-    output: null,
-  });
+  Object.assign(task, NOT_STARTED);
 }
 
 function executionLimit(entry: SquadEntry): string {

@@ -3,7 +3,7 @@ import type { PlanTask } from '../../../shared/schemas/squads';
 import { checkPlan, planFromAnswer } from './plan-check';
 import { AppError } from '../../../shared/errors';
 import { PLANNER_INTRO, plannerPrompt, repairPrompt, replanPrompt } from './squad-prompts';
-import type { SquadEntry, SquadServiceDeps } from './squad-types';
+import { NOT_STARTED, type SquadEntry, type SquadServiceDeps } from './squad-types';
 import { finalAnswer } from './task-output';
 
 export interface SquadBook {
@@ -49,12 +49,7 @@ export class SquadPlanning {
       tasks: tasks.map((t) => ({
         ...t,
         wave: waveOf.get(t.id) ?? 0,
-        state: 'pending',
-        session: null,
-        startedAt: null,
-        endedAt: null,
-        reason: null,
-        output: null,
+        ...NOT_STARTED,
       })),
     });
     entry.squad.planner.problems = [];

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Group } from '../../../shared/schemas/groups';
 import type { Settings } from '../../../shared/schemas/settings';
 import type { Session, SessionDetail } from '../../../shared/schemas/sessions';
-import type { Squad, SquadState } from '../../../shared/schemas/squads';
+import type { Squad, SquadState, SquadTask } from '../../../shared/schemas/squads';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { GroupsService } from '../groups/groups-service';
@@ -108,3 +108,13 @@ export function newSquadId(now = new Date()): string {
 
 /** How a running squad's error says its tasks wait for the runtime or image. */
 export const WAITING_TO_START = 'Tasks wait to start: ';
+
+/** A task's run fields before it starts: no session, times, reason or output. */
+export const NOT_STARTED = {
+  state: 'pending',
+  session: null,
+  startedAt: null,
+  endedAt: null,
+  reason: null,
+  output: null,
+} as const satisfies Partial<SquadTask>;
