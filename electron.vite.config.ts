@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { builtinImportsPlugin } from './scripts/builtin-imports-plugin';
 
 /**
  * Three builds, as in electron-vite's template:
@@ -11,11 +12,10 @@ import react from '@vitejs/plugin-react';
  *  - renderer: the React UI, served by the Electron window and by `aigo serve` alike.
  */
 const BUNDLED_IN_MAIN = [
-  '@hono/node-server',
   'chokidar',
   'commander',
   'cronstrue',
-  'hono',
+  'find-my-way',
   'lowdb',
   'node-cron',
   'pino',
@@ -27,6 +27,8 @@ const BUNDLED_IN_MAIN = [
 
 export default defineConfig({
   main: {
+    // Built-ins through process.getBuiltinModule, not ESM facades (see the plugin).
+    plugins: [builtinImportsPlugin()],
     build: {
       outDir: 'out/main',
       // Bundled, so a start reads one file instead of resolving hundreds (issue 17: about 150 ms

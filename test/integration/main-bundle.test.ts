@@ -1,9 +1,31 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireBuild, ROOT } from '../helpers/serve-process';
 
+function builtFiles(): string[] {
+  requireBuild();
+  const dir = join(ROOT, 'out/main');
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => join(dir, f));
+}
+
 describe('the built main process', () => {
+  it('takes Node built-ins through process.getBuiltinModule, never a static import (issue 17)', () => {
+    // An ES import of node:http builds a facade that runs its lazy getters and loads undici.
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    let rewritten = 0;
+    for (const file of builtFiles()) {
+      const code = readFileSync(file, 'utf8');
+      for (const match of code.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gm))
+        expect(builtins.has(match[1]!), `${file}: ${match[0]}`).toBe(false);
+      rewritten += code.match(/process\.getBuiltinModule\("(node:)?http"\)/g)?.length ?? 0;
+    }
+    expect(rewritten).toBeGreaterThan(0);
+  });
+
   it('is ASCII only, so V8 keeps its source at one byte per character (issue 17)', () => {
     requireBuild();
     const dir = join(ROOT, 'out/main');

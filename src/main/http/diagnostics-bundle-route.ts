@@ -1,7 +1,7 @@
-import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Dispatch } from '../dispatch';
 import { buildDiagnosticsBundle } from '../services/app/diagnostics-bundle';
+import { send, type Routes } from './exchange';
 import { requireToken } from './security';
 
 /** Binary, so a plain route beside the contract's JSON operations. */
@@ -20,11 +20,11 @@ export interface DiagnosticsBundleRouteOptions {
  * diagnostics… on the Health page). It holds logs and settings, so the token is always required.
  */
 export function registerDiagnosticsBundleRoute(
-  app: Hono,
+  routes: Routes,
   options: DiagnosticsBundleRouteOptions,
 ): void {
-  app.get(DIAGNOSTICS_BUNDLE_PATH, async (c) => {
-    requireToken(c, options.token(), 'private');
+  routes.on('GET', DIAGNOSTICS_BUNDLE_PATH, async (exchange) => {
+    requireToken(exchange, options.token(), 'private');
     const started = Date.now();
     const bundle = await buildDiagnosticsBundle({
       dispatch: options.dispatch,
@@ -36,10 +36,9 @@ export function registerDiagnosticsBundleRoute(
       { files: bundle.files.length, bytes: bundle.bytes.byteLength, ms: Date.now() - started },
       'Diagnostics bundle made',
     );
-    return c.body(bundle.bytes as Uint8Array<ArrayBuffer>, 200, {
+    send(exchange, 200, bundle.bytes, {
       'content-type': 'application/zip',
       'content-disposition': `attachment; filename="${bundle.fileName}"`,
-      'content-length': String(bundle.bytes.byteLength),
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });

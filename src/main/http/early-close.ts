@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { MiddlewareHandler } from 'hono';
 
 /** How long, and how many bytes, a closing connection keeps reading a body nobody will use. */
 export interface LingerLimits {
@@ -18,31 +17,22 @@ const lingering = new WeakSet<Socket>();
  * to reuse it, the answer goes out in full, then the server half-closes (FIN) and reads and
  * discards what the client is still sending until its body ends. Closing the socket while body
  * bytes are still arriving or unread makes the kernel send a reset, and a client that is still
- * writing then sees ECONNRESET/EPIPE — often before it has read the answer.
+ * writing then sees ECONNRESET/EPIPE - often before it has read the answer.
  *
  * Lingering is bounded (`limits`): a client that keeps sending past it is cut off.
  */
-export function closeUnreadRequests(limits: LingerLimits = DEFAULT_LINGER): MiddlewareHandler {
-  return async (c, next) => {
-    await next();
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (!incoming || incoming.complete || !hasBody(incoming)) return;
-    c.header('Connection', 'close');
-    lingerOnClose(incoming, limits);
-  };
-}
-
-function hasBody(incoming: IncomingMessage): boolean {
+export function hasUnreadBody(incoming: IncomingMessage): boolean {
+  if (incoming.complete) return false;
   const length = Number(incoming.headers['content-length'] ?? 0);
   return length > 0 || incoming.headers['transfer-encoding'] !== undefined;
 }
 
 /**
  * Node closes a `Connection: close` response's socket with `destroySoon()` once the answer is
- * written (and @hono/node-server does too after 500 ms of draining). On this socket that becomes:
+ * written. On this socket that becomes:
  * end our side, keep reading until the body is complete (or the limits run out), then destroy.
  */
-function lingerOnClose(incoming: IncomingMessage, limits: LingerLimits): void {
+export function lingerOnClose(incoming: IncomingMessage, limits: LingerLimits): void {
   const socket = incoming.socket as Socket | null;
   if (!socket || socket.destroyed || lingering.has(socket)) return;
   lingering.add(socket);
@@ -66,8 +56,8 @@ function lingerOnClose(incoming: IncomingMessage, limits: LingerLimits): void {
       else socket.once('finish', () => socket.destroy());
     };
     if (incoming.complete) return close();
-    // As Node's own req._dump(): drop the readers that no longer read (a web stream over the body
-    // pauses the request whenever its queue is full), then let the body flow into nothing.
+    // As Node's own req._dump(): drop the readers that no longer read, then let the body flow
+    // into nothing.
     incoming.removeAllListeners('data');
     incoming.on('data', onData);
     incoming.once('end', close);

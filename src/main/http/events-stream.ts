@@ -1,44 +1,59 @@
-import type { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { EVENTS_PATH } from '../../shared/contract';
 import type { EventBus } from '../services/events/event-bus';
+import type { Routes } from './exchange';
 import { requireToken } from './security';
 
 const HEARTBEAT_MS = 15_000;
+
+/**
+ * A client that reads slower than events come (a stopped tab, a stalled tunnel) is cut off once
+ * this much waits for it, rather than growing the app's memory; EventSource reconnects by itself.
+ */
+export const MAX_UNSENT_EVENT_BYTES = 1024 * 1024;
 
 /**
  * Pushes every core event to web clients as server-sent events (`event: runtime.changed`).
  * Returns a function that ends all open streams, for shutdown.
  */
 export function registerEventStream(
-  app: Hono,
+  routes: Routes,
   bus: EventBus,
   guard: { token: () => string; readsNeedToken: () => boolean },
 ): () => void {
   const closers = new Set<() => void>();
-  app.get(EVENTS_PATH, (c) => {
-    if (guard.readsNeedToken()) requireToken(c, guard.token(), 'read');
-    return streamSSE(c, async (stream) => {
-      let done: () => void = () => {};
-      const finished = new Promise<void>((resolve) => (done = resolve));
-      const unsubscribe = bus.subscribe((event) => {
-        void stream
-          .writeSSE({ event: event.name, data: JSON.stringify(event.payload) })
-          .catch(() => done());
-      });
-      const heartbeat = setInterval(
-        () => void stream.write(': keep-alive\n\n').catch(() => done()),
-        HEARTBEAT_MS,
-      );
-      heartbeat.unref();
-      closers.add(done);
-      stream.onAbort(() => done());
-      await stream.write(': connected\n\n');
-      await finished;
+  routes.on('GET', EVENTS_PATH, (exchange) => {
+    if (guard.readsNeedToken()) requireToken(exchange, guard.token(), 'read');
+    const { req, res } = exchange;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const write = (text: string) => {
+      if (res.writableLength > MAX_UNSENT_EVENT_BYTES) return close(true);
+      res.write(text);
+    };
+    const unsubscribe = bus.subscribe((event) =>
+      write(`event: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`),
+    );
+    const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    let closed = false;
+    function close(cut = false): void {
+      if (closed) return;
+      closed = true;
       clearInterval(heartbeat);
       unsubscribe();
-      closers.delete(done);
-    });
+      closers.delete(close);
+      // A client that stopped reading would keep the socket, and what waits for it, forever.
+      if (cut) res.destroy();
+      else if (!res.writableEnded) res.end();
+    }
+    closers.add(close);
+    req.once('close', () => close());
+    res.once('close', () => close());
+    res.write(': connected\n\n');
   });
   return () => {
     for (const close of [...closers]) close();

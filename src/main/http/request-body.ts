@@ -1,5 +1,4 @@
-import type { IncomingMessage } from 'node:http';
-import type { Context, MiddlewareHandler } from 'hono';
+import { header, readBody, type Exchange } from './exchange';
 import { AppError } from '../../shared/errors';
 
 /** Every operation takes a JSON object well under this. */
@@ -14,43 +13,19 @@ export function payloadTooLarge(declared: number | null): AppError {
   );
 }
 
-/**
- * The request body as text, read from Node's request directly where there is one: going through
- * a web Request and its ReadableStream cost more than the rest of a small request's handling.
- * The limit holds for bodies without a declared length too.
- */
-export function requestText(c: Context): Promise<string> {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming) return c.req.text();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const onData = (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= MAX_BODY_BYTES) return void chunks.push(chunk);
-      incoming.off('data', onData);
-      reject(payloadTooLarge(null));
-    };
-    incoming.on('data', onData);
-    incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    incoming.once('error', reject);
-  });
+/** Refuses a body whose declared length is past the limit before anything reads it. */
+export function checkDeclaredBodyLimit(exchange: Exchange): void {
+  const declared = header(exchange, 'content-length');
+  if (
+    declared !== undefined &&
+    header(exchange, 'transfer-encoding') === undefined &&
+    Number(declared) > MAX_BODY_BYTES
+  )
+    throw payloadTooLarge(Number(declared));
 }
 
-/**
- * Refuses a body whose declared length is past the limit before anything reads it; a body
- * without one (chunked) is held to the limit as `requestText` reads it. (Hono's bodyLimit
- * turned every request into a web Request with a stream over its body just to look.)
- */
-export function declaredBodyLimit(): MiddlewareHandler {
-  return async (c, next) => {
-    const declared = c.req.header('content-length');
-    if (
-      declared !== undefined &&
-      c.req.header('transfer-encoding') === undefined &&
-      Number(declared) > MAX_BODY_BYTES
-    )
-      throw payloadTooLarge(Number(declared));
-    await next();
-  };
+/** The request body as text; a body without a declared length (chunked) is held to the limit too. */
+export async function requestText(exchange: Exchange): Promise<string> {
+  const body = await readBody(exchange.req, MAX_BODY_BYTES, () => payloadTooLarge(null));
+  return body.toString('utf8');
 }

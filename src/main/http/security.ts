@@ -1,6 +1,6 @@
 import { hostnameOf, isLoopbackHostname } from '../services/app/host-names';
 import { timingSafeEqual } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import { header, type Exchange } from './exchange';
 import { AppError } from '../../shared/errors';
 
 /** localhost, 127.0.0.0/8 and ::1: the only names a request to a loopback-bound API may carry. */
@@ -14,13 +14,13 @@ export function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function tokenFromRequest(c: Context): string | null {
-  const auth = c.req.header('authorization');
+export function tokenFromRequest(exchange: Exchange): string | null {
+  const auth = header(exchange, 'authorization');
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
-  const header = c.req.header('x-aigo-token')?.trim();
-  if (header) return header;
+  const given = header(exchange, 'x-aigo-token')?.trim();
+  if (given) return given;
   // EventSource cannot set headers: the event stream alone takes the token as a query value.
-  return c.req.path.endsWith('/events') ? (c.req.query('token')?.trim() ?? null) : null;
+  return exchange.path.endsWith('/events') ? (exchange.query.get('token')?.trim() ?? null) : null;
 }
 
 export interface SecurityOptions {
@@ -33,12 +33,12 @@ export interface SecurityOptions {
  * DNS-rebinding and cross-site defence for a loopback API: the Host must be a loopback name
  * (or the explicit bind address), and a browser request must come from this very origin.
  */
-export function originGuard(options: SecurityOptions): MiddlewareHandler {
+export function originGuard(options: SecurityOptions): (exchange: Exchange) => void {
   const extra = new Set(options.extraHosts.map((h) => h.toLowerCase()));
   const hostAllowed = (hostname: string) =>
     isLoopbackHostname(hostname) || extra.has(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
-  return async (c, next) => {
-    const host = c.req.header('host');
+  return (exchange) => {
+    const host = header(exchange, 'host');
     if (!host || !hostAllowed(hostnameOf(host))) {
       throw new AppError(
         'FORBIDDEN',
@@ -46,7 +46,7 @@ export function originGuard(options: SecurityOptions): MiddlewareHandler {
         { host: host ?? null },
       );
     }
-    const origin = c.req.header('origin');
+    const origin = header(exchange, 'origin');
     if (origin !== undefined) {
       let ok = false;
       try {
@@ -65,10 +65,9 @@ export function originGuard(options: SecurityOptions): MiddlewareHandler {
           { origin },
         );
     }
-    if (c.req.header('sec-fetch-site') === 'cross-site') {
+    if (header(exchange, 'sec-fetch-site') === 'cross-site') {
       throw new AppError('FORBIDDEN', 'Cross-site requests are not allowed.');
     }
-    await next();
   };
 }
 
@@ -86,8 +85,12 @@ const MISSING_TOKEN: Record<TokenKind, string> = {
     'The diagnostics bundle holds the app log, the audit log and the settings, so it always needs the API token: send "Authorization: Bearer <token>" with the token from DATA_DIR/api-token, or use `aigo doctor --bundle <file>`, which does this for you.',
 };
 
-export function requireToken(c: Context, expected: string, kind: TokenKind = 'change'): void {
-  const given = tokenFromRequest(c);
+export function requireToken(
+  exchange: Exchange,
+  expected: string,
+  kind: TokenKind = 'change',
+): void {
+  const given = tokenFromRequest(exchange);
   if (!given) throw new AppError('UNAUTHORIZED', MISSING_TOKEN[kind]);
   if (!tokensEqual(given, expected)) {
     throw new AppError(

@@ -1,23 +1,20 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
 import { toErrorEnvelope, type Dispatch } from '../dispatch';
 import type { EventBus } from '../services/events/event-bus';
 import { registerDiagnosticsBundleRoute } from './diagnostics-bundle-route';
-import { closeUnreadRequests } from './early-close';
 import { registerEventStream } from './events-stream';
+import { noRoute, sendJson, type Exchange, type RouteHandler, type Routes } from './exchange';
 import { buildOpenApiDocument } from './openapi';
-import { declaredBodyLimit } from './request-body';
-import { prettyJson, registerContractRoutes } from './routes';
+import { checkDeclaredBodyLimit } from './request-body';
+import { registerContractRoutes } from './routes';
 import { isLoopbackHostname, originGuard } from './security';
 import { registerStaticUi } from './static-ui';
-import { registerWebhook } from './webhook-route';
+import { answerWebhook } from './webhook-route';
 import type { WebhookRoute } from '../services/app/webhook-route';
-
-/** The largest request body the API reads; a larger one is answered 413 without reading it. */
 
 export interface ApiServerOptions {
   host: string;
@@ -45,82 +42,108 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export function createApiApp(
-  options: ApiServerOptions,
-  port: () => number,
-): { app: Hono; closeStreams: () => void; refuseNewCalls: () => void } {
-  const app = new Hono();
+interface ApiHandler {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  closeStreams(): void;
+  refuseNewCalls(): void;
+}
+
+export function createApiHandler(options: ApiServerOptions, port: () => number): ApiHandler {
   let stopping = false;
   const log = options.logger;
   const extraHosts =
     isLoopbackHostname(options.host) || options.host === '0.0.0.0' || options.host === '::'
       ? []
       : [options.host];
+  const guard = originGuard({ extraHosts, port });
+  const webhooks = new Map((options.webhooks ?? []).map((hook) => [hook.path, hook]));
+  // Parameters are ids and names; the default cap (100 characters) would turn a long one into a 404.
+  const router = FindMyWay({ maxParamLength: 2048 });
+  const routes: Routes = {
+    on: (method, path, handler) =>
+      router.on(method as HTTPMethod | HTTPMethod[], path, () => undefined, handler),
+  };
 
-  app.onError((error, c) => {
-    const envelope = toErrorEnvelope(error, log);
-    const status = error instanceof AppError ? error.httpStatus : 500;
-    if (status >= 500) log.error({ path: c.req.path, code: envelope.code }, envelope.message);
-    else
-      log.debug({ path: c.req.path, method: c.req.method, code: envelope.code }, envelope.message);
-    return prettyJson(c, envelope, status);
-  });
-  app.notFound((c) =>
-    prettyJson(
-      c,
-      {
-        code: 'NOT_FOUND',
-        message: `No API route ${c.req.method} ${c.req.path}. See /api/v1/openapi.json for the routes.`,
-      },
-      404,
-    ),
-  );
-
-  // First, so every answer given before the body was read (413, 401, 403, 404) closes cleanly.
-  app.use('*', closeUnreadRequests());
-  // A stopping API finishes what it was answering, but takes nothing new, even on a
-  // connection kept alive.
-  app.use('*', async (c, next) => {
-    if (!stopping) return next();
-    c.header('connection', 'close');
-    return prettyJson(
-      c,
-      { code: 'UNAVAILABLE', message: 'aigo is stopping. Try again once it runs.' },
-      503,
-    );
-  });
-  for (const hook of options.webhooks ?? []) registerWebhook(app, hook, log);
-  app.use('*', originGuard({ extraHosts, port }));
-  app.use('/api/*', declaredBodyLimit());
-  app.get('/api/v1/openapi.json', (c) =>
-    prettyJson(c, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200),
+  routes.on('GET', '/api/v1/openapi.json', (exchange) =>
+    sendJson(exchange, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200),
   );
   const readsNeedToken = options.readsNeedToken ?? (() => false);
-  const closeStreams = registerEventStream(app, options.bus, {
+  const closeStreams = registerEventStream(routes, options.bus, {
     token: options.token,
     readsNeedToken,
   });
-  registerDiagnosticsBundleRoute(app, {
+  registerDiagnosticsBundleRoute(routes, {
     dispatch: options.dispatch,
     token: options.token,
     logger: log,
     ...(options.scrubSecrets ? { scrubSecrets: options.scrubSecrets } : {}),
     ...(options.isProxySessionToken ? { isProxySessionToken: options.isProxySessionToken } : {}),
   });
-  registerContractRoutes(app, options.dispatch, options.token, readsNeedToken);
-  registerStaticUi(app, options.rendererDir);
-  return { app, closeStreams, refuseNewCalls: () => (stopping = true) };
+  registerContractRoutes(routes, options.dispatch, options.token, readsNeedToken);
+  registerStaticUi(routes, options.rendererDir);
+
+  async function route(exchange: Exchange): Promise<void> {
+    if (stopping) {
+      // A stopping API finishes what it was answering, but takes nothing new, even on a
+      // connection kept alive.
+      exchange.res.setHeader('connection', 'close');
+      const message = 'aigo is stopping. Try again once it runs.';
+      return sendJson(exchange, { code: 'UNAVAILABLE', message }, 503);
+    }
+    const hook = webhooks.get(exchange.path);
+    if (hook && (exchange.method === 'GET' || exchange.method === 'POST'))
+      return answerWebhook(exchange, hook, log);
+    guard(exchange);
+    if (exchange.path.startsWith('/api/')) checkDeclaredBodyLimit(exchange);
+    const method = exchange.method === 'HEAD' ? 'GET' : exchange.method;
+    const found = router.find(method as HTTPMethod, exchange.path);
+    if (!found) throw noRoute(exchange);
+    exchange.params = found.params as Record<string, string>;
+    await (found.store as RouteHandler)(exchange);
+  }
+
+  function answerError(exchange: Exchange, error: unknown): void {
+    const envelope = toErrorEnvelope(error, log);
+    const status = error instanceof AppError ? error.httpStatus : 500;
+    const at = { path: exchange.path, method: exchange.method, code: envelope.code };
+    if (status >= 500) log.error(at, envelope.message);
+    else log.debug(at, envelope.message);
+    sendJson(exchange, envelope, status);
+  }
+
+  return {
+    handle(req, res) {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const exchange: Exchange = {
+        req,
+        res,
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        params: {},
+      };
+      route(exchange)
+        .catch((error: unknown) => answerError(exchange, error))
+        .catch((error: unknown) => {
+          log.error({ err: error, path: exchange.path }, 'Could not answer a request');
+          res.destroy();
+        });
+    },
+    closeStreams,
+    refuseNewCalls: () => (stopping = true),
+  };
 }
 
-/** Starts the local API. A port already taken is reported with what to do about it. */
 /** How long a stopping API lets answers under way finish. */
 const STOP_GRACE_MS = 250;
 
+/** Starts the local API. A port already taken is reported with what to do about it. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   let boundPort = options.port;
-  const { app, closeStreams, refuseNewCalls } = createApiApp(options, () => boundPort);
+  const { handle, closeStreams, refuseNewCalls } = createApiHandler(options, () => boundPort);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }) as Server;
+    const s = createServer(handle);
+    s.listen(options.port, options.host);
     s.once('listening', () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
