@@ -14,7 +14,6 @@ import { builtinImportsPlugin } from './scripts/builtin-imports-plugin';
 const BUNDLED_IN_MAIN = [
   'chokidar',
   'commander',
-  'cronstrue',
   'find-my-way',
   'lowdb',
   'node-cron',
@@ -34,7 +33,8 @@ export default defineConfig({
       // Bundled, so a start reads one file instead of resolving hundreds (issue 17: about 150 ms
       // of the 560 ms to the first answer). Left outside: dockerode (its rarely used parts are
       // deferred by load-dockerode.ts), ssh2 (optional native parts), and what loads on first
-      // use: the chat libraries, fflate (the diagnostics bundle's zip).
+      // use: the chat libraries, fflate (the diagnostics bundle's zip), cronstrue (a schedule's
+      // description).
       externalizeDeps: { exclude: BUNDLED_IN_MAIN },
       rollupOptions: {
         input: {

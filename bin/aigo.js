@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The `aigo` command: runs the built CLI (npm run build makes out/main/cli.js).
-import { existsSync, mkdirSync } from 'node:fs';
-import module from 'node:module';
-import { setFlagsFromString } from 'node:v8';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Built-ins through process.getBuiltinModule: an ES import of one makes Node build a module
+// facade that reads (and so runs) all its exports, a few ms each (scripts/builtin-imports-plugin.ts).
+const { existsSync, mkdirSync } = process.getBuiltinModule('node:fs');
+const module = process.getBuiltinModule('node:module');
+const { setFlagsFromString } = process.getBuiltinModule('node:v8');
+const { homedir } = process.getBuiltinModule('node:os');
+const { dirname, join } = process.getBuiltinModule('node:path');
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'main', 'cli.js');
 if (!existsSync(cli)) {

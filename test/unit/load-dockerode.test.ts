@@ -75,3 +75,26 @@ console.log(JSON.stringify({
     });
   });
 });
+
+describe('loadDockerodeInSlices', () => {
+  it('lets the event loop run between the parts, and gives the same class as loadDockerode', () => {
+    const seen = inFreshNode(`${PRELUDE}
+import { loadDockerodeInSlices } from './src/main/services/runtime/load-dockerode.ts';
+// Counts the turns of the event loop the load leaves free: each one could answer a request.
+let turns = 0;
+let counting = true;
+const count = () => { if (!counting) return; turns++; setImmediate(count); };
+setImmediate(count);
+const pending = loadDockerodeInSlices();
+const Docker = await pending;
+counting = false;
+console.log(JSON.stringify({
+  turns: turns >= 5,
+  same: loadDockerode() === Docker,
+  again: (await loadDockerodeInSlices()) === Docker,
+  grpc: loaded('@grpc/grpc-js'),
+  ssh2: loaded('ssh2'),
+}));`);
+    expect(seen).toEqual({ turns: true, same: true, again: true, grpc: false, ssh2: false });
+  });
+});

@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Logger } from 'pino';
 
 export interface MemoryReducerDeps {
@@ -111,8 +109,9 @@ function rssMb(): number {
  */
 export function memoryReducingCollection(): (() => void) | null {
   try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
+    // Taken when first needed: neither module is any use to the start-up.
+    process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+    const gc: unknown = process.getBuiltinModule('node:vm').runInNewContext('gc');
     if (typeof gc !== 'function') return null;
     return () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   } catch {

@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-
 /** Set by bin/aigo.js when it held V8's optimizing compilers back for the start-up. */
 const HELD = Symbol.for('aigo.optimizingCompilersHeld');
 
@@ -14,6 +12,7 @@ export function releaseOptimizingCompilers(): void {
   const flags = globalThis as Record<symbol, unknown>;
   if (flags[HELD] !== true) return; // not held (Electron, tests), or the user set the flags
   flags[HELD] = false;
+  const { setFlagsFromString } = process.getBuiltinModule('node:v8');
   setFlagsFromString('--turbofan');
   setFlagsFromString('--maglev');
 }

@@ -5,7 +5,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { ProxyMapping } from '../../../shared/schemas/proxy';
 import { downstreamHeaders, hasHeader, upstreamHeaders } from './forwarded-headers';
 import { sendError } from './json-replies';
@@ -48,7 +48,9 @@ export function upstreamPath(upstreamUrl: URL, requestPath: string): string {
  * the key from any response header that reflects it.
  */
 export class UpstreamForwarder {
-  private readonly agents: { http: HttpAgent; https: HttpsAgent };
+  private readonly httpAgent: HttpAgent;
+  /** Made on the first https upstream: loading TLS is a few ms of every start otherwise. */
+  private httpsAgent: HttpsAgent | null = null;
   /** Parsed once per upstream, not per request. */
   private readonly targets = new Map<string, URL>();
   /** Each key's bytes, for the body mask. */
@@ -61,10 +63,13 @@ export class UpstreamForwarder {
     private readonly limits: ProxyLimits,
   ) {
     // Kept-alive connections to each upstream, within the pool size.
-    this.agents = {
-      http: new HttpAgent({ keepAlive: true, maxSockets: limits.poolSize }),
-      https: new HttpsAgent({ keepAlive: true, maxSockets: limits.poolSize }),
-    };
+    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: limits.poolSize });
+  }
+
+  private https(): { agent: HttpsAgent; request: typeof httpRequest } {
+    const https = process.getBuiltinModule('node:https');
+    this.httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: this.limits.poolSize });
+    return { agent: this.httpsAgent, request: https.request };
   }
 
   private keyBytes(key: string): Buffer {
@@ -147,14 +152,15 @@ export class UpstreamForwarder {
         !hasHeader(headers, 'transfer-encoding')
       )
         headers.push('content-length', '0');
-      sent = (https ? httpsRequest : httpRequest)({
+      const client = https ? this.https() : { agent: this.httpAgent, request: httpRequest };
+      sent = client.request({
         protocol: upstream.protocol,
         hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
         port: upstream.port || (https ? 443 : 80),
         method: req.method,
         path: upstreamPath(upstream, admitted.target),
         headers,
-        agent: https ? this.agents.https : this.agents.http,
+        agent: client.agent,
       });
     } catch (error) {
       // http.request throws synchronously on a header it refuses; never let that take the app down.
@@ -217,8 +223,8 @@ export class UpstreamForwarder {
   /** Idle upstream connections would otherwise hold the process open. */
   close(): void {
     this.stalls.close();
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.httpAgent.destroy();
+    this.httpsAgent?.destroy();
   }
 }
 

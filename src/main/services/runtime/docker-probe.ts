@@ -11,7 +11,7 @@ import {
   versionAtLeast,
   type Remedy,
 } from './remedies';
-import { loadDockerode } from './load-dockerode';
+import { loadDockerodeInSlices } from './load-dockerode';
 import { remoteClientOptions } from './remote-access';
 import { remoteFailure, remoteRemedy, remoteSetupRemedy } from './remote-remedies';
 
@@ -52,7 +52,7 @@ export async function createDockerClient(
   const parsed = parseEndpoint(candidate.endpoint, candidate.access?.tlsVerify);
   if (parsed.kind === 'invalid') return parsed.reason;
   const timeout = timeoutMs === null ? {} : { timeout: timeoutMs };
-  const Docker = loadDockerode();
+  const Docker = await loadDockerodeInSlices();
   if (parsed.kind === 'socket') return new Docker({ socketPath: parsed.socketPath, ...timeout });
   const setup = await remoteClientOptions(parsed, candidate.access, host.home, host.env, timeoutMs);
   if (!setup.ok) return setup.problem;

@@ -1,4 +1,5 @@
-import cronstrue from 'cronstrue';
+import { createRequire } from 'node:module';
+import type Cronstrue from 'cronstrue';
 import { createTask, validateDetailed } from 'node-cron';
 import { AppError } from '../../../shared/errors';
 import type { ScheduleSpec } from '../../../shared/schemas/schedules';
@@ -122,11 +123,17 @@ export function nextFires(input: Omit<NextFireInput, 'lastScheduled'>, count: nu
   return out;
 }
 
+/** Loaded when a schedule is first described, not with every start (a few ms of its own). */
+let cronstrue: typeof Cronstrue | undefined;
+function describeCron(expression: string): string {
+  cronstrue ??= createRequire(import.meta.url)('cronstrue') as typeof Cronstrue;
+  return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
+}
+
 /** "At 09:00, Monday through Friday", "Every 1 h 30 min", "Once, on …". */
 export function describeSpec(spec: ScheduleSpec, timezone: string | null): string {
   const zone = timezone ?? systemTimezone();
-  if (spec.type === 'cron')
-    return `${cronstrue.toString(spec.value, { use24HourTimeFormat: true, verbose: false })} (${zone})`;
+  if (spec.type === 'cron') return `${describeCron(spec.value)} (${zone})`;
   if (spec.type === 'interval') return `Every ${duration(Number(spec.value))}`;
   return `Once, on ${new Date(spec.value).toLocaleString('en-GB', { timeZone: zone })} (${zone})`;
 }
