@@ -94,6 +94,18 @@ describe('the web UI and the event stream on the local API', () => {
     expect(post.status).toBe(404);
   });
 
+  it('routes on the path as sent: a request target that looks like a URL names no API route', async () => {
+    // new URL() would read "//host/api/..." as a host and the path /api/...: a second spelling
+    // of every route that no check of ours expects.
+    for (const target of ['//evil.example/api/v1/app', 'http://evil.example/api/v1/app']) {
+      const res = await rawRequest(app.url, `GET ${target} HTTP/1.1`);
+      expect(res.body, target).not.toContain('"dataDir"');
+      if (!target.startsWith('/')) expect(res.status, target).toBe(400);
+    }
+    const plain = await rawRequest(app.url, 'GET /api/v1/app HTTP/1.1');
+    expect(plain.body).toContain('"dataDir"');
+  });
+
   it('answers HEAD like GET, without the body', async () => {
     const res = await rawRequest(app.url, 'HEAD /api/v1/app HTTP/1.1');
     expect(res.status).toBe(200);

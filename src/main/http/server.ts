@@ -90,6 +90,13 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
       const message = 'aigo is stopping. Try again once it runs.';
       return sendJson(exchange, { code: 'UNAVAILABLE', message }, 503);
     }
+    // Only the origin form ("/path"): an absolute target ("http://host/path") is for proxies,
+    // and would carry a host the Host checks below never see.
+    if (!exchange.path.startsWith('/'))
+      throw new AppError(
+        'INVALID_INPUT',
+        'Send requests to a path on this server ("GET /api/v1/status"), as browsers and curl do; this is not a proxy.',
+      );
     const hook = webhooks.get(exchange.path);
     if (hook && (exchange.method === 'GET' || exchange.method === 'POST'))
       return answerWebhook(exchange, hook, log);
@@ -113,13 +120,16 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
 
   return {
     handle(req, res) {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      // The path exactly as sent: new URL() would read "//host/api/..." (or an absolute
+      // target) as a host and a path, a second spelling of every route.
+      const target = req.url ?? '/';
+      const queryAt = target.indexOf('?');
       const exchange: Exchange = {
         req,
         res,
         method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
+        path: queryAt === -1 ? target : target.slice(0, queryAt),
+        query: new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1)),
         params: {},
       };
       route(exchange)
