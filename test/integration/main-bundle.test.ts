@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
@@ -24,6 +25,25 @@ describe('the built main process', () => {
       rewritten += code.match(/process\.getBuiltinModule\("(node:)?http"\)/g)?.length ?? 0;
     }
     expect(rewritten).toBeGreaterThan(0);
+  });
+
+  it('runs `aigo --version` without evaluating the app (each command loads on use)', () => {
+    requireBuild();
+    // What Node had loaded when the command ended: the app's API server would have needed http.
+    const report = `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (http|crypto)$/.test(m)))));`;
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(report)}`,
+        'bin/aigo.js',
+        '--version',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(run.stderr).toContain('LOADED []');
   });
 
   it('is ASCII only, so V8 keeps its source at one byte per character (issue 17)', () => {

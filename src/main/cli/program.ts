@@ -1,13 +1,18 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../../shared/errors';
 import { appVersion } from '../version';
-import { callOperation, listOperations } from './api';
-import { doctor } from './doctor';
-import { logs } from './logs';
 import { endQuietlyWhenReaderCloses, parseOutputFormat } from './output';
-import { serve } from './serve';
-import { serviceInstall, serviceUninstall } from './service';
-import { status } from './status';
+
+// Each command's module loads when the command runs: `aigo --version`, `aigo status` and
+// `aigo logs` need not evaluate the whole app (about 60 ms) as `aigo serve` does.
+const commands = {
+  api: () => import('./api'),
+  doctor: () => import('./doctor'),
+  logs: () => import('./logs'),
+  serve: () => import('./serve'),
+  service: () => import('./service'),
+  status: () => import('./status'),
+};
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -45,16 +50,16 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
     .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
     .option('--verbose', 'also print log lines to stderr')
-    .action((opts: { port?: string; host?: string; dataDir?: string; verbose?: boolean }) =>
-      serve(opts),
+    .action(async (opts: { port?: string; host?: string; dataDir?: string; verbose?: boolean }) =>
+      (await commands.serve()).serve(opts),
     );
 
   connection(
     program
       .command('status')
       .description('Show the runtime and service summary of the running app'),
-  ).action((opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
-    status({ ...opts, output: parseOutputFormat(opts.output) }),
+  ).action(async (opts: { endpoint?: string; token?: string; dataDir?: string; output: string }) =>
+    (await commands.status()).status({ ...opts, output: parseOutputFormat(opts.output) }),
   );
 
   connection(
@@ -66,13 +71,13 @@ export function buildProgram(): Command {
         'instead, save the diagnostics bundle (logs, audit log, reports, settings; secrets removed) as a zip to <file>',
       ),
   ).action(
-    (opts: {
+    async (opts: {
       endpoint?: string;
       token?: string;
       dataDir?: string;
       output: string;
       bundle?: string;
-    }) => doctor({ ...opts, output: parseOutputFormat(opts.output) }),
+    }) => (await commands.doctor()).doctor({ ...opts, output: parseOutputFormat(opts.output) }),
   );
 
   connection(
@@ -83,11 +88,12 @@ export function buildProgram(): Command {
       .argument('[input]', 'input as JSON, e.g. \'{"hostPath": "/home/me/project"}\'')
       .option('--list', 'list the operations'),
   ).action(
-    (
+    async (
       operation: string | undefined,
       input: string | undefined,
       opts: { list?: boolean; endpoint?: string; token?: string; dataDir?: string; output: string },
     ) => {
+      const { callOperation, listOperations } = await commands.api();
       if (opts.list || !operation) {
         process.stdout.write(`${listOperations()}\n`);
         return;
@@ -103,8 +109,8 @@ export function buildProgram(): Command {
     .option('-f, --follow', 'keep printing new entries')
     .option('--json', 'print raw JSON lines')
     .option('--data-dir <path>', 'data folder (default: AIGO_DATA_DIR or the OS app-data folder)')
-    .action((opts: { last: number; follow?: boolean; json?: boolean; dataDir?: string }) =>
-      logs({
+    .action(async (opts: { last: number; follow?: boolean; json?: boolean; dataDir?: string }) =>
+      (await commands.logs()).logs({
         last: opts.last,
         follow: opts.follow ?? false,
         json: opts.json ?? false,
@@ -126,10 +132,14 @@ export function buildProgram(): Command {
     service
       .command('install')
       .description('Write the service file, enable it and start aigo serve'),
-  ).action((opts: { dataDir?: string; port?: string; start: boolean }) => serviceInstall(opts));
+  ).action(async (opts: { dataDir?: string; port?: string; start: boolean }) =>
+    (await commands.service()).serviceInstall(opts),
+  );
   serviceOptions(
     service.command('uninstall').description('Stop aigo serve and remove the service file'),
-  ).action((opts: { dataDir?: string; port?: string; start: boolean }) => serviceUninstall(opts));
+  ).action(async (opts: { dataDir?: string; port?: string; start: boolean }) =>
+    (await commands.service()).serviceUninstall(opts),
+  );
 
   return program;
 }
