@@ -14,7 +14,7 @@ import { builtinImportsPlugin } from './scripts/builtin-imports-plugin';
 const BUNDLED_IN_MAIN = [
   'chokidar',
   'commander',
-  'find-my-way',
+  'rou3',
   'lowdb',
   'node-cron',
   'pino',

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireBuild, ROOT } from '../helpers/serve-process';
+import { requireBuild, ROOT, startServe } from '../helpers/serve-process';
+import { tempDir } from '../helpers/temp';
 
 function builtFiles(): string[] {
   requireBuild();
@@ -44,6 +45,33 @@ describe('the built main process', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(run.stderr).toContain('LOADED []');
+  });
+
+  it('generates no code from strings: neither zod nor the router builds functions with new Function (issue 17)', async () => {
+    // Counts every Function built from a string in the served app, and says so at exit.
+    const hook = `const F = globalThis.Function; let n = 0;
+globalThis.Function = new Proxy(F, { construct(t, a, nt) { n++; return Reflect.construct(t, a, nt); }, apply(t, self, a) { n++; return Reflect.apply(t, self, a); } });
+process.on('exit', () => process.stderr.write('CODEGEN ' + n + '\\n'));`;
+    const dir = await tempDir();
+    try {
+      const serve = await startServe(dir.path, {
+        NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(hook)}`,
+      });
+      const token = readFileSync(join(dir.path, 'api-token'), 'utf8').trim();
+      const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      // Settings loaded at start, then a read and a change, each validated by the contract.
+      expect((await fetch(`${serve.url}/api/v1/settings`, { headers: auth })).status).toBe(200);
+      const change = await fetch(`${serve.url}/api/v1/settings`, {
+        method: 'PATCH',
+        headers: auth,
+        body: JSON.stringify({ advanced: { debugLogging: true } }),
+      });
+      expect(change.status).toBe(200);
+      expect(await serve.stop()).toBe(0);
+      expect(serve.output()).toContain('CODEGEN 0');
+    } finally {
+      await dir.cleanup();
+    }
   });
 
   it('is ASCII only, so V8 keeps its source at one byte per character (issue 17)', () => {

@@ -106,6 +106,19 @@ describe('the web UI and the event stream on the local API', () => {
     expect(plain.body).toContain('"dataDir"');
   });
 
+  it('hands path parameters to the operation decoded, and refuses a malformed escape with 400', async () => {
+    const auth = { authorization: `Bearer ${app.core.token}` };
+    // "%2D" is "-": only the decoded id has a session id's shape.
+    const escaped = await fetch(`${app.url}/api/v1/container/sessions/20261129%2D125130%2Da1b2`, {
+      headers: auth,
+    });
+    expect(escaped.status).toBe(404);
+    expect(await escaped.text()).toContain('No session \\"20261129-125130-a1b2\\"');
+    const broken = await rawRequest(app.url, 'GET /api/v1/container/sessions/%E0%A4%A HTTP/1.1');
+    expect(broken.status).toBe(400);
+    expect(broken.body).toContain('malformed %-escape');
+  });
+
   it('answers HEAD like GET, without the body', async () => {
     const res = await rawRequest(app.url, 'HEAD /api/v1/app HTTP/1.1');
     expect(res.status).toBe(200);

@@ -1,3 +1,5 @@
+// First: zod's settings must be in place before any schema is built.
+import '../zod-config';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';

@@ -20,7 +20,7 @@ export interface Exchange {
 
 export type RouteHandler = (exchange: Exchange) => unknown;
 
-/** Where a module puts its routes: a method (or several) and a find-my-way path. */
+/** Where a module puts its routes: a method (or several) and a rou3 path (`:name` parameters, `**` the rest). */
 export interface Routes {
   on(method: string | string[], path: string, handler: RouteHandler): void;
 }

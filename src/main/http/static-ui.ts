@@ -68,7 +68,7 @@ export function registerStaticUi(routes: Routes, rendererDir: string | null): vo
   const indexPath = rendererDir ? join(rendererDir, 'index.html') : null;
   const built = indexPath !== null && existsSync(indexPath);
   const assets = rendererDir ? new AssetList(rendererDir) : null;
-  routes.on('GET', '/assets/*', async (exchange) => {
+  routes.on('GET', '/assets/**', async (exchange) => {
     const file = assets?.find(exchange.path);
     if (!file) throw new AppError('NOT_FOUND', `No file ${exchange.path} in the web UI.`);
     send(exchange, 200, await readFile(file), {
@@ -77,7 +77,7 @@ export function registerStaticUi(routes: Routes, rendererDir: string | null): vo
       'cache-control': 'public, max-age=31536000, immutable',
     });
   });
-  routes.on('GET', '/*', (exchange) => {
+  routes.on('GET', '/**', (exchange) => {
     if (exchange.path.startsWith('/api/')) throw noRoute(exchange);
     if (!built || !indexPath) return sendHtml(exchange, NOT_BUILT, 503);
     sendHtml(exchange, readFileSync(indexPath, 'utf8'), 200);
