@@ -2,7 +2,8 @@
 // The `aigo` command: runs the built CLI (npm run build makes out/main/cli.js).
 // Built-ins through process.getBuiltinModule: an ES import of one makes Node build a module
 // facade that reads (and so runs) all its exports, a few ms each (scripts/builtin-imports-plugin.ts).
-const { existsSync, mkdirSync } = process.getBuiltinModule('node:fs');
+const { existsSync, mkdirSync, readdirSync, rmSync, statSync } =
+  process.getBuiltinModule('node:fs');
 const module = process.getBuiltinModule('node:module');
 const { setFlagsFromString } = process.getBuiltinModule('node:v8');
 const { homedir } = process.getBuiltinModule('node:os');
@@ -44,9 +45,18 @@ function compileCacheDir() {
       : process.platform === 'darwin'
         ? join(homedir(), 'Library', 'Caches')
         : (process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'));
-  const dir = join(base, 'aigo', 'node-compile-cache');
+  const root = join(base, 'aigo', 'node-compile-cache');
+  // One folder per build of the CLI: Node never removes what an older build compiled (about
+  // 2 MB a build), so the folders of other builds go when a new one first runs.
+  const build = `build-${Math.trunc(statSync(cli).mtimeMs)}`;
+  const dir = join(root, build);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      for (const stale of readdirSync(root)) {
+        if (stale !== build) rmSync(join(root, stale), { recursive: true, force: true });
+      }
+    }
     return dir;
   } catch {
     return undefined; // not writable: Node runs without the cache

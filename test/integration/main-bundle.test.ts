@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,34 @@ process.on('exit', () => process.stderr.write('CODEGEN ' + n + '\\n'));`;
       await dir.cleanup();
     }
   });
+
+  // XDG_CACHE_HOME places the cache on Linux; macOS and Windows use their own cache folders.
+  it.runIf(process.platform === 'linux')(
+    "keeps V8's compile cache for the running build only, removing what older builds left",
+    async () => {
+      requireBuild();
+      const cache = await tempDir('aigo-cache-');
+      try {
+        const root = join(cache.path, 'aigo', 'node-compile-cache');
+        mkdirSync(join(root, 'build-1', 'v24-old'), { recursive: true });
+        writeFileSync(join(root, 'build-1', 'v24-old', 'entry'), 'stale compiled code');
+        const run = spawnSync(process.execPath, ['bin/aigo.js', '--version'], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, XDG_CACHE_HOME: cache.path, NODE_COMPILE_CACHE: '' },
+        });
+        expect(run.status, run.stderr).toBe(0);
+        const builds = readdirSync(root);
+        expect(builds).toHaveLength(1);
+        expect(builds[0]).toMatch(/^build-\d+$/);
+        expect(builds[0]).not.toBe('build-1');
+        // Node wrote this run's compiled code there.
+        expect(readdirSync(join(root, builds[0]!)).length).toBeGreaterThan(0);
+      } finally {
+        await cache.cleanup();
+      }
+    },
+  );
 
   it('is ASCII only, so V8 keeps its source at one byte per character (issue 17)', () => {
     requireBuild();
