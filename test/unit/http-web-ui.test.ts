@@ -87,6 +87,7 @@ describe('the web UI and the event stream on the local API', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>aigo ui</title>');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
     const api = await fetch(`${app.url}/api/v1/no-such-thing`);
     expect(api.status).toBe(404);
     expect(await api.json()).toMatchObject({ code: 'NOT_FOUND' });

@@ -80,6 +80,10 @@ export function registerStaticUi(routes: Routes, rendererDir: string | null): vo
   routes.on('GET', '/**', (exchange) => {
     if (exchange.path.startsWith('/api/')) throw noRoute(exchange);
     if (!built || !indexPath) return sendHtml(exchange, NOT_BUILT, 503);
-    sendHtml(exchange, readFileSync(indexPath, 'utf8'), 200);
+    // Asked again each time: it names the hashed assets of the current build.
+    send(exchange, 200, readFileSync(indexPath, 'utf8'), {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+    });
   });
 }
