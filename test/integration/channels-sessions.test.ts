@@ -22,12 +22,15 @@ describe.runIf(runDocker)('Telegram chats reach real agents, and their replies c
   let telegram: FakeTelegram;
   let app: Awaited<ReturnType<typeof startAgentApp>>;
   const turns = new Map<string, number>();
+  /** Every request the scripted LLM answered, to say what happened when a reply is wrong. */
+  const answered: { scenario: string; turn: number; messages: number }[] = [];
   const firstText = (req: LlmRequest) => JSON.stringify(req.body.messages[0]?.content ?? '');
   const script = (_n: number, req: LlmRequest): Turn => {
     const prompt = firstText(req);
     const scenario = /SCENARIO:(\w+)/.exec(prompt)?.[1] ?? '';
     const turn = (turns.get(scenario) ?? 0) + 1;
     turns.set(scenario, turn);
+    answered.push({ scenario, turn, messages: req.body.messages.length });
     if (turn > 1) return { blocks: [text('done')] };
     if (scenario === 'dm')
       return { blocks: [toolUse('send_message', { chatJid: 'tg:111', text: LONG })] };
@@ -110,6 +113,8 @@ describe.runIf(runDocker)('Telegram chats reach real agents, and their replies c
     await expect
       .poll(() => telegram.sent.filter((m) => m.chatId === '-100500').map((m) => m.text), {
         timeout: 10_000,
+        // A first turn answered twice (a retried request) shows here as two with messages: 1.
+        message: `the group's reply; the LLM answered: ${JSON.stringify(answered.filter((a) => a.scenario === 'group'))}`,
       })
       .toEqual(['hello, team']);
   }, 90_000);
