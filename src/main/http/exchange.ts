@@ -77,8 +77,13 @@ export function sendText(exchange: Exchange, body: string, status: number): void
   send(exchange, status, body, { 'content-type': 'text/plain; charset=utf-8' });
 }
 
-export function sendHtml(exchange: Exchange, body: string, status: number): void {
-  send(exchange, status, body, { 'content-type': 'text/html; charset=utf-8' });
+export function sendHtml(
+  exchange: Exchange,
+  body: string,
+  status: number,
+  headers: Record<string, string> = {},
+): void {
+  send(exchange, status, body, { ...headers, 'content-type': 'text/html; charset=utf-8' });
 }
 
 /** The query as the API takes it: one value as a string, a repeated key as a list. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { AppError } from '../../shared/errors';
@@ -77,13 +77,10 @@ export function registerStaticUi(routes: Routes, rendererDir: string | null): vo
       'cache-control': 'public, max-age=31536000, immutable',
     });
   });
-  routes.on('GET', '/**', (exchange) => {
+  routes.on('GET', '/**', async (exchange) => {
     if (exchange.path.startsWith('/api/')) throw noRoute(exchange);
     if (!built || !indexPath) return sendHtml(exchange, NOT_BUILT, 503);
     // Asked again each time: it names the hashed assets of the current build.
-    send(exchange, 200, readFileSync(indexPath, 'utf8'), {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-cache',
-    });
+    sendHtml(exchange, await readFile(indexPath, 'utf8'), 200, { 'cache-control': 'no-cache' });
   });
 }

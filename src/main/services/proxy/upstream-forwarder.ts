@@ -15,6 +15,12 @@ import { relayBody } from './body-relay';
 import { KeyMask } from './key-mask';
 import { StallWatch } from './stall-watch';
 
+/** A kept-alive pool and the request function of one protocol. */
+interface UpstreamClient {
+  agent: HttpAgent | HttpsAgent;
+  request: typeof httpRequest;
+}
+
 /** What the forwarder asks and tells the proxy's owner. */
 export interface ForwardingHooks {
   timeoutMs(): number;
@@ -48,9 +54,9 @@ export function upstreamPath(upstreamUrl: URL, requestPath: string): string {
  * the key from any response header that reflects it.
  */
 export class UpstreamForwarder {
-  private readonly httpAgent: HttpAgent;
+  private readonly http: UpstreamClient;
   /** Made on the first https upstream: loading TLS is a few ms of every start otherwise. */
-  private httpsAgent: HttpsAgent | null = null;
+  private httpsClient: UpstreamClient | null = null;
   /** Parsed once per upstream, not per request. */
   private readonly targets = new Map<string, URL>();
   /** Each key's bytes, for the body mask. */
@@ -63,13 +69,19 @@ export class UpstreamForwarder {
     private readonly limits: ProxyLimits,
   ) {
     // Kept-alive connections to each upstream, within the pool size.
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: limits.poolSize });
+    this.http = {
+      agent: new HttpAgent({ keepAlive: true, maxSockets: limits.poolSize }),
+      request: httpRequest,
+    };
   }
 
-  private https(): { agent: HttpsAgent; request: typeof httpRequest } {
-    const https = process.getBuiltinModule('node:https');
-    this.httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: this.limits.poolSize });
-    return { agent: this.httpsAgent, request: https.request };
+  private https(): UpstreamClient {
+    if (!this.httpsClient) {
+      const https = process.getBuiltinModule('node:https');
+      const agent = new https.Agent({ keepAlive: true, maxSockets: this.limits.poolSize });
+      this.httpsClient = { agent, request: https.request };
+    }
+    return this.httpsClient;
   }
 
   private keyBytes(key: string): Buffer {
@@ -152,7 +164,7 @@ export class UpstreamForwarder {
         !hasHeader(headers, 'transfer-encoding')
       )
         headers.push('content-length', '0');
-      const client = https ? this.https() : { agent: this.httpAgent, request: httpRequest };
+      const client = https ? this.https() : this.http;
       sent = client.request({
         protocol: upstream.protocol,
         hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
@@ -223,8 +235,8 @@ export class UpstreamForwarder {
   /** Idle upstream connections would otherwise hold the process open. */
   close(): void {
     this.stalls.close();
-    this.httpAgent.destroy();
-    this.httpsAgent?.destroy();
+    this.http.agent.destroy();
+    this.httpsClient?.agent.destroy();
   }
 }
 
