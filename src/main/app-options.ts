@@ -37,8 +37,8 @@ export interface AppOptions {
   /** The chat platforms' API roots instead of the public ones (local test servers). */
   channelEndpoints?: ChannelEndpoints;
   /**
-   * Called once the API answers, before the engine-bound start-up (runtime detection, the
-   * proxy, the image, the domains) is over: `aigo serve` prints its link here.
+   * Called once the API listens, before the services start: `aigo serve` prints its link here.
+   * A request sent from now on waits for the services it needs (see createApp).
    */
   onListening?: (api: { url: string; token: string }) => void;
   /** Aborted (Ctrl+C during the start-up): the start-up stops at its next step and unwinds. */

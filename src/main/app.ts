@@ -4,7 +4,9 @@ import { arch, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
 import { createDispatcher, startupDispatcher, type StartupDispatch } from './dispatch';
 import { createHandlers } from './handlers';
-import { startApiServer } from './http/server';
+import { attachApi, STOP_GRACE_MS } from './http/server';
+import { openApiListener, type ApiListener } from './http/api-listener';
+import type { Logger } from 'pino';
 import { loadOrCreateApiToken } from './services/app/api-token';
 import { pauseDiagnostic } from './services/app/diagnostics';
 import { removeDiscovery, writeDiscovery } from './services/app/discovery';
@@ -35,20 +37,21 @@ export type { AppCore, AppOptions } from './app-options';
 /**
  * The composition root. Services start in dependency order and stop in reverse:
  *  1. data folder (0700)      — everything below writes into it; one instance per folder (aigo.lock)
- *  2. logger                  — every service logs
- *  3. event bus, warnings     — services emit into them
- *  4. settings                — decides the log level and runtime preferences
- *  5. audit log               — security events from every later service
- *  6. API token, HTTP API     — the surface, listening before the engine is even detected:
- *                               the runtime's status, settings and app info answer at once;
- *                               every other operation waits until step 8 is over, so no
- *                               handler ever sees a service half started (startupDispatcher)
- *  7. container runtime       — detection and its background monitor
- *  7b. mount security         — the allowlist; protects the runtime's socket, so after 7
- *  7c. credential proxy       — binds where containers reach the host, so after 7
- *  7d. agent image            — inspects and builds through the runtime, so after 7
- *  8. domains                 — sessions, scheduler, squads, channels; then every operation
- *  9. discovery file          — written once the app is started, so the CLI finds a whole app
+ *  2. API token, listener     — the socket opens and the link goes out before any service
+ *                               starts; a request meanwhile waits (held) for step 7
+ *  3. discovery file          — the CLI finds the app from here on
+ *  4. logger                  — every service logs
+ *  5. event bus, warnings     — services emit into them
+ *  6. settings                — decides the log level and runtime preferences
+ *  7. audit log, HTTP API     — the API's handler is attached: the runtime's status, settings
+ *                               and app info answer at once; every other operation waits until
+ *                               step 9 is over, so no handler ever sees a service half started
+ *                               (startupDispatcher)
+ *  8. container runtime       — detection and its background monitor
+ *  8b. mount security         — the allowlist; protects the runtime's socket, so after 8
+ *  8c. credential proxy       — binds where containers reach the host, so after 8
+ *  8d. agent image            — inspects and builds through the runtime, so after 8
+ *  9. domains                 — sessions, scheduler, squads, channels; then every operation
  * 10. memory reducer          — gives back what start-up grew, once the app is quiet
  * The API stops first, the rest in reverse order.
  */
@@ -58,12 +61,32 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   const releaseLock = await acquireInstanceLock(paths.dataDir);
   const version = appVersion();
   const startedAt = new Date().toISOString();
+  const host = options.host ?? DEFAULT_API_HOST;
 
-  const log = createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false });
-  const logger = log.logger;
-  const stack: (() => Promise<void>)[] = [releaseLock, () => log.close()];
+  // The API listens before any service starts, and its link goes out now: the moment a
+  // browser or the CLI takes to connect overlaps with the start-up. What they send meanwhile
+  // waits (held) for the handler attached below.
+  let token: string;
+  let listener: ApiListener;
+  try {
+    token = await loadOrCreateApiToken(paths.tokenFile);
+    listener = await openApiListener({ host, port: options.port ?? DEFAULT_API_PORT });
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+  options.onListening?.({ url: listener.url, token });
+
+  const stack: (() => Promise<void>)[] = [releaseLock];
   // The surface stops first: no request reaches a service that is stopping.
-  let stopApi: (() => Promise<void>) | null = null;
+  let failure: string | null = null;
+  // The discovery file goes before the API stops, so the CLI never finds a dead URL.
+  let stopApi: (() => Promise<void>) | null = async () => {
+    await removeDiscovery(paths.discoveryFile, process.pid);
+    // Never attached (the start-up failed early): what waited is told why.
+    await listener.stop(failure ?? 'aigo is stopping. Try again once it runs.', STOP_GRACE_MS);
+  };
+  let appLogger: Logger | null = null;
   let startup: StartupDispatch | null = null;
   // The platforms' webhooks are served from the start: answered 503 (the platforms retry)
   // until the channels, and the files their agents write, run.
@@ -75,13 +98,25 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       try {
         await stop();
       } catch (error) {
-        logger.error({ err: error }, 'A service did not stop cleanly');
+        appLogger?.error({ err: error }, 'A service did not stop cleanly');
       }
     }
     stack.length = 0;
   };
 
   try {
+    // The CLI finds the app from now on; what it asks waits for the start-up like any call.
+    await writeDiscovery(paths.discoveryFile, {
+      url: listener.url,
+      pid: process.pid,
+      version,
+      mode: options.mode,
+      startedAt,
+    });
+    const log = createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false });
+    const logger = log.logger;
+    appLogger = logger;
+    stack.push(() => log.close());
     const bus = new EventBus((error) => logger.error({ err: error }, 'An event listener failed'));
     const warnings = new WarningCenter(bus);
 
@@ -129,7 +164,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
 
     // The surface: it answers from here on (see startupDispatcher for what waits).
     const shell = options.shell ?? headlessShell();
-    const token = await loadOrCreateApiToken(paths.tokenFile);
     let info: AppInfo | null = null;
     const getInfo = (): AppInfo => {
       if (!info) throw new Error('The app is still starting');
@@ -144,9 +178,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       },
       logger.child({ scope: 'dispatch' }),
     );
-    const api = await startApiServer({
-      host: options.host ?? DEFAULT_API_HOST,
-      port: options.port ?? DEFAULT_API_PORT,
+    const api = attachApi(listener, {
+      host,
+      port: listener.port,
       dispatch: startup.dispatch,
       bus,
       logger: logger.child({ scope: 'http' }),
@@ -167,7 +201,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         },
       })),
     });
-    stopApi = () => api.stop();
     info = {
       name: 'aigo',
       version,
@@ -182,20 +215,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       startedAt,
       capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
     };
-    // The CLI finds the app from now on; what it asks waits for the start-up like any call.
-    await writeDiscovery(paths.discoveryFile, {
-      url: api.url,
-      pid: process.pid,
-      version,
-      mode: options.mode,
-      startedAt,
-    });
-    // Gone before the API stops, so the CLI never finds a dead URL.
     stopApi = async () => {
       await removeDiscovery(paths.discoveryFile, process.pid);
       await api.stop();
     };
-    options.onListening?.({ url: api.url, token });
     const stillStarting = () => options.abort?.throwIfAborted();
 
     await engine.start((stop) => stack.push(stop));
@@ -331,7 +354,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     };
     return core;
   } catch (error) {
-    logger.error({ err: error }, 'aigo failed to start');
+    appLogger?.error({ err: error }, 'aigo failed to start');
+    failure = `aigo could not start: ${error instanceof Error ? error.message : String(error)}`;
     startup?.fail(error);
     await stopAll();
     throw error;

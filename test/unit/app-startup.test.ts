@@ -205,3 +205,40 @@ describe('aigo starting while the container engine has not answered yet', () => 
     await expect(fetch(`${url}/api/v1/app/info`)).rejects.toThrow();
   });
 });
+
+describe('aigo failing before its API has a handler', () => {
+  it('answers the request that came with the link with the reason, and frees the port, lock and discovery file', async () => {
+    const dir = await tempDir('aigo-startup-early-fail-');
+    try {
+      // A file where the log folder goes: the logger, the first service, cannot start.
+      await writeFile(join(dir.path, 'logs'), 'not a folder');
+      let waiting: Promise<Response> | null = null;
+      let url = '';
+      const starting = createApp({
+        mode: 'headless',
+        dataDir: dir.path,
+        port: 0,
+        proxyPort: 0,
+        hostEnv: fakeHost({}),
+        // Sent the moment the link is out, as a browser opening it would.
+        onListening: (api) => {
+          url = api.url;
+          waiting = fetch(`${api.url}/api/v1/container/runtime`, {
+            headers: { authorization: `Bearer ${api.token}` },
+          });
+        },
+      });
+      await expect(starting).rejects.toThrow(/EEXIST|ENOTDIR/);
+      const answer = await waiting!;
+      expect(answer.status).toBe(503);
+      expect(((await answer.json()) as { message: string }).message).toMatch(
+        /^aigo could not start: .*(EEXIST|ENOTDIR)/,
+      );
+      expect(existsSync(join(dir.path, 'aigo.lock'))).toBe(false);
+      expect(existsSync(join(dir.path, 'mgmt-api.json'))).toBe(false);
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});

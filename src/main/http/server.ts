@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addRoute, createRouter, findRoute } from 'rou3';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
@@ -14,6 +13,7 @@ import { registerContractRoutes } from './routes';
 import { isLoopbackHostname, originGuard } from './security';
 import { registerStaticUi } from './static-ui';
 import { answerWebhook } from './webhook-route';
+import { openApiListener, type ApiListener } from './api-listener';
 import type { WebhookRoute } from '../services/app/webhook-route';
 
 export interface ApiServerOptions {
@@ -163,55 +163,25 @@ function decodedParams(params: Record<string, string> | undefined): Record<strin
 }
 
 /** How long a stopping API lets answers under way finish. */
-const STOP_GRACE_MS = 250;
+export const STOP_GRACE_MS = 250;
 
-/** Starts the local API. A port already taken is reported with what to do about it. */
+/** Starts the local API on its own listener (app.ts opens the listener first, then attaches). */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  let boundPort = options.port;
-  const { handle, closeStreams, refuseNewCalls } = createApiHandler(options, () => boundPort);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = createServer(handle);
-    s.listen(options.port, options.host);
-    s.once('listening', () => resolve(s));
-    s.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new AppError(
-            'CONFLICT',
-            `Port ${options.port} on ${options.host} is already in use. Another aigo may be running (try \`aigo status\`); otherwise start with --port <number> or AIGO_PORT=<number>.`,
-            { port: options.port, host: options.host },
-          ),
-        );
-      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES') {
-        reject(
-          new AppError(
-            'CONFLICT',
-            `Cannot listen on ${options.host}:${options.port} (${error.code}). Choose another --host or --port.`,
-          ),
-        );
-      } else reject(error);
-    });
-  });
-  boundPort = (server.address() as AddressInfo).port;
-  const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${boundPort}`;
+  return attachApi(await openApiListener(options), options);
+}
+
+/** Serves the API on an open listener: the requests it held are answered first. */
+export function attachApi(listener: ApiListener, options: ApiServerOptions): ApiServer {
+  const { handle, closeStreams, refuseNewCalls } = createApiHandler(options, () => listener.port);
+  listener.attach(handle);
   return {
-    url,
-    port: boundPort,
-    host: options.host,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        refuseNewCalls();
-        closeStreams();
-        // No new connections; idle kept-alive ones close at once. An answer under way (one
-        // that waited for the start-up, say) gets a moment to be written, then what is left
-        // is cut.
-        const cut = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
-        server.close(() => {
-          clearTimeout(cut);
-          resolve();
-        });
-        server.closeIdleConnections();
-      }),
+    url: listener.url,
+    port: listener.port,
+    host: listener.host,
+    stop: () => {
+      refuseNewCalls();
+      closeStreams();
+      return listener.stop('aigo is stopping. Try again once it runs.', STOP_GRACE_MS);
+    },
   };
 }
