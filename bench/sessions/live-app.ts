@@ -1,7 +1,7 @@
 import { request, type ClientRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createHttpCaller, type HttpCaller } from '../../src/shared/contract/http-client';
-import { EVENTS_PATH } from '../../src/shared/contract/events';
+import { EVENTS_PATH } from '../../src/shared/contract/define';
 import type { ImageStatus } from '../../src/shared/schemas/image';
 import { ensureNodeBaseImage } from '../../test/helpers/node-base-image';
 import { startScriptedLlm, type LlmRequest, type Turn } from '../../test/helpers/scripted-llm';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AppInfo } from '../shared/schemas/app';
-import type { ChannelEndpoints } from './domains/channels-domain';
+import type { ChannelEndpoints } from './domains/channel-endpoints';
 import type { Dispatch } from './dispatch';
 import type { CoreServices } from './handlers';
 import type { ApiServer } from './http/server';

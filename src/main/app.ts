@@ -3,12 +3,10 @@ import type { AppCore, AppOptions } from './app-options';
 import { arch, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
 import { createDispatcher, startupDispatcher, type StartupDispatch } from './dispatch';
-import { createHandlers } from './handlers';
 import { attachApi, STOP_GRACE_MS } from './http/server';
 import { openApiListener, type ApiListener } from './http/api-listener';
 import type { Logger } from 'pino';
 import { loadOrCreateApiToken } from './services/app/api-token';
-import { pauseDiagnostic } from './services/app/diagnostics';
 import { removeDiscovery, writeDiscovery } from './services/app/discovery';
 import { acquireInstanceLock } from './services/app/instance-lock';
 import { headlessShell } from './services/app/host-shell';
@@ -21,15 +19,14 @@ import { retentionFromSettings } from './services/audit/retention';
 import { EventBus } from './services/events/event-bus';
 import { createAppLogger } from './services/logging/logger';
 import { SettingsService } from './services/settings/settings-service';
-import { startSchedulerDomain } from './domains/scheduler-domain';
-import {
-  CHANNEL_WEBHOOK_PATHS,
-  startChannelsDomain,
-  type ChannelsDomain,
-} from './domains/channels-domain';
-import { startSessionsDomain, type SessionsDomain } from './domains/sessions-domain';
-import { startSquadsDomain } from './domains/squads-domain';
-import { createEngineServices } from './engine-services';
+import type { ChannelsDomain } from './domains/channels-domain';
+import type { SessionsDomain } from './domains/sessions-domain';
+import type { EngineServices } from './engine-services';
+import { CHANNEL_WEBHOOK_PATHS } from './services/channels/webhook-paths';
+import { detectingStatus } from './services/runtime/initial-status';
+import { coreOperations } from '../shared/contract/core-operations';
+import { OperationTable } from './operation-table';
+import { AppError } from '../shared/errors';
 import { appVersion } from './version';
 
 export type { AppCore, AppOptions } from './app-options';
@@ -88,6 +85,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   };
   let appLogger: Logger | null = null;
   let startup: StartupDispatch | null = null;
+  // Settles once every operation has its route (or the start-up failed).
+  const domainsLoaded = settledLater();
   // The platforms' webhooks are served from the start: answered 503 (the platforms retry)
   // until the channels, and the files their agents write, run.
   let startedChat: ChannelsDomain | null = null;
@@ -148,20 +147,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     const offAuditRetention = bus.on('settings.changed', () => void audit.applyRetention());
     stack.push(async () => void offAuditRetention());
 
-    // The services that talk to the container engine: built now, started after the API
-    // listens (their constructors do no I/O).
-    const engine = createEngineServices({
-      options,
-      dataDir: paths.dataDir,
-      version,
-      bus,
-      audit,
-      logger,
-      warnings,
-      settings,
-    });
-    const { runtime, mounts, secrets, proxy, image } = engine;
-
     // The surface: it answers from here on (see startupDispatcher for what waits).
     const shell = options.shell ?? headlessShell();
     let info: AppInfo | null = null;
@@ -170,18 +155,30 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       return info;
     };
     let startedAgents: SessionsDomain | null = null;
+    // The engine's services and the domains load after the API has answered what came with
+    // the link (afterWaitingAnswers); until then the runtime reads "Detecting…".
+    let engine: EngineServices | null = null;
+    const engineReady = (): EngineServices => {
+      if (!engine) throw new AppError('UNAVAILABLE', 'aigo is still starting. Try again.');
+      return engine;
+    };
+    // The core's operations are served from now on; the domains' are added as they load.
+    const operations = new OperationTable(coreOperations);
     startup = startupDispatcher(
       {
         'app.info': () => getInfo(),
-        'runtime.get': () => runtime.status(),
+        'runtime.get': () => engine?.runtime.status() ?? detectingStatus(),
         'settings.get': () => settings.get(),
       },
       logger.child({ scope: 'dispatch' }),
+      operations,
     );
     const api = attachApi(listener, {
       host,
       port: listener.port,
       dispatch: startup.dispatch,
+      operations,
+      routesPending: () => (operations.complete ? null : domainsLoaded.promise),
       bus,
       logger: logger.child({ scope: 'http' }),
       token: () => token,
@@ -189,8 +186,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       rendererDir: options.rendererDir ?? null,
       // Until the sessions domain knows how agents reach the network, reads need the token.
       readsNeedToken: () => startedAgents?.agentsReachLoopback() ?? true,
-      scrubSecrets: (text) => secrets.scrub(text),
-      isProxySessionToken: (candidate) => proxy.sessions.check(candidate) !== null,
+      scrubSecrets: (text) => engineReady().secrets.scrub(text),
+      isProxySessionToken: (candidate) => engineReady().proxy.sessions.check(candidate) !== null,
       webhooks: CHANNEL_WEBHOOK_PATHS.map((path) => ({
         path,
         handle: async (req) => {
@@ -221,9 +218,25 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     };
     const stillStarting = () => options.abort?.throwIfAborted();
 
+    // The services that talk to the container engine, in dependency order.
+    const { createEngineServices } = await afterWaitingAnswers(() => import('./engine-services'));
+    engine = createEngineServices({
+      options,
+      dataDir: paths.dataDir,
+      version,
+      bus,
+      audit,
+      logger,
+      warnings,
+      settings,
+    });
+    const { runtime, mounts, secrets, proxy, image } = engine;
     await engine.start((stop) => stack.push(stop));
     stillStarting();
 
+    const { startSessionsDomain } = await afterWaitingAnswers(
+      () => import('./domains/sessions-domain'),
+    );
     const agents = await startSessionsDomain({
       dataDir: paths.dataDir,
       bus,
@@ -244,6 +257,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     startedAgents = agents;
     stillStarting();
 
+    const { startSchedulerDomain } = await afterWaitingAnswers(
+      () => import('./domains/scheduler-domain'),
+    );
     const scheduling = await startSchedulerDomain({
       dataDir: paths.dataDir,
       bus,
@@ -254,6 +270,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     stack.push(() => scheduling.stop());
 
+    const { startSquadsDomain } = await afterWaitingAnswers(
+      () => import('./domains/squads-domain'),
+    );
     const squadding = await startSquadsDomain({
       dataDir: paths.dataDir,
       bus,
@@ -264,6 +283,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     });
     stack.push(() => squadding.stop());
 
+    const { startChannelsDomain } = await afterWaitingAnswers(
+      () => import('./domains/channels-domain'),
+    );
     const chat = await startChannelsDomain({
       dataDir: paths.dataDir,
       bus,
@@ -280,6 +302,16 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     stillStarting();
     startedChat = chat;
 
+    const [{ createHandlers }, { pauseDiagnostic }, contract] = await afterWaitingAnswers(() =>
+      Promise.all([
+        import('./handlers'),
+        import('./services/app/diagnostics'),
+        import('../shared/contract/operations'),
+      ]),
+    );
+    // Every operation has its route from here on.
+    operations.add(contract.operations, { complete: true });
+    domainsLoaded.settle();
     const dispatch = createDispatcher(
       {
         ...createHandlers({
@@ -313,6 +345,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         ...chat.handlers,
       },
       logger.child({ scope: 'dispatch' }),
+      operations,
     );
     startup.open(dispatch);
     logger.info(
@@ -356,8 +389,31 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   } catch (error) {
     appLogger?.error({ err: error }, 'aigo failed to start');
     failure = `aigo could not start: ${error instanceof Error ? error.message : String(error)}`;
-    startup?.fail(error);
+    // What waits for the start-up, a call or a route not loaded yet, is told why it failed.
+    domainsLoaded.fail(startup?.fail(error) ?? error);
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Loads the next part of the app once the requests that are in (the first one comes with the
+ * printed link) have been answered: a module's first load holds the event loop for its whole
+ * length, so the rest of the start-up goes in parts with the API answering in between.
+ */
+async function afterWaitingAnswers<T>(load: () => Promise<T>): Promise<T> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return load();
+}
+
+/** A promise settled from outside, that nobody need await. */
+function settledLater(): { promise: Promise<void>; settle(): void; fail(error: unknown): void } {
+  let settle!: () => void;
+  let fail!: (error: unknown) => void;
+  const promise = new Promise<void>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  promise.catch(() => undefined);
+  return { promise, settle, fail };
 }

@@ -1,12 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError, invalidInput, type ErrorEnvelope } from '../shared/errors';
-import {
-  isOperationName,
-  operations,
-  type OperationName,
-  type OperationOutput,
-  type OperationParsedInput,
-} from '../shared/contract';
+import type { OperationName, OperationOutput, OperationParsedInput } from '../shared/contract';
+import type { OperationTable } from './operation-table';
 import { redactString } from './services/logging/redact';
 
 export type Handlers = {
@@ -22,18 +17,26 @@ export type Dispatch = (name: string, rawInput: unknown) => Promise<unknown>;
  * the contract, runs the handler, and checks the output so no client ever sees a shape the
  * contract does not promise. HTTP and IPC both call this; neither validates on its own.
  */
-export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
-  return dispatcherOf(handlers, logger);
+export function createDispatcher(
+  handlers: Handlers,
+  logger: Logger,
+  operations: OperationTable,
+): Dispatch {
+  return dispatcherOf(handlers, logger, operations);
 }
 
-function dispatcherOf(handlers: Partial<Handlers>, logger: Logger): Dispatch {
+function dispatcherOf(
+  handlers: Partial<Handlers>,
+  logger: Logger,
+  operations: OperationTable,
+): Dispatch {
   return async (name, rawInput) => {
-    if (!isOperationName(name))
-      throw new AppError('NOT_FOUND', `Unknown operation "${String(name)}".`);
-    const op = operations[name];
+    const op = operations.get(name);
+    if (!op) throw new AppError('NOT_FOUND', `Unknown operation "${String(name)}".`);
     const parsed = op.input.safeParse(rawInput ?? {});
     if (!parsed.success) throw invalidInput(parsed.error);
-    const handler = handlers[name] as ((input: unknown) => Promise<unknown> | unknown) | undefined;
+    const handler = handlers[name as OperationName] as
+      ((input: unknown) => Promise<unknown> | unknown) | undefined;
     if (!handler) throw new AppError('NOT_FOUND', `Operation "${name}" is not available here.`);
     const result = await handler(parsed.data);
     const checked = op.output.safeParse(result);
@@ -59,8 +62,8 @@ export interface StartupDispatch {
   dispatch: Dispatch;
   /** Start-up finished: every operation now runs on `full`, and those waiting go on. */
   open(full: Dispatch): void;
-  /** Start-up failed: those waiting, and any later call, get why. */
-  fail(error: unknown): void;
+  /** Start-up failed: those waiting, and any later call, get why (the error returned). */
+  fail(error: unknown): AppError;
 }
 
 /**
@@ -73,9 +76,10 @@ export interface StartupDispatch {
 export function startupDispatcher(
   early: Partial<Handlers>,
   logger: Logger,
+  operations: OperationTable,
   maxWaitMs = STARTUP_WAIT_MS,
 ): StartupDispatch {
-  const answerEarly = dispatcherOf(early, logger);
+  const answerEarly = dispatcherOf(early, logger, operations);
   let full: Dispatch | null = null;
   let failure: AppError | null = null;
   const waiting = new Set<{ resolve: (d: Dispatch) => void; reject: (e: AppError) => void }>();
@@ -103,8 +107,10 @@ export function startupDispatcher(
   return {
     dispatch: (name, rawInput) => {
       if (full) return full(name, rawInput);
-      // Early operations, and names that are no operation at all, need not wait.
-      if (Object.hasOwn(early, name) || !isOperationName(name)) return answerEarly(name, rawInput);
+      // Early operations, and names that are no operation at all, need not wait. (A name not
+      // known yet may be a domain's, whose operations load with it.)
+      const unknown = !operations.get(name) && operations.complete;
+      if (Object.hasOwn(early, name) || unknown) return answerEarly(name, rawInput);
       return started().then((dispatch) => dispatch(name, rawInput));
     },
     open(dispatch) {
@@ -120,6 +126,7 @@ export function startupDispatcher(
       );
       for (const w of waiting) w.reject(failure);
       waiting.clear();
+      return failure;
     },
   };
 }

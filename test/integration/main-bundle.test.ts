@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireBuild, ROOT, startServe } from '../helpers/serve-process';
 import { tempDir } from '../helpers/temp';
@@ -26,6 +26,41 @@ describe('the built main process', () => {
       rewritten += code.match(/process\.getBuiltinModule\("(node:)?http"\)/g)?.length ?? 0;
     }
     expect(rewritten).toBeGreaterThan(0);
+  });
+
+  it('loads no engine or domain code before `aigo serve` answers: those parts load after (issue 17)', () => {
+    // Every file the serve command's module imports statically, and what those import: what
+    // Node reads, compiles and runs before the first request can be answered.
+    const chunks = join(ROOT, 'out/main/chunks');
+    const serve = readdirSync(chunks).find((f) => /^serve-.*\.js$/.test(f));
+    expect(serve).toBeDefined();
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/^import\s[^;]*?from\s*"(\.[^"]+)"/gm))
+        visit(join(dirname(file), m[1]!));
+    };
+    visit(join(chunks, serve!));
+    const code = [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
+    const everything = builtFiles()
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    expect(code).toContain('async function createApp(');
+    for (const later of [
+      'var RuntimeService = class',
+      'var CredentialProxyService = class',
+      'var ImageService = class',
+      'var SessionService = class',
+      'var SchedulerService = class',
+      'var ChannelService = class',
+      'var SquadService = class',
+      'var sessionOperations = {',
+      'function buildOpenApiDocument(',
+    ]) {
+      expect(everything, `${later} is in the build`).toContain(later);
+      expect(code, `${later} is loaded before the first answer`).not.toContain(later);
+    }
   });
 
   it('runs `aigo --version` without evaluating the app (each command loads on use)', () => {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/main/http/server';
 import { EventBus } from '../../src/main/services/events/event-bus';
 import { silentLogger } from '../helpers/temp';
+import { OperationTable } from '../../src/main/operation-table';
+import { operations } from '../../src/shared/contract';
 
 const TOKEN = 'test-token-for-stop';
 
@@ -48,6 +50,7 @@ describe('a stopping API', () => {
         if (calls === 1) await held;
         return {};
       },
+      operations: new OperationTable(operations, { complete: true }),
       bus: new EventBus(),
       logger: silentLogger(),
       token: () => TOKEN,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type AppCore } from '../../src/main/app';
 import { startupDispatcher } from '../../src/main/dispatch';
+import { OperationTable } from '../../src/main/operation-table';
+import { operations } from '../../src/shared/contract';
 import { defaultSettings } from '../../src/shared/schemas/settings';
 import { fakeHost } from '../helpers/fake-host';
 import { silentLogger, tempDir } from '../helpers/temp';
@@ -26,9 +28,14 @@ function within<T>(promise: Promise<T>, ms = 150): Promise<T | 'pending'> {
 
 describe('the start-up dispatcher', () => {
   const logger = silentLogger();
+  const allOperations = new OperationTable(operations, { complete: true });
 
   it('answers the early operations at once and holds every other one until the start-up is over', async () => {
-    const startup = startupDispatcher({ 'settings.get': () => defaultSettings() }, logger);
+    const startup = startupDispatcher(
+      { 'settings.get': () => defaultSettings() },
+      logger,
+      allOperations,
+    );
     expect(await startup.dispatch('settings.get', {})).toEqual(defaultSettings());
     const waiting = startup.dispatch('groups.list', {});
     expect(await within(waiting)).toBe('pending');
@@ -39,7 +46,11 @@ describe('the start-up dispatcher', () => {
   });
 
   it('still checks an early operation input, and names unknown operations', async () => {
-    const startup = startupDispatcher({ 'mounts.validate': () => ({}) as never }, logger);
+    const startup = startupDispatcher(
+      { 'mounts.validate': () => ({}) as never },
+      logger,
+      allOperations,
+    );
     await expect(startup.dispatch('no.such', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(startup.dispatch('mounts.validate', { hostPath: 42 })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
@@ -49,7 +60,7 @@ describe('the start-up dispatcher', () => {
   it('tells a call that waited too long to try again, and lets the others wait on', async () => {
     vi.useFakeTimers();
     try {
-      const startup = startupDispatcher({}, logger, 60_000);
+      const startup = startupDispatcher({}, logger, allOperations, 60_000);
       const first = startup.dispatch('groups.list', {});
       const firstSettled = first.catch((error: unknown) => error);
       await vi.advanceTimersByTimeAsync(30_000);
@@ -67,7 +78,7 @@ describe('the start-up dispatcher', () => {
   });
 
   it('tells those waiting, and later callers, why the start-up failed', async () => {
-    const startup = startupDispatcher({}, logger);
+    const startup = startupDispatcher({}, logger, allOperations);
     const waiting = startup.dispatch('groups.list', {});
     startup.fail(new Error('the data folder is read-only'));
     await expect(waiting).rejects.toMatchObject({
@@ -152,11 +163,16 @@ describe('aigo starting while the container engine has not answered yet', () => 
     // The CLI finds the app already; what it asks waits like any call.
     expect(existsSync(join(dataDir, 'mgmt-api.json'))).toBe(true);
 
+    // A domain's operation, and a path that may turn out to be one, wait for the domains to
+    // load: neither is a 404 just because its route is not there yet.
     const groups = fetch(`${url}/api/v1/container/namespaces`, { headers: auth });
+    const bogus = fetch(`${url}/api/v1/no-such-thing`, { headers: auth });
     expect(await within(groups)).toBe('pending');
+    expect(await within(bogus)).toBe('pending');
 
     engine.release(false);
     core = await starting;
+    expect((await bogus).status).toBe(404);
     const answered = await groups;
     expect(answered.status).toBe(200);
     expect(await answered.json()).toMatchObject({ groups: expect.any(Array) });

@@ -11,6 +11,8 @@ import {
 import { fileOnlyCodec, SecretStore } from '../../src/main/services/secrets/secret-store';
 import { startTestApp } from '../helpers/app';
 import { silentLogger } from '../helpers/temp';
+import { OperationTable } from '../../src/main/operation-table';
+import { operations } from '../../src/shared/contract';
 
 const BUNDLE = '/api/v1/diagnostics/bundle';
 const EXPECTED_FILES = [
@@ -203,6 +205,7 @@ describe('the diagnostics bundle', () => {
         host: '127.0.0.1',
         port: 0,
         dispatch: app.core.dispatch,
+        operations: new OperationTable(operations, { complete: true }),
         bus: app.core.bus,
         logger: silentLogger(),
         token: () => app.core.token,

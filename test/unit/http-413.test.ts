@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/main/http/server';
 import { EventBus } from '../../src/main/services/events/event-bus';
 import { silentLogger } from '../helpers/temp';
+import { OperationTable } from '../../src/main/operation-table';
+import { operations } from '../../src/shared/contract';
 
 const RECHECK = '/api/v1/container/runtime/recheck';
 const TOKEN = 'test-token-for-413';
@@ -122,6 +124,7 @@ describe('early error responses on the local API close the connection cleanly', 
       host: '127.0.0.1',
       port: 0,
       dispatch: () => Promise.resolve({}),
+      operations: new OperationTable(operations, { complete: true }),
       bus: new EventBus(),
       logger: silentLogger(),
       token: () => TOKEN,

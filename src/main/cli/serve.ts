@@ -1,4 +1,4 @@
-import { channelEndpointsFromEnv } from '../domains/channels-domain';
+import { channelEndpointsFromEnv } from '../domains/channel-endpoints';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -27,41 +27,8 @@ import type { EventBus } from '../services/events/event-bus';
 import type { SecretStore } from '../services/secrets/secret-store';
 import { JsonStore } from '../services/store/json-store';
 import type { SessionsDomain } from './sessions-domain';
-
-export interface ChannelEndpoints {
-  /** Telegram's Bot API root (a local Bot API server in tests). */
-  telegramApiRoot?: string;
-  /** Meta's Graph API root (a local Graph server in tests). */
-  graphApiRoot?: string;
-  /** Slack's Web API root, e.g. https://slack.com/api/ (a local server in tests). */
-  slackApiUrl?: string;
-  /** Discord's REST root, e.g. https://discord.com/api (a local server in tests). */
-  discordApiRoot?: string;
-}
-
-/**
- * A self-hosted Telegram Bot API server (AIGO_TELEGRAM_API_ROOT) or Graph API endpoint
- * (AIGO_GRAPH_API_ROOT) instead of the public ones; empty means the public one.
- */
-export function channelEndpointsFromEnv(env: NodeJS.ProcessEnv): ChannelEndpoints {
-  return {
-    ...(env.AIGO_TELEGRAM_API_ROOT?.trim()
-      ? { telegramApiRoot: env.AIGO_TELEGRAM_API_ROOT.trim() }
-      : {}),
-    ...(env.AIGO_GRAPH_API_ROOT?.trim() ? { graphApiRoot: env.AIGO_GRAPH_API_ROOT.trim() } : {}),
-    ...(env.AIGO_SLACK_API_URL?.trim() ? { slackApiUrl: env.AIGO_SLACK_API_URL.trim() } : {}),
-    ...(env.AIGO_DISCORD_API_ROOT?.trim()
-      ? { discordApiRoot: env.AIGO_DISCORD_API_ROOT.trim() }
-      : {}),
-  };
-}
-
-/**
- * The API paths the platforms call (their webhooks): known before the domain starts, so the
- * API serves them from its first moment and hands each request on once the domain is up.
- */
-export const CHANNEL_WEBHOOK_PATHS = [WHATSAPP_WEBHOOK_PATH, TELEGRAM_WEBHOOK_PATH] as const;
-export type ChannelWebhookPath = (typeof CHANNEL_WEBHOOK_PATHS)[number];
+import type { ChannelEndpoints } from './channel-endpoints';
+import { CHANNEL_WEBHOOK_PATHS, type ChannelWebhookPath } from '../services/channels/webhook-paths';
 
 export interface ChannelsDomainDeps {
   dataDir: string;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
 import { app, dialog } from 'electron';
 import { createApp, type AppCore } from '../app';
-import { channelEndpointsFromEnv } from '../domains/channels-domain';
+import { channelEndpointsFromEnv } from '../domains/channel-endpoints';
 import { resolveApiPort, resolveDataDir } from '../services/app/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { safeStorageCodec } from './secret-codec';

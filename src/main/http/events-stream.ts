@@ -1,4 +1,4 @@
-import { EVENTS_PATH } from '../../shared/contract';
+import { EVENTS_PATH } from '../../shared/contract/define';
 import type { EventBus } from '../services/events/event-bus';
 import type { Routes } from './exchange';
 import { requireToken } from './security';

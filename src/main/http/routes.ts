@@ -1,11 +1,7 @@
 import { AppError } from '../../shared/errors';
-import {
-  operationNames,
-  operations,
-  requiresToken,
-  type OperationDef,
-} from '../../shared/contract';
+import { requiresToken, type OperationDef } from '../../shared/contract/define';
 import type { Dispatch } from '../dispatch';
+import type { OperationTable } from '../operation-table';
 import { queryObject, sendJson, type Exchange, type Routes } from './exchange';
 import { requestText } from './request-body';
 import { requireToken } from './security';
@@ -49,20 +45,27 @@ async function collectInput(
   return input;
 }
 
-/** One route per contract operation; all validation happens in the dispatcher. */
+/**
+ * One route per contract operation, those added later too (the domains'); all validation
+ * happens in the dispatcher.
+ */
 export function registerContractRoutes(
   routes: Routes,
+  operations: OperationTable,
   dispatch: Dispatch,
   token: () => string,
   readsNeedToken: () => boolean,
 ): void {
-  for (const name of operationNames) {
-    const op = operations[name] as OperationDef;
-    routes.on(op.method, routerPath(op.path), async (exchange) => {
-      if (requiresToken(op)) requireToken(exchange, token());
-      else if (readsNeedToken()) requireToken(exchange, token(), 'read');
-      const result = await dispatch(name, await collectInput(exchange, op));
-      sendJson(exchange, result, op.successStatus ?? 200);
-    });
-  }
+  const register = (entries: [string, OperationDef][]) => {
+    for (const [name, op] of entries) {
+      routes.on(op.method, routerPath(op.path), async (exchange) => {
+        if (requiresToken(op)) requireToken(exchange, token());
+        else if (readsNeedToken()) requireToken(exchange, token(), 'read');
+        const result = await dispatch(name, await collectInput(exchange, op));
+        sendJson(exchange, result, op.successStatus ?? 200);
+      });
+    }
+  };
+  register(operations.entries());
+  operations.onAdd(register);
 }

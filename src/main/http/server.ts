@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
 import { toErrorEnvelope, type Dispatch } from '../dispatch';
 import type { EventBus } from '../services/events/event-bus';
+import type { OperationTable } from '../operation-table';
 import { registerDiagnosticsBundleRoute } from './diagnostics-bundle-route';
 import { registerEventStream } from './events-stream';
 import { noRoute, sendJson, type Exchange, type RouteHandler, type Routes } from './exchange';
-import { buildOpenApiDocument } from './openapi';
 import { checkDeclaredBodyLimit } from './request-body';
 import { registerContractRoutes } from './routes';
 import { isLoopbackHostname, originGuard } from './security';
@@ -20,6 +20,13 @@ export interface ApiServerOptions {
   host: string;
   port: number;
   dispatch: Dispatch;
+  /** The operations to route; those added later get their routes then. */
+  operations: OperationTable;
+  /**
+   * While more operations may come (the start-up is loading the domains), a promise that
+   * settles once they have: a path no route matches waits for it before it is a 404.
+   */
+  routesPending?: () => Promise<void> | null;
   bus: EventBus;
   logger: Logger;
   token: () => string;
@@ -66,9 +73,11 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
     },
   };
 
-  routes.on('GET', '/api/v1/openapi.json', (exchange) =>
-    sendJson(exchange, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200),
-  );
+  // Built from the whole contract, so loaded when first asked for, not at every start.
+  routes.on('GET', '/api/v1/openapi.json', async (exchange) => {
+    const { buildOpenApiDocument } = await import('./openapi');
+    sendJson(exchange, buildOpenApiDocument(options.version, `http://127.0.0.1:${port()}`), 200);
+  });
   const readsNeedToken = options.readsNeedToken ?? (() => false);
   const closeStreams = registerEventStream(routes, options.bus, {
     token: options.token,
@@ -81,8 +90,19 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
     ...(options.scrubSecrets ? { scrubSecrets: options.scrubSecrets } : {}),
     ...(options.isProxySessionToken ? { isProxySessionToken: options.isProxySessionToken } : {}),
   });
-  registerContractRoutes(routes, options.dispatch, options.token, readsNeedToken);
+  registerContractRoutes(
+    routes,
+    options.operations,
+    options.dispatch,
+    options.token,
+    readsNeedToken,
+  );
   registerStaticUi(routes, options.rendererDir);
+  // Below every API route: an /api/ path none of them matches is a 404, never the web page.
+  const apiFallback: RouteHandler = (exchange) => {
+    throw noRoute(exchange);
+  };
+  routes.on(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], '/api/**', apiFallback);
 
   async function route(exchange: Exchange): Promise<void> {
     if (stopping) {
@@ -105,7 +125,13 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
     guard(exchange);
     if (exchange.path.startsWith('/api/')) checkDeclaredBodyLimit(exchange);
     const method = exchange.method === 'HEAD' ? 'GET' : exchange.method;
-    const found = findRoute(router, method, exchange.path);
+    let found = findRoute(router, method, exchange.path);
+    // No route yet: while the domains load, the path may be one of theirs.
+    const pending = !found || found.data === apiFallback ? options.routesPending?.() : null;
+    if (pending) {
+      await pending;
+      found = findRoute(router, method, exchange.path);
+    }
     if (!found) throw noRoute(exchange);
     exchange.params = decodedParams(found.params);
     await found.data(exchange);

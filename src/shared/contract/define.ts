@@ -37,3 +37,6 @@ export function requiresToken(op: Pick<OperationDef, 'method' | 'auth'>): boolea
 export function pathParams(path: string): string[] {
   return [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string);
 }
+
+/** The server-sent event stream (its events: events.ts). Here, without schemas, for the API's start. */
+export const EVENTS_PATH = '/api/v1/events';

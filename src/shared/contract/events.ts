@@ -44,5 +44,3 @@ export type EventPayload<N extends EventName> = z.output<Events[N]>;
 export type AnyEvent = { [N in EventName]: { name: N; payload: EventPayload<N> } }[EventName];
 
 export const eventNames = Object.keys(events) as EventName[];
-
-export const EVENTS_PATH = '/api/v1/events';

@@ -5,7 +5,8 @@ import { dockerCandidates, isRemoteEndpoint, REMOTE_ENGINE_NOTE } from './candid
 import { probeDocker, type DockerProbeSuccess } from './docker-probe';
 import type { HostEnv } from './host-env';
 import { engineDisk, lowDiskMessage } from './disk';
-import { appleContainerNetworking, dockerNetworking, noNetworking } from './networking';
+import { appleContainerNetworking, dockerNetworking } from './networking';
+import { noNetworking } from './initial-status';
 
 export interface Detection {
   status: RuntimeStatus;

@@ -61,9 +61,3 @@ export function appleContainerNetworking(
     source: 'apple_container',
   };
 }
-
-export function noNetworking(override: string | null): Networking {
-  return override
-    ? { hostGateway: override, extraRunArgs: [], source: 'settings' }
-    : { hostGateway: null, extraRunArgs: [], source: 'unknown' };
-}

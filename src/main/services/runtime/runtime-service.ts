@@ -7,7 +7,7 @@ import type { EventBus } from '../events/event-bus';
 import { detectRuntime, type Detection } from './detect';
 import { commandFailure, type DockerProbeSuccess } from './docker-probe';
 import type { HostEnv } from './host-env';
-import { noNetworking } from './networking';
+import { detectingStatus } from './initial-status';
 
 export interface RuntimeServiceDeps {
   host: HostEnv;
@@ -41,19 +41,7 @@ export class RuntimeService {
     this.retryDelay = deps.retryMinMs ?? 1000;
     this.current = {
       docker: null,
-      status: {
-        available: false,
-        backend: null,
-        product: null,
-        version: null,
-        apiVersion: null,
-        endpoint: null,
-        networking: noNetworking(null),
-        disk: null,
-        message: 'Detecting the container runtime…',
-        checks: [],
-        checkedAt: new Date().toISOString(),
-      },
+      status: detectingStatus(),
     };
   }
 

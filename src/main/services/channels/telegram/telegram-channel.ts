@@ -8,7 +8,9 @@ import { ChannelError, type Channel, type ChannelEvents } from '../channel';
 import { toTelegramHtml } from './telegram-format';
 import { toInbound, type TelegramMessage, type TelegramUser } from './telegram-inbound';
 
-export const TELEGRAM_WEBHOOK_PATH = '/api/v1/channels/telegram/webhook';
+import { TELEGRAM_WEBHOOK_PATH } from '../webhook-paths';
+
+export { TELEGRAM_WEBHOOK_PATH };
 
 export interface TelegramOptions {
   /** The Bot API root: api.telegram.org, or a local Bot API server (tests, self-hosted). */

@@ -2,7 +2,9 @@ import type { AuditLog } from '../../audit/audit-log';
 import type { InboundMessage } from '../channel';
 import { inboundMessages, signatureValid, verifySubscription } from './whatsapp-webhook';
 
-export const WHATSAPP_WEBHOOK_PATH = '/api/v1/channels/whatsapp/webhook';
+import { WHATSAPP_WEBHOOK_PATH } from '../webhook-paths';
+
+export { WHATSAPP_WEBHOOK_PATH };
 
 export interface WebhookRequest {
   method: string;
