@@ -19,8 +19,7 @@ import { retentionFromSettings } from './services/audit/retention';
 import { EventBus } from './services/events/event-bus';
 import { createAppLogger } from './services/logging/logger';
 import { SettingsService } from './services/settings/settings-service';
-import type { ChannelsDomain } from './domains/channels-domain';
-import type { SessionsDomain } from './domains/sessions-domain';
+import { startDomains, type DomainsDeps } from './domains/start-domains';
 import type { EngineServices } from './engine-services';
 import { CHANNEL_WEBHOOK_PATHS } from './services/channels/webhook-paths';
 import { detectingStatus } from './services/runtime/initial-status';
@@ -44,11 +43,10 @@ export type { AppCore, AppOptions } from './app-options';
  *                               and app info answer at once; every other operation waits until
  *                               step 9 is over, so no handler ever sees a service half started
  *                               (startupDispatcher)
- *  8. container runtime       — detection and its background monitor
- *  8b. mount security         — the allowlist; protects the runtime's socket, so after 8
- *  8c. credential proxy       — binds where containers reach the host, so after 8
- *  8d. agent image            — inspects and builds through the runtime, so after 8
- *  9. domains                 — sessions, scheduler, squads, channels; then every operation
+ *  8. engine services         — runtime detection, mount security, credential proxy, agent image
+ *  9. domains                 — sessions, scheduler, squads, channels; then every operation.
+ *                               8 and 9 load in parts once the API has answered what came with
+ *                               the link (domains/start-domains.ts)
  * 10. memory reducer          — gives back what start-up grew, once the app is quiet
  * The API stops first, the rest in reverse order.
  */
@@ -87,9 +85,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   let startup: StartupDispatch | null = null;
   // Settles once every operation has its route (or the start-up failed).
   const domainsLoaded = settledLater();
-  // The platforms' webhooks are served from the start: answered 503 (the platforms retry)
-  // until the channels, and the files their agents write, run.
-  let startedChat: ChannelsDomain | null = null;
   const stopAll = async () => {
     if (stopApi) stack.push(stopApi);
     stopApi = null;
@@ -154,20 +149,19 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       if (!info) throw new Error('The app is still starting');
       return info;
     };
-    let startedAgents: SessionsDomain | null = null;
     // The engine's services and the domains load after the API has answered what came with
-    // the link (afterWaitingAnswers); until then the runtime reads "Detecting…".
-    let engine: EngineServices | null = null;
+    // the link (start-domains.ts); until then the runtime reads "Detecting…".
+    const started: DomainsDeps['started'] = {};
     const engineReady = (): EngineServices => {
-      if (!engine) throw new AppError('UNAVAILABLE', 'aigo is still starting. Try again.');
-      return engine;
+      if (!started.engine) throw new AppError('UNAVAILABLE', 'aigo is still starting. Try again.');
+      return started.engine;
     };
     // The core's operations are served from now on; the domains' are added as they load.
     const operations = new OperationTable(coreOperations);
     startup = startupDispatcher(
       {
         'app.info': () => getInfo(),
-        'runtime.get': () => engine?.runtime.status() ?? detectingStatus(),
+        'runtime.get': () => started.engine?.runtime.status() ?? detectingStatus(),
         'settings.get': () => settings.get(),
       },
       logger.child({ scope: 'dispatch' }),
@@ -185,13 +179,13 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       version,
       rendererDir: options.rendererDir ?? null,
       // Until the sessions domain knows how agents reach the network, reads need the token.
-      readsNeedToken: () => startedAgents?.agentsReachLoopback() ?? true,
+      readsNeedToken: () => started.agents?.agentsReachLoopback() ?? true,
       scrubSecrets: (text) => engineReady().secrets.scrub(text),
       isProxySessionToken: (candidate) => engineReady().proxy.sessions.check(candidate) !== null,
       webhooks: CHANNEL_WEBHOOK_PATHS.map((path) => ({
         path,
         handle: async (req) => {
-          const hook = startedChat?.webhooks.find((h) => h.path === path);
+          const hook = started.chat?.webhooks.find((h) => h.path === path);
           return hook
             ? hook.handle(req)
             : { status: 503, body: 'aigo is starting; try again in a moment.' };
@@ -216,11 +210,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       await removeDiscovery(paths.discoveryFile, process.pid);
       await api.stop();
     };
-    const stillStarting = () => options.abort?.throwIfAborted();
-
-    // The services that talk to the container engine, in dependency order.
-    const { createEngineServices } = await afterWaitingAnswers(() => import('./engine-services'));
-    engine = createEngineServices({
+    const domains = await startDomains({
       options,
       dataDir: paths.dataDir,
       version,
@@ -229,121 +219,18 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       logger,
       warnings,
       settings,
+      shell,
+      info: getInfo,
+      onStop: (stop) => stack.push(stop),
+      stillStarting: () => options.abort?.throwIfAborted(),
+      started,
     });
-    const { runtime, mounts, secrets, proxy, image } = engine;
-    await engine.start((stop) => stack.push(stop));
-    stillStarting();
-
-    const { startSessionsDomain } = await afterWaitingAnswers(
-      () => import('./domains/sessions-domain'),
-    );
-    const agents = await startSessionsDomain({
-      dataDir: paths.dataDir,
-      bus,
-      audit,
-      logger,
-      warnings,
-      settings,
-      runtime,
-      mounts,
-      proxy,
-      image,
-      ...(options.sessionCloseGraceMs !== undefined
-        ? { closeGraceMs: options.sessionCloseGraceMs }
-        : {}),
-      scrub: (text) => secrets.scrub(text),
-    });
-    stack.push(() => agents.stop());
-    startedAgents = agents;
-    stillStarting();
-
-    const { startSchedulerDomain } = await afterWaitingAnswers(
-      () => import('./domains/scheduler-domain'),
-    );
-    const scheduling = await startSchedulerDomain({
-      dataDir: paths.dataDir,
-      bus,
-      audit,
-      logger,
-      warnings,
-      agents,
-    });
-    stack.push(() => scheduling.stop());
-
-    const { startSquadsDomain } = await afterWaitingAnswers(
-      () => import('./domains/squads-domain'),
-    );
-    const squadding = await startSquadsDomain({
-      dataDir: paths.dataDir,
-      bus,
-      audit,
-      logger,
-      settings,
-      agents,
-    });
-    stack.push(() => squadding.stop());
-
-    const { startChannelsDomain } = await afterWaitingAnswers(
-      () => import('./domains/channels-domain'),
-    );
-    const chat = await startChannelsDomain({
-      dataDir: paths.dataDir,
-      bus,
-      audit,
-      logger,
-      warnings,
-      secrets,
-      agents,
-      ...(options.channelEndpoints ? { endpoints: options.channelEndpoints } : {}),
-    });
-    stack.push(() => chat.stop());
-    // Every router is in place (scheduler tasks, channel messages): agents' files may flow.
-    await agents.startIpc();
-    stillStarting();
-    startedChat = chat;
-
-    const [{ createHandlers }, { pauseDiagnostic }, contract] = await afterWaitingAnswers(() =>
-      Promise.all([
-        import('./handlers'),
-        import('./services/app/diagnostics'),
-        import('../shared/contract/operations'),
-      ]),
-    );
     // Every operation has its route from here on.
-    operations.add(contract.operations, { complete: true });
+    operations.add(domains.operations, { complete: true });
     domainsLoaded.settle();
+    const { engine, agents, scheduling, squadding, chat } = domains;
     const dispatch = createDispatcher(
-      {
-        ...createHandlers({
-          info: getInfo,
-          logLevel: () => logger.level,
-          settings,
-          audit,
-          runtime,
-          mounts,
-          proxy,
-          image,
-          warnings,
-          shell,
-          groups: agents.groups,
-          sessions: agents.sessions,
-          runs: agents.runs,
-          extraDiagnostics: async () => [
-            pauseDiagnostic(
-              settings.get().sessions.paused,
-              agents.sessions.list({ state: 'queued' }).length,
-            ),
-            ...agents.containerAudit.diagnostics(),
-            ...chat.diagnostics(),
-            ...squadding.diagnostics(),
-            ...(await scheduling.diagnostics()),
-          ],
-        }),
-        ...agents.handlers,
-        ...scheduling.handlers,
-        ...squadding.handlers,
-        ...chat.handlers,
-      },
+      domains.handlers,
       logger.child({ scope: 'dispatch' }),
       operations,
     );
@@ -368,10 +255,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       services: {
         settings,
         audit,
-        runtime,
-        mounts,
-        proxy,
-        image,
+        runtime: engine.runtime,
+        mounts: engine.mounts,
+        proxy: engine.proxy,
+        image: engine.image,
         warnings,
         groups: agents.groups,
         sessions: agents.sessions,
@@ -394,16 +281,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     await stopAll();
     throw error;
   }
-}
-
-/**
- * Loads the next part of the app once the requests that are in (the first one comes with the
- * printed link) have been answered: a module's first load holds the event loop for its whole
- * length, so the rest of the start-up goes in parts with the API answering in between.
- */
-async function afterWaitingAnswers<T>(load: () => Promise<T>): Promise<T> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  return load();
 }
 
 /** A promise settled from outside, that nobody need await. */
