@@ -23,7 +23,7 @@ import { startDomains, type DomainsDeps } from './domains/start-domains';
 import type { EngineServices } from './engine-services';
 import { CHANNEL_WEBHOOK_PATHS } from './services/channels/webhook-paths';
 import { detectingStatus } from './services/runtime/initial-status';
-import { coreOperations } from '../shared/contract/core-operations';
+import { earlyOperations } from '../shared/contract/early-operations';
 import { OperationTable } from './operation-table';
 import { AppError } from '../shared/errors';
 import { appVersion } from './version';
@@ -34,20 +34,21 @@ export type { AppCore, AppOptions } from './app-options';
  * The composition root. Services start in dependency order and stop in reverse:
  *  1. data folder (0700)      — everything below writes into it; one instance per folder (aigo.lock)
  *  2. API token, listener     — the socket opens and the link goes out before any service
- *                               starts; a request meanwhile waits (held) for step 7
+ *                               starts; a request meanwhile waits (held) for step 6
  *  3. discovery file          — the CLI finds the app from here on
  *  4. logger                  — every service logs
  *  5. event bus, warnings     — services emit into them
- *  6. settings                — decides the log level and runtime preferences
- *  7. audit log, HTTP API     — the API's handler is attached: the runtime's status, settings
- *                               and app info answer at once; every other operation waits until
- *                               step 9 is over, so no handler ever sees a service half started
- *                               (startupDispatcher)
- *  8. engine services         — runtime detection, mount security, credential proxy, agent image
- *  9. domains                 — sessions, scheduler, squads, channels; then every operation.
- *                               8 and 9 load in parts once the API has answered what came with
+ *  6. HTTP API                — its handler is attached: the app's info, the runtime's status
+ *                               and (once read) the settings answer at once; every other
+ *                               operation waits until step 10 is over, so no handler ever sees
+ *                               a service half started (startupDispatcher)
+ *  7. settings                — decides the log level and runtime preferences
+ *  8. audit log               — security events from every later service
+ *  9. engine services         — runtime detection, mount security, credential proxy, agent image
+ * 10. domains                 — sessions, scheduler, squads, channels; then every operation.
+ *                               9 and 10 load in parts once the API has answered what came with
  *                               the link (domains/start-domains.ts)
- * 10. memory reducer          — gives back what start-up grew, once the app is quiet
+ * 11. memory reducer          — gives back what start-up grew, once the app is quiet
  * The API stops first, the rest in reverse order.
  */
 export async function createApp(options: AppOptions): Promise<AppCore> {
@@ -76,7 +77,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   // The surface stops first: no request reaches a service that is stopping.
   let failure: string | null = null;
   // The discovery file goes before the API stops, so the CLI never finds a dead URL.
+  let discovering: Promise<void> | null = null;
   let stopApi: (() => Promise<void>) | null = async () => {
+    await discovering?.catch(() => undefined); // a write under way would put it back
     await removeDiscovery(paths.discoveryFile, process.pid);
     // Never attached (the start-up failed early): what waited is told why.
     await listener.stop(failure ?? 'aigo is stopping. Try again once it runs.', STOP_GRACE_MS);
@@ -100,69 +103,62 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
 
   try {
     // The CLI finds the app from now on; what it asks waits for the start-up like any call.
-    await writeDiscovery(paths.discoveryFile, {
+    // (Written while the logger is made.)
+    discovering = writeDiscovery(paths.discoveryFile, {
       url: listener.url,
       pid: process.pid,
       version,
       mode: options.mode,
       startedAt,
     });
+    discovering.catch(() => undefined); // awaited below; a logger that fails first wins
     const log = createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false });
     const logger = log.logger;
     appLogger = logger;
     stack.push(() => log.close());
     const bus = new EventBus((error) => logger.error({ err: error }, 'An event listener failed'));
     const warnings = new WarningCenter(bus);
+    await discovering;
 
+    const shell = options.shell ?? headlessShell();
+    const info: AppInfo = {
+      name: 'aigo',
+      version,
+      mode: options.mode,
+      platform: platform(),
+      arch: arch(),
+      nodeVersion: process.versions.node,
+      dataDir: paths.dataDir,
+      logDir: paths.logDir,
+      apiUrl: listener.url,
+      pid: process.pid,
+      startedAt,
+      capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
+    };
     const settings = new SettingsService({
       dataDir: paths.dataDir,
       bus,
       warnings,
       logger: logger.child({ scope: 'settings' }),
     });
-    await settings.start();
-    stack.push(() => settings.stop());
-    log.setDebug(settings.get().advanced.debugLogging);
-    const offLevel = bus.on('settings.changed', (s) => {
-      if (logger.level !== (s.advanced.debugLogging ? 'debug' : 'info')) {
-        log.setDebug(s.advanced.debugLogging);
-        logger.info({ level: logger.level }, 'Log level changed');
-      }
-    });
-    stack.push(async () => void offLevel());
+    const settingsLoaded = settings.start();
+    settingsLoaded.catch(() => undefined); // awaited below
 
-    const audit = new AuditLog({
-      dir: paths.auditDir,
-      bus,
-      logger: logger.child({ scope: 'audit' }),
-      retention: () => retentionFromSettings(settings.get().audit),
-    });
-    await audit.start();
-    stack.push(() => audit.stop());
-    const offAuditRetention = bus.on('settings.changed', () => void audit.applyRetention());
-    stack.push(async () => void offAuditRetention());
-
-    // The surface: it answers from here on (see startupDispatcher for what waits).
-    const shell = options.shell ?? headlessShell();
-    let info: AppInfo | null = null;
-    const getInfo = (): AppInfo => {
-      if (!info) throw new Error('The app is still starting');
-      return info;
-    };
-    // The engine's services and the domains load after the API has answered what came with
-    // the link (start-domains.ts); until then the runtime reads "Detecting…".
+    // The surface: it answers from here on (see startupDispatcher for what waits). The engine's
+    // services and the domains load after it has answered what came with the link
+    // (start-domains.ts); until then the runtime reads "Detecting…".
     const started: DomainsDeps['started'] = {};
     const engineReady = (): EngineServices => {
       if (!started.engine) throw new AppError('UNAVAILABLE', 'aigo is still starting. Try again.');
       return started.engine;
     };
-    // The core's operations are served from now on; the domains' are added as they load.
-    const operations = new OperationTable(coreOperations);
+    // The early operations are served from now on; the rest once loaded, with the domains.
+    const operations = new OperationTable(earlyOperations);
     startup = startupDispatcher(
       {
-        'app.info': () => getInfo(),
+        'app.info': () => info,
         'runtime.get': () => started.engine?.runtime.status() ?? detectingStatus(),
-        'settings.get': () => settings.get(),
+        'settings.get': async () => (await settingsLoaded, settings.get()),
       },
       logger.child({ scope: 'dispatch' }),
       operations,
@@ -192,24 +188,33 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         },
       })),
     });
-    info = {
-      name: 'aigo',
-      version,
-      mode: options.mode,
-      platform: platform(),
-      arch: arch(),
-      nodeVersion: process.versions.node,
-      dataDir: paths.dataDir,
-      logDir: paths.logDir,
-      apiUrl: api.url,
-      pid: process.pid,
-      startedAt,
-      capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
-    };
     stopApi = async () => {
       await removeDiscovery(paths.discoveryFile, process.pid);
       await api.stop();
     };
+
+    await settingsLoaded;
+    stack.push(() => settings.stop());
+    log.setDebug(settings.get().advanced.debugLogging);
+    const offLevel = bus.on('settings.changed', (s) => {
+      if (logger.level !== (s.advanced.debugLogging ? 'debug' : 'info')) {
+        log.setDebug(s.advanced.debugLogging);
+        logger.info({ level: logger.level }, 'Log level changed');
+      }
+    });
+    stack.push(async () => void offLevel());
+
+    const audit = new AuditLog({
+      dir: paths.auditDir,
+      bus,
+      logger: logger.child({ scope: 'audit' }),
+      retention: () => retentionFromSettings(settings.get().audit),
+    });
+    await audit.start();
+    stack.push(() => audit.stop());
+    const offAuditRetention = bus.on('settings.changed', () => void audit.applyRetention());
+    stack.push(async () => void offAuditRetention());
+
     const domains = await startDomains({
       options,
       dataDir: paths.dataDir,
@@ -220,7 +225,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       warnings,
       settings,
       shell,
-      info: getInfo,
+      info: () => info,
       onStop: (stop) => stack.push(stop),
       stillStarting: () => options.abort?.throwIfAborted(),
       started,
@@ -246,7 +251,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     stack.push(async () => memory.stop());
 
     const core: AppCore = {
-      info: getInfo(),
+      info,
       bus,
       dispatch,
       api,

@@ -1,7 +1,8 @@
 import { AppError, describeZodIssues } from '../../shared/errors';
 import { isOperationName, operationNames, operations } from '../../shared/contract';
 import { connect, type ConnectOptions } from './connect';
-import { printResult, type OutputFormat } from './output';
+import type { OutputFormat } from './output';
+import { printResult } from './print-result';
 
 /** `aigo api --list`: every operation of the contract, with its HTTP route, in columns. */
 export function listOperations(): string {

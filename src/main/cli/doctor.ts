@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { AppError, errorEnvelopeSchema } from '../../shared/errors';
 import type { Diagnostics } from '../../shared/schemas/diagnostics';
 import { connect, type ConnectOptions } from './connect';
-import { printResult, type OutputFormat } from './output';
+import type { OutputFormat } from './output';
+import { printResult } from './print-result';
 
 const MARK = { ok: '✓', info: '·', warn: '!', fail: '✗' } as const;
 

@@ -1,7 +1,8 @@
 import type { AppStatus } from '../../shared/schemas/app';
 import { runtimeDisplayName } from '../../shared/schemas/runtime';
 import { connect, type ConnectOptions } from './connect';
-import { printResult, type OutputFormat } from './output';
+import type { OutputFormat } from './output';
+import { printResult } from './print-result';
 
 /** `Label:` padded so every value starts in the same column. */
 const LABEL_WIDTH = 'Host gateway: '.length;

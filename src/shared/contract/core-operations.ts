@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from './define';
-import { appInfoSchema, appStatusSchema, appWarningSchema } from '../schemas/app';
+import { earlyOperations, empty } from './early-operations';
+import { appStatusSchema, appWarningSchema } from '../schemas/app';
 import { diagnosticsSchema } from '../schemas/diagnostics';
 import { buildRequestSchema, imageStatusSchema } from '../schemas/image';
 import { auditQueryResultSchema, auditQuerySchema } from '../schemas/audit';
@@ -23,23 +24,15 @@ import {
 } from '../schemas/proxy';
 import { runtimeStatusSchema } from '../schemas/runtime';
 import { settingsPatchSchema, settingsSchema } from '../schemas/settings';
-const empty = z.object({}).strict();
 const okSchema = z.object({ ok: z.literal(true) });
 
 /**
  * The operations of the app's core: its status, settings, runtime, mounts, proxy, image, audit
- * log and logs. The API serves these from its first moment; the domains' operations (sessions,
- * squads, schedules, channels, container audit) load with their domains (operations.ts).
+ * log and logs (the early ones first). The domains' operations (sessions, squads, schedules,
+ * channels, container audit) are in their own files; operations.ts has them all.
  */
 export const coreOperations = {
-  'app.info': defineOperation({
-    method: 'GET',
-    path: '/api/v1/app',
-    tag: 'app',
-    summary: 'Version, mode, data folder and what this host can do',
-    input: empty,
-    output: appInfoSchema,
-  }),
+  ...earlyOperations,
   'app.status': defineOperation({
     method: 'GET',
     path: '/api/v1/status',
@@ -213,14 +206,6 @@ export const coreOperations = {
     input: empty,
     output: proxyCheckResultSchema,
   }),
-  'runtime.get': defineOperation({
-    method: 'GET',
-    path: '/api/v1/container/runtime',
-    tag: 'container',
-    summary: 'The container runtime in use, its version, networking and every check made',
-    input: empty,
-    output: runtimeStatusSchema,
-  }),
   'runtime.recheck': defineOperation({
     method: 'POST',
     path: '/api/v1/container/runtime/recheck',
@@ -228,14 +213,6 @@ export const coreOperations = {
     summary: 'Detect the container runtime again now',
     input: empty,
     output: runtimeStatusSchema,
-  }),
-  'settings.get': defineOperation({
-    method: 'GET',
-    path: '/api/v1/settings',
-    tag: 'settings',
-    summary: 'All settings',
-    input: empty,
-    output: settingsSchema,
   }),
   'settings.update': defineOperation({
     method: 'PATCH',
