@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import type { AppCore, AppOptions } from './app-options';
 import { arch, platform } from 'node:os';
 import type { AppInfo } from '../shared/schemas/app';
@@ -17,9 +17,9 @@ import { WarningCenter } from './services/app/warnings';
 import { AuditLog } from './services/audit/audit-log';
 import { retentionFromSettings } from './services/audit/retention';
 import { EventBus } from './services/events/event-bus';
-import { createAppLogger } from './services/logging/logger';
+import { deferredLogger } from './services/logging/deferred-logger';
 import { SettingsService } from './services/settings/settings-service';
-import { startDomains, type DomainsDeps } from './domains/start-domains';
+import { afterWaitingAnswers, startDomains, type DomainsDeps } from './domains/start-domains';
 import type { EngineServices } from './engine-services';
 import { CHANNEL_WEBHOOK_PATHS } from './services/channels/webhook-paths';
 import { detectingStatus } from './services/runtime/initial-status';
@@ -53,7 +53,7 @@ export type { AppCore, AppOptions } from './app-options';
  */
 export async function createApp(options: AppOptions): Promise<AppCore> {
   const paths = dataPaths(options.dataDir);
-  await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = await acquireInstanceLock(paths.dataDir);
   const version = appVersion();
   const startedAt = new Date().toISOString();
@@ -64,10 +64,18 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   // waits (held) for the handler attached below.
   let token: string;
   let listener: ApiListener;
+  // Opened while the token is read: neither waits for the other (the lock, taken first,
+  // decides who runs).
+  const opening = openApiListener({ host, port: options.port ?? DEFAULT_API_PORT });
+  opening.catch(() => undefined); // awaited below
   try {
     token = await loadOrCreateApiToken(paths.tokenFile);
-    listener = await openApiListener({ host, port: options.port ?? DEFAULT_API_PORT });
+    listener = await opening;
   } catch (error) {
+    await opening.then(
+      (opened) => opened.stop('aigo could not start.', 0),
+      () => undefined,
+    );
     await releaseLock();
     throw error;
   }
@@ -78,9 +86,12 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   let failure: string | null = null;
   // The discovery file goes before the API stops, so the CLI never finds a dead URL.
   let discovering: Promise<void> | null = null;
-  let stopApi: (() => Promise<void>) | null = async () => {
+  const forgetDiscovery = async () => {
     await discovering?.catch(() => undefined); // a write under way would put it back
     await removeDiscovery(paths.discoveryFile, process.pid);
+  };
+  let stopApi: (() => Promise<void>) | null = async () => {
+    await forgetDiscovery();
     // Never attached (the start-up failed early): what waited is told why.
     await listener.stop(failure ?? 'aigo is stopping. Try again once it runs.', STOP_GRACE_MS);
   };
@@ -103,7 +114,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
 
   try {
     // The CLI finds the app from now on; what it asks waits for the start-up like any call.
-    // (Written while the logger is made.)
+    // (Written while the API is attached and the log loads.)
     discovering = writeDiscovery(paths.discoveryFile, {
       url: listener.url,
       pid: process.pid,
@@ -111,14 +122,13 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       mode: options.mode,
       startedAt,
     });
-    discovering.catch(() => undefined); // awaited below; a logger that fails first wins
-    const log = createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false });
-    const logger = log.logger;
-    appLogger = logger;
-    stack.push(() => log.close());
-    const bus = new EventBus((error) => logger.error({ err: error }, 'An event listener failed'));
+    discovering.catch(() => undefined); // awaited below
+    // The app's log (pino) loads once the API has answered what came with the link; what is
+    // logged until then waits for it.
+    const early = deferredLogger();
+    const startLog = early.logger;
+    const bus = new EventBus((error) => startLog.error({ err: error }, 'An event listener failed'));
     const warnings = new WarningCenter(bus);
-    await discovering;
 
     const shell = options.shell ?? headlessShell();
     const info: AppInfo = {
@@ -139,7 +149,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       dataDir: paths.dataDir,
       bus,
       warnings,
-      logger: logger.child({ scope: 'settings' }),
+      logger: startLog.child({ scope: 'settings' }),
     });
     const settingsLoaded = settings.start();
     settingsLoaded.catch(() => undefined); // awaited below
@@ -160,7 +170,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
         'runtime.get': () => started.engine?.runtime.status() ?? detectingStatus(),
         'settings.get': async () => (await settingsLoaded, settings.get()),
       },
-      logger.child({ scope: 'dispatch' }),
+      startLog.child({ scope: 'dispatch' }),
       operations,
     );
     const api = attachApi(listener, {
@@ -170,7 +180,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       operations,
       routesPending: () => (operations.complete ? null : domainsLoaded.promise),
       bus,
-      logger: logger.child({ scope: 'http' }),
+      logger: startLog.child({ scope: 'http' }),
       token: () => token,
       version,
       rendererDir: options.rendererDir ?? null,
@@ -189,10 +199,22 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       })),
     });
     stopApi = async () => {
-      await removeDiscovery(paths.discoveryFile, process.pid);
+      await forgetDiscovery();
       await api.stop();
     };
 
+    const { createAppLogger } = await afterWaitingAnswers(
+      () => import('./services/logging/logger'),
+    );
+    const log = await afterWaitingAnswers(async () =>
+      createAppLogger({ logDir: paths.logDir, echo: options.echoLogs ?? false }),
+    );
+    stack.push(() => log.close());
+    const logger = log.logger;
+    appLogger = logger;
+    early.resolve(logger);
+
+    await discovering;
     await settingsLoaded;
     stack.push(() => settings.stop());
     log.setDebug(settings.get().advanced.debugLogging);

@@ -161,7 +161,7 @@ describe('aigo starting while the container engine has not answered yet', () => 
     expect(webhook.status).toBe(503);
     expect(await webhook.text()).toContain('starting');
     // The CLI finds the app already; what it asks waits like any call.
-    expect(existsSync(join(dataDir, 'mgmt-api.json'))).toBe(true);
+    await vi.waitFor(() => expect(existsSync(join(dataDir, 'mgmt-api.json'))).toBe(true));
 
     // A domain's operation, and a path that may turn out to be one, wait for the domains to
     // load: neither is a 404 just because its route is not there yet.
@@ -222,13 +222,14 @@ describe('aigo starting while the container engine has not answered yet', () => 
   });
 });
 
-describe('aigo failing before its API has a handler', () => {
-  it('answers the request that came with the link with the reason, and frees the port, lock and discovery file', async () => {
+describe('aigo failing just after its link went out', () => {
+  it('answers what came with the link: an early call at once, the rest with the reason; port, lock and discovery file are freed', async () => {
     const dir = await tempDir('aigo-startup-early-fail-');
     try {
-      // A file where the log folder goes: the logger, the first service, cannot start.
+      // A file where the log folder goes: the app's log, loaded after the API attached, fails.
       await writeFile(join(dir.path, 'logs'), 'not a folder');
-      let waiting: Promise<Response> | null = null;
+      let early: Promise<Response> | null = null;
+      let later: Promise<Response> | null = null;
       let url = '';
       const starting = createApp({
         mode: 'headless',
@@ -239,15 +240,20 @@ describe('aigo failing before its API has a handler', () => {
         // Sent the moment the link is out, as a browser opening it would.
         onListening: (api) => {
           url = api.url;
-          waiting = fetch(`${api.url}/api/v1/container/runtime`, {
-            headers: { authorization: `Bearer ${api.token}` },
-          });
+          const headers = { authorization: `Bearer ${api.token}` };
+          early = fetch(`${api.url}/api/v1/container/runtime`, { headers });
+          later = fetch(`${api.url}/api/v1/container/namespaces`, { headers });
         },
       });
       await expect(starting).rejects.toThrow(/EEXIST|ENOTDIR/);
-      const answer = await waiting!;
-      expect(answer.status).toBe(503);
-      expect(((await answer.json()) as { message: string }).message).toMatch(
+      const runtime = await early!;
+      expect(runtime.status).toBe(200);
+      expect(((await runtime.json()) as { message: string }).message).toBe(
+        'Detecting the container runtime…',
+      );
+      const groups = await later!;
+      expect(groups.status).toBe(500);
+      expect(((await groups.json()) as { message: string }).message).toMatch(
         /^aigo could not start: .*(EEXIST|ENOTDIR)/,
       );
       expect(existsSync(join(dir.path, 'aigo.lock'))).toBe(false);

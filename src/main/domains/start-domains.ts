@@ -160,9 +160,11 @@ export async function startDomains(deps: DomainsDeps): Promise<Domains> {
 /**
  * Loads the next part of the app once the requests that are in (the first one comes with the
  * printed link) have been answered: a module's first load holds the event loop for its whole
- * length, so the start-up goes in parts with the API answering in between.
+ * length, so the start-up goes in parts with the API answering in between. Two turns of the
+ * event loop: in the first a waiting connection is accepted, in the second its request is read
+ * (and an early operation answered) before the next part holds the loop again.
  */
-async function afterWaitingAnswers<T>(load: () => Promise<T>): Promise<T> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
+export async function afterWaitingAnswers<T>(load: () => Promise<T>): Promise<T> {
+  for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
   return load();
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rm, writeFile } from 'node:fs/promises';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { processAlive, readDiscovery } from './discovery';
@@ -16,9 +17,9 @@ interface LockInfo {
 }
 
 /** Field 22 of /proc/<pid>/stat: the process start time in clock ticks since boot. */
-async function processStart(pid: number): Promise<string | null> {
+function processStart(pid: number): string | null {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
   } catch {
     return null;
@@ -39,7 +40,7 @@ async function readLock(path: string): Promise<LockInfo | null> {
 async function ownerIsRunning(info: LockInfo): Promise<boolean> {
   if (!processAlive(info.pid)) return false;
   if (info.started === null) return true; // no start time to compare (not Linux): trust the pid
-  return (await processStart(info.pid)) === info.started;
+  return processStart(info.pid) === info.started;
 }
 
 /**
@@ -50,14 +51,16 @@ async function ownerIsRunning(info: LockInfo): Promise<boolean> {
  */
 export async function acquireInstanceLock(dataDir: string): Promise<() => Promise<void>> {
   const path = join(dataDir, LOCK_FILE);
-  const mine: LockInfo = { pid: process.pid, started: await processStart(process.pid) };
+  const mine: LockInfo = { pid: process.pid, started: processStart(process.pid) };
   const temp = join(dataDir, `.${LOCK_FILE}.${randomBytes(6).toString('hex')}`);
-  await writeFile(temp, `${JSON.stringify(mine)}\n`, { mode: 0o600 });
+  // Synchronous: the start-up waits for the lock and does nothing else meanwhile, and each
+  // asynchronous call would wait a turn of the event loop.
+  writeFileSync(temp, `${JSON.stringify(mine)}\n`, { mode: 0o600 });
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
       if (held.has(path)) throw await conflict(dataDir, path, process.pid);
       try {
-        await link(temp, path);
+        linkSync(temp, path);
         held.add(path);
         return async () => {
           held.delete(path);
@@ -81,7 +84,7 @@ export async function acquireInstanceLock(dataDir: string): Promise<() => Promis
       `Could not take the lock ${path}: another aigo keeps starting with this data folder.`,
     );
   } finally {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
   }
 }
 
