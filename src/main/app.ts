@@ -14,11 +14,9 @@ import { MemoryReducer } from './services/app/memory-reducer';
 import { releaseOptimizingCompilers } from './services/app/optimizing-compilers';
 import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/paths';
 import { WarningCenter } from './services/app/warnings';
-import { AuditLog } from './services/audit/audit-log';
-import { retentionFromSettings } from './services/audit/retention';
 import { EventBus } from './services/events/event-bus';
 import { deferredLogger } from './services/logging/deferred-logger';
-import { SettingsService } from './services/settings/settings-service';
+import type { SettingsService } from './services/settings/settings-service';
 import { afterWaitingAnswers, startDomains, type DomainsDeps } from './domains/start-domains';
 import type { EngineServices } from './engine-services';
 import { CHANNEL_WEBHOOK_PATHS } from './services/channels/webhook-paths';
@@ -99,6 +97,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   let startup: StartupDispatch | null = null;
   // Settles once every operation has its route (or the start-up failed).
   const domainsLoaded = settledLater();
+  // The settings are read after the app's log has loaded; settings.get waits for them.
+  const settingsRead = settledLater<SettingsService>();
   const stopAll = async () => {
     if (stopApi) stack.push(stopApi);
     stopApi = null;
@@ -145,15 +145,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       startedAt,
       capabilities: { openPath: shell.canOpenPath, pickFolder: shell.canPickFolder },
     };
-    const settings = new SettingsService({
-      dataDir: paths.dataDir,
-      bus,
-      warnings,
-      logger: startLog.child({ scope: 'settings' }),
-    });
-    const settingsLoaded = settings.start();
-    settingsLoaded.catch(() => undefined); // awaited below
-
     // The surface: it answers from here on (see startupDispatcher for what waits). The engine's
     // services and the domains load after it has answered what came with the link
     // (start-domains.ts); until then the runtime reads "Detecting…".
@@ -162,13 +153,14 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       if (!started.engine) throw new AppError('UNAVAILABLE', 'aigo is still starting. Try again.');
       return started.engine;
     };
-    // The early operations are served from now on; the rest once loaded, with the domains.
+    // The early operations are served from now on; the core's once loaded (with the settings),
+    // the domains' with them.
     const operations = new OperationTable(earlyOperations);
     startup = startupDispatcher(
       {
         'app.info': () => info,
         'runtime.get': () => started.engine?.runtime.status() ?? detectingStatus(),
-        'settings.get': async () => (await settingsLoaded, settings.get()),
+        'settings.get': async () => (await settingsRead.promise).get(),
       },
       startLog.child({ scope: 'dispatch' }),
       operations,
@@ -178,7 +170,10 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       port: listener.port,
       dispatch: startup.dispatch,
       operations,
-      routesPending: () => (operations.complete ? null : domainsLoaded.promise),
+      routesPending: () =>
+        operations.complete
+          ? null
+          : Promise.race([operations.nextAddition(), domainsLoaded.promise]),
       bus,
       logger: startLog.child({ scope: 'http' }),
       token: () => token,
@@ -215,7 +210,24 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     early.resolve(logger);
 
     await discovering;
-    await settingsLoaded;
+    const [{ SettingsService }, { AuditLog }, { retentionFromSettings }, { coreOperations }] =
+      await afterWaitingAnswers(() =>
+        Promise.all([
+          import('./services/settings/settings-service'),
+          import('./services/audit/audit-log'),
+          import('./services/audit/retention'),
+          import('../shared/contract/core-operations'),
+        ]),
+      );
+    operations.add(coreOperations);
+    const settings = new SettingsService({
+      dataDir: paths.dataDir,
+      bus,
+      warnings,
+      logger: logger.child({ scope: 'settings' }),
+    });
+    await settings.start();
+    settingsRead.settle(settings);
     stack.push(() => settings.stop());
     log.setDebug(settings.get().advanced.debugLogging);
     const offLevel = bus.on('settings.changed', (s) => {
@@ -304,17 +316,23 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     appLogger?.error({ err: error }, 'aigo failed to start');
     failure = `aigo could not start: ${error instanceof Error ? error.message : String(error)}`;
     // What waits for the start-up, a call or a route not loaded yet, is told why it failed.
-    domainsLoaded.fail(startup?.fail(error) ?? error);
+    const reason = startup?.fail(error) ?? error;
+    domainsLoaded.fail(reason);
+    settingsRead.fail(reason);
     await stopAll();
     throw error;
   }
 }
 
 /** A promise settled from outside, that nobody need await. */
-function settledLater(): { promise: Promise<void>; settle(): void; fail(error: unknown): void } {
-  let settle!: () => void;
+function settledLater<T = void>(): {
+  promise: Promise<T>;
+  settle(value: T): void;
+  fail(error: unknown): void;
+} {
+  let settle!: (value: T) => void;
   let fail!: (error: unknown) => void;
-  const promise = new Promise<void>((resolve, reject) => {
+  const promise = new Promise<T>((resolve, reject) => {
     settle = resolve;
     fail = reject;
   });

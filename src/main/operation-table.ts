@@ -12,6 +12,7 @@ export class OperationTable {
   private readonly defs = new Map<string, OperationDef>();
   private readonly listeners = new Set<Added>();
   private done = false;
+  private next: { promise: Promise<void>; resolve: () => void } | null = null;
 
   constructor(
     initial: Readonly<Record<string, OperationDef>>,
@@ -43,6 +44,18 @@ export class OperationTable {
     }
     if (options.complete) this.done = true;
     if (added.length) for (const listener of this.listeners) listener(added);
+    this.next?.resolve();
+    this.next = null;
+  }
+
+  /** Settles at the next `add`: a caller that waits for an operation looks again then. */
+  nextAddition(): Promise<void> {
+    if (!this.next) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.next = { promise, resolve };
+    }
+    return this.next.promise;
   }
 
   /** Calls `listener` with every operation added from now on. */

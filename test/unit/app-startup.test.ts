@@ -154,6 +154,11 @@ describe('aigo starting while the container engine has not answered yet', () => 
     for (const path of ['/api/v1/app', '/api/v1/settings', '/api/v1/events']) {
       expect((await fetch(`${url}${path}`)).status, path).toBe(401);
     }
+    // The settings answer while the engine is still being detected (their route and schema
+    // load just after the first answer).
+    const settingsAnswer = await fetch(`${url}/api/v1/settings`, { headers: auth });
+    expect(settingsAnswer.status).toBe(200);
+    expect(await settingsAnswer.json()).toMatchObject({ runtime: { preferred: 'auto' } });
     const webhook = await fetch(`${url}/api/v1/channels/telegram/webhook`, {
       method: 'POST',
       body: '{}',

@@ -23,8 +23,8 @@ export interface ApiServerOptions {
   /** The operations to route; those added later get their routes then. */
   operations: OperationTable;
   /**
-   * While more operations may come (the start-up is loading the domains), a promise that
-   * settles once they have: a path no route matches waits for it before it is a 404.
+   * While more operations may come (the start-up is loading the app's parts), a promise that
+   * settles when some have: a path no route matches waits, and looks again, before it is a 404.
    */
   routesPending?: () => Promise<void> | null;
   bus: EventBus;
@@ -126,9 +126,10 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
     if (exchange.path.startsWith('/api/')) checkDeclaredBodyLimit(exchange);
     const method = exchange.method === 'HEAD' ? 'GET' : exchange.method;
     let found = findRoute(router, method, exchange.path);
-    // No route yet: while the domains load, the path may be one of theirs.
-    const pending = !found || found.data === apiFallback ? options.routesPending?.() : null;
-    if (pending) {
+    // No route yet: while the app loads its parts, the path may be one of theirs.
+    for (;;) {
+      const pending = !found || found.data === apiFallback ? options.routesPending?.() : null;
+      if (!pending) break;
       await pending;
       found = findRoute(router, method, exchange.path);
     }

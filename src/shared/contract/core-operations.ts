@@ -214,6 +214,14 @@ export const coreOperations = {
     input: empty,
     output: runtimeStatusSchema,
   }),
+  'settings.get': defineOperation({
+    method: 'GET',
+    path: '/api/v1/settings',
+    tag: 'settings',
+    summary: 'All settings',
+    input: empty,
+    output: settingsSchema,
+  }),
   'settings.update': defineOperation({
     method: 'PATCH',
     path: '/api/v1/settings',
