@@ -62,12 +62,11 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   // waits (held) for the handler attached below.
   let token: string;
   let listener: ApiListener;
-  // Opened while the token is read: neither waits for the other (the lock, taken first,
-  // decides who runs).
+  // The socket opens while the token is read (the lock, taken first, decides who runs).
   const opening = openApiListener({ host, port: options.port ?? DEFAULT_API_PORT });
   opening.catch(() => undefined); // awaited below
   try {
-    token = await loadOrCreateApiToken(paths.tokenFile);
+    token = loadOrCreateApiToken(paths.tokenFile);
     listener = await opening;
   } catch (error) {
     await opening.then(
