@@ -16,6 +16,7 @@ import { dataPaths, DEFAULT_API_HOST, DEFAULT_API_PORT } from './services/app/pa
 import { WarningCenter } from './services/app/warnings';
 import { EventBus } from './services/events/event-bus';
 import { deferredLogger } from './services/logging/deferred-logger';
+import { redactString } from './services/logging/redact';
 import type { SettingsService } from './services/settings/settings-service';
 import { afterWaitingAnswers, startDomains, type DomainsDeps } from './domains/start-domains';
 import type { EngineServices } from './engine-services';
@@ -76,7 +77,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     await releaseLock();
     throw error;
   }
-  options.onListening?.({ url: listener.url, token });
 
   const stack: (() => Promise<void>)[] = [releaseLock];
   // The surface stops first: no request reaches a service that is stopping.
@@ -98,6 +98,9 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   const domainsLoaded = settledLater();
   // The settings are read after the app's log has loaded; settings.get waits for them.
   const settingsRead = settledLater<SettingsService>();
+  // The app's log (pino) loads once the API has answered what came with the link; what is
+  // logged until then waits for it.
+  const early = deferredLogger();
   const stopAll = async () => {
     if (stopApi) stack.push(stopApi);
     stopApi = null;
@@ -112,6 +115,7 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
   };
 
   try {
+    options.onListening?.({ url: listener.url, token });
     // The CLI finds the app from now on; what it asks waits for the start-up like any call.
     // (Written while the API is attached and the log loads.)
     discovering = writeDiscovery(paths.discoveryFile, {
@@ -122,9 +126,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
       startedAt,
     });
     discovering.catch(() => undefined); // awaited below
-    // The app's log (pino) loads once the API has answered what came with the link; what is
-    // logged until then waits for it.
-    const early = deferredLogger();
     const startLog = early.logger;
     const bus = new EventBus((error) => startLog.error({ err: error }, 'An event listener failed'));
     const warnings = new WarningCenter(bus);
@@ -206,7 +207,6 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     stack.push(() => log.close());
     const logger = log.logger;
     appLogger = logger;
-    early.resolve(logger);
 
     await discovering;
     const [{ SettingsService }, { AuditLog }, { retentionFromSettings }, { coreOperations }] =
@@ -229,6 +229,8 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     settingsRead.settle(settings);
     stack.push(() => settings.stop());
     log.setDebug(settings.get().advanced.debugLogging);
+    // What waited goes to the log now, at the level the settings ask for (debug lines too).
+    early.resolve(logger);
     const offLevel = bus.on('settings.changed', (s) => {
       if (logger.level !== (s.advanced.debugLogging ? 'debug' : 'info')) {
         log.setDebug(s.advanced.debugLogging);
@@ -312,10 +314,18 @@ export async function createApp(options: AppOptions): Promise<AppCore> {
     };
     return core;
   } catch (error) {
-    appLogger?.error({ err: error }, 'aigo failed to start');
-    failure = `aigo could not start: ${error instanceof Error ? error.message : String(error)}`;
+    if (appLogger) {
+      early.resolve(appLogger); // what waited for the log, if the settings never came
+      appLogger.error({ err: error }, 'aigo failed to start');
+    }
     // What waits for the start-up, a call or a route not loaded yet, is told why it failed.
-    const reason = startup?.fail(error) ?? error;
+    const reason =
+      startup?.fail(error) ??
+      new AppError(
+        'INTERNAL',
+        `aigo could not start: ${redactString(error instanceof Error ? error.message : String(error))}`,
+      );
+    failure = reason.message;
     domainsLoaded.fail(reason);
     settingsRead.fail(reason);
     await stopAll();

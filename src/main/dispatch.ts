@@ -55,7 +55,7 @@ function dispatcherOf(
 }
 
 /** How long a call may wait for the start-up before it is told to try again. */
-const STARTUP_WAIT_MS = 60_000;
+export const STARTUP_WAIT_MS = 60_000;
 
 export interface StartupDispatch {
   /** What the API calls from the moment it listens. */

@@ -269,3 +269,28 @@ describe('aigo failing just after its link went out', () => {
     }
   });
 });
+
+describe('an embedder whose link callback throws', () => {
+  it('gets the error, and the port and the lock are freed', async () => {
+    const dir = await tempDir('aigo-startup-callback-');
+    try {
+      let url = '';
+      const starting = createApp({
+        mode: 'headless',
+        dataDir: dir.path,
+        port: 0,
+        proxyPort: 0,
+        hostEnv: fakeHost({}),
+        onListening: (api) => {
+          url = api.url;
+          throw new Error('the window could not open');
+        },
+      });
+      await expect(starting).rejects.toThrow('the window could not open');
+      expect(existsSync(join(dir.path, 'aigo.lock'))).toBe(false);
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});

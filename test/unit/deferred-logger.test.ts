@@ -35,6 +35,13 @@ describe('the start-up logger, before the app log is there', () => {
     expect(lines[0]).toMatchObject({ path: '/x' });
     expect(lines[2]).toMatchObject({ request: 1 });
     expect(http.level).toBe('debug');
+    // Handed over once: a second log changes nothing.
+    const other = memoryLogger();
+    early.resolve(other.logger);
+    http.info('still the first');
+    await new Promise((r) => setImmediate(r));
+    expect(other.lines).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ msg: 'still the first' });
   });
 
   it('keeps at most 1,000 lines and says how many it dropped', async () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addRoute, createRouter, findRoute } from 'rou3';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
-import { toErrorEnvelope, type Dispatch } from '../dispatch';
+import { STARTUP_WAIT_MS, toErrorEnvelope, type Dispatch } from '../dispatch';
 import type { EventBus } from '../services/events/event-bus';
 import type { OperationTable } from '../operation-table';
 import { registerDiagnosticsBundleRoute } from './diagnostics-bundle-route';
@@ -10,7 +10,7 @@ import { registerEventStream } from './events-stream';
 import { noRoute, sendJson, type Exchange, type RouteHandler, type Routes } from './exchange';
 import { checkDeclaredBodyLimit } from './request-body';
 import { registerContractRoutes } from './routes';
-import { isLoopbackHostname, originGuard } from './security';
+import { isLoopbackHostname, originGuard, requireToken } from './security';
 import { registerStaticUi } from './static-ui';
 import { answerWebhook } from './webhook-route';
 import { openApiListener, type ApiListener } from './api-listener';
@@ -27,6 +27,8 @@ export interface ApiServerOptions {
    * settles when some have: a path no route matches waits, and looks again, before it is a 404.
    */
   routesPending?: () => Promise<void> | null;
+  /** How long such a path waits before it is told to try again (503); 60 s unless set. */
+  maxRouteWaitMs?: number;
   bus: EventBus;
   logger: Logger;
   token: () => string;
@@ -126,11 +128,15 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
     if (exchange.path.startsWith('/api/')) checkDeclaredBodyLimit(exchange);
     const method = exchange.method === 'HEAD' ? 'GET' : exchange.method;
     let found = findRoute(router, method, exchange.path);
-    // No route yet: while the app loads its parts, the path may be one of theirs.
+    // No route yet: while the app loads its parts, the path may be one of theirs. Only a caller
+    // with the token waits (every call needs it during the start-up), and not for ever.
+    const maxWaitMs = options.maxRouteWaitMs ?? STARTUP_WAIT_MS;
+    const waitUntil = Date.now() + maxWaitMs;
     for (;;) {
       const pending = !found || found.data === apiFallback ? options.routesPending?.() : null;
       if (!pending) break;
-      await pending;
+      requireToken(exchange, options.token(), 'read');
+      await within(pending, waitUntil - Date.now(), maxWaitMs);
       found = findRoute(router, method, exchange.path);
     }
     if (!found) throw noRoute(exchange);
@@ -171,6 +177,28 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
     closeStreams,
     refuseNewCalls: () => (stopping = true),
   };
+}
+
+/** `pending`, or a 503 once `ms` have passed (of `totalMs` the call may wait). */
+async function within(pending: Promise<void>, ms: number, totalMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new AppError(
+            'UNAVAILABLE',
+            `aigo is still starting after ${Math.round(totalMs / 1000)} s. Try again; if it stays so, see the app log (aigo logs --last 100).`,
+          ),
+        ),
+      Math.max(0, ms),
+    );
+  });
+  try {
+    await Promise.race([pending, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** rou3 hands path parameters over as sent; handlers get them decoded ("a%20b" -> "a b"). */

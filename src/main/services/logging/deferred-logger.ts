@@ -64,7 +64,7 @@ class DeferredLog {
 export interface DeferredLogger {
   /** Typed as the app's logger; it offers child() and the level methods, which is what the API uses. */
   logger: Logger;
-  /** Hands over the real log: what waited is written to it now. */
+  /** Hands over the real log: what waited is written to it now. Once; later calls do nothing. */
   resolve(real: Logger): void;
 }
 
@@ -74,6 +74,7 @@ export function deferredLogger(): DeferredLogger {
   return {
     logger: logger as unknown as Logger,
     resolve(real) {
+      if (root.real) return;
       root.real = real;
       for (const { from, level, args } of root.waiting.splice(0)) from.write(level, args);
       if (root.dropped)
