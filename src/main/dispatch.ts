@@ -57,6 +57,14 @@ function dispatcherOf(
 /** How long a call may wait for the start-up before it is told to try again. */
 export const STARTUP_WAIT_MS = 60_000;
 
+/** What a call that waited `maxWaitMs` for the start-up is told. */
+export function stillStarting(maxWaitMs: number): AppError {
+  return new AppError(
+    'UNAVAILABLE',
+    `aigo is still starting after ${Math.round(maxWaitMs / 1000)} s. Try again; if it stays so, see the app log (aigo logs --last 100).`,
+  );
+}
+
 export interface StartupDispatch {
   /** What the API calls from the moment it listens. */
   dispatch: Dispatch;
@@ -90,12 +98,7 @@ export function startupDispatcher(
       // A start-up that hangs (a step that never ends) must not hold a call for ever.
       const timer = setTimeout(() => {
         waiting.delete(entry);
-        reject(
-          new AppError(
-            'UNAVAILABLE',
-            `aigo is still starting after ${Math.round(maxWaitMs / 1000)} s. Try again; if it stays so, see the app log (aigo logs --last 100).`,
-          ),
-        );
+        reject(stillStarting(maxWaitMs));
       }, maxWaitMs);
       timer.unref();
       const entry = {

@@ -11,22 +11,16 @@ import {
 } from '../../src/main/services/proxy/credential-proxy-service';
 import { fileOnlyCodec, SecretStore } from '../../src/main/services/secrets/secret-store';
 import type { RuntimeStatus } from '../../src/shared/schemas/runtime';
+import { noNetworking, unavailableStatus } from '../../src/main/services/runtime/initial-status';
 import { silentLogger, tempDir } from './temp';
 
 /** No engine: the proxy binds to loopback and containers are not needed. */
-export const NO_RUNTIME: RuntimeStatus = {
-  available: false,
-  backend: null,
-  product: null,
-  version: null,
-  apiVersion: null,
-  endpoint: null,
-  networking: { hostGateway: null, extraRunArgs: [], source: 'unknown' },
-  disk: null,
-  message: 'no runtime in unit tests',
-  checks: [],
-  checkedAt: new Date(0).toISOString(),
-};
+export const NO_RUNTIME: RuntimeStatus = unavailableStatus(
+  'no runtime in unit tests',
+  noNetworking(null),
+  [],
+  new Date(0).toISOString(),
+);
 
 export interface Sent {
   status: number;

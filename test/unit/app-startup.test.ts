@@ -227,6 +227,18 @@ describe('aigo starting while the container engine has not answered yet', () => 
   });
 });
 
+/** createApp in `dataDir` on free ports, with no engine, calling `onListening` with its link. */
+function startIn(dataDir: string, onListening: (api: { url: string; token: string }) => void) {
+  return createApp({
+    mode: 'headless',
+    dataDir,
+    port: 0,
+    proxyPort: 0,
+    hostEnv: fakeHost({}),
+    onListening,
+  });
+}
+
 describe('aigo failing just after its link went out', () => {
   it('answers what came with the link: an early call at once, the rest with the reason; port, lock and discovery file are freed', async () => {
     const dir = await tempDir('aigo-startup-early-fail-');
@@ -236,19 +248,12 @@ describe('aigo failing just after its link went out', () => {
       let early: Promise<Response> | null = null;
       let later: Promise<Response> | null = null;
       let url = '';
-      const starting = createApp({
-        mode: 'headless',
-        dataDir: dir.path,
-        port: 0,
-        proxyPort: 0,
-        hostEnv: fakeHost({}),
-        // Sent the moment the link is out, as a browser opening it would.
-        onListening: (api) => {
-          url = api.url;
-          const headers = { authorization: `Bearer ${api.token}` };
-          early = fetch(`${api.url}/api/v1/container/runtime`, { headers });
-          later = fetch(`${api.url}/api/v1/container/namespaces`, { headers });
-        },
+      // Sent the moment the link is out, as a browser opening it would.
+      const starting = startIn(dir.path, (api) => {
+        url = api.url;
+        const headers = { authorization: `Bearer ${api.token}` };
+        early = fetch(`${api.url}/api/v1/container/runtime`, { headers });
+        later = fetch(`${api.url}/api/v1/container/namespaces`, { headers });
       });
       await expect(starting).rejects.toThrow(/EEXIST|ENOTDIR/);
       const runtime = await early!;
@@ -275,16 +280,9 @@ describe('an embedder whose link callback throws', () => {
     const dir = await tempDir('aigo-startup-callback-');
     try {
       let url = '';
-      const starting = createApp({
-        mode: 'headless',
-        dataDir: dir.path,
-        port: 0,
-        proxyPort: 0,
-        hostEnv: fakeHost({}),
-        onListening: (api) => {
-          url = api.url;
-          throw new Error('the window could not open');
-        },
+      const starting = startIn(dir.path, (api) => {
+        url = api.url;
+        throw new Error('the window could not open');
       });
       await expect(starting).rejects.toThrow('the window could not open');
       expect(existsSync(join(dir.path, 'aigo.lock'))).toBe(false);

@@ -1,28 +1,15 @@
-import type { Logger } from 'pino';
-import type { AppOptions } from '../app-options';
 import type { Handlers } from '../dispatch';
-import type { EngineServices } from '../engine-services';
+import type { EngineServices, EngineServicesDeps } from '../engine-services';
 import type { AppInfo } from '../../shared/schemas/app';
 import type { OperationDef } from '../../shared/contract/define';
 import type { HostShell } from '../services/app/host-shell';
-import type { WarningCenter } from '../services/app/warnings';
-import type { AuditLog } from '../services/audit/audit-log';
-import type { EventBus } from '../services/events/event-bus';
-import type { SettingsService } from '../services/settings/settings-service';
 import type { ChannelsDomain } from './channels-domain';
 import type { SchedulerDomain } from './scheduler-domain';
 import type { SessionsDomain } from './sessions-domain';
 import type { SquadsDomain } from './squads-domain';
 
-export interface DomainsDeps {
-  options: AppOptions;
-  dataDir: string;
-  version: string;
-  bus: EventBus;
-  audit: AuditLog;
-  logger: Logger;
-  warnings: WarningCenter;
-  settings: SettingsService;
+/** What the engine's services need, and what the domains need besides. */
+export interface DomainsDeps extends EngineServicesDeps {
   shell: HostShell;
   info: () => AppInfo;
   /** Takes each started part's stop, so the app stops them in reverse. */
@@ -54,17 +41,7 @@ export async function startDomains(deps: DomainsDeps): Promise<Domains> {
   const { options, dataDir, bus, audit, logger, warnings, settings, onStop } = deps;
 
   const { createEngineServices } = await afterWaitingAnswers(() => import('../engine-services'));
-  const { version } = deps;
-  const engine = createEngineServices({
-    options,
-    dataDir,
-    version,
-    bus,
-    audit,
-    logger,
-    warnings,
-    settings,
-  });
+  const engine = createEngineServices(deps);
   deps.started.engine = engine;
   const { runtime, mounts, secrets, proxy, image } = engine;
   await engine.start(onStop);

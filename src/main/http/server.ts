@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addRoute, createRouter, findRoute } from 'rou3';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
-import { STARTUP_WAIT_MS, toErrorEnvelope, type Dispatch } from '../dispatch';
+import { STARTUP_WAIT_MS, stillStarting, toErrorEnvelope, type Dispatch } from '../dispatch';
 import type { EventBus } from '../services/events/event-bus';
 import type { OperationTable } from '../operation-table';
 import { registerDiagnosticsBundleRoute } from './diagnostics-bundle-route';
@@ -183,16 +183,7 @@ export function createApiHandler(options: ApiServerOptions, port: () => number):
 async function within(pending: Promise<void>, ms: number, totalMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new AppError(
-            'UNAVAILABLE',
-            `aigo is still starting after ${Math.round(totalMs / 1000)} s. Try again; if it stays so, see the app log (aigo logs --last 100).`,
-          ),
-        ),
-      Math.max(0, ms),
-    );
+    timer = setTimeout(() => reject(stillStarting(totalMs)), Math.max(0, ms));
   });
   try {
     await Promise.race([pending, late]);

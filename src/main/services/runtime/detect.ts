@@ -6,7 +6,7 @@ import { probeDocker, type DockerProbeSuccess } from './docker-probe';
 import type { HostEnv } from './host-env';
 import { engineDisk, lowDiskMessage } from './disk';
 import { appleContainerNetworking, dockerNetworking } from './networking';
-import { noNetworking } from './initial-status';
+import { noNetworking, unavailableStatus } from './initial-status';
 
 export interface Detection {
   status: RuntimeStatus;
@@ -89,19 +89,12 @@ export async function detectRuntime(
 
   return {
     docker: null,
-    status: {
-      available: false,
-      backend: null,
-      product: null,
-      version: null,
-      apiVersion: null,
-      endpoint: null,
-      networking: noNetworking(override),
-      disk: null,
-      message: summariseFailure(checks, settings.preferred),
+    status: unavailableStatus(
+      summariseFailure(checks, settings.preferred),
+      noNetworking(override),
       checks,
-      checkedAt: checkedAt(),
-    },
+      checkedAt(),
+    ),
   };
 }
 

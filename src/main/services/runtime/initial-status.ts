@@ -9,11 +9,13 @@ export function noNetworking(override: string | null): Networking {
     : { hostGateway: null, extraRunArgs: [], source: 'unknown' };
 }
 
-/**
- * The runtime's status before its first detection has answered. Small on purpose: the API
- * answers with it while the runtime service itself is still loading (app.ts).
- */
-export function detectingStatus(): RuntimeStatus {
+/** A status with no engine in it: why, how containers would reach the host, what was checked. */
+export function unavailableStatus(
+  message: string,
+  networking: Networking,
+  checks: RuntimeStatus['checks'],
+  checkedAt = new Date().toISOString(),
+): RuntimeStatus {
   return {
     available: false,
     backend: null,
@@ -21,10 +23,18 @@ export function detectingStatus(): RuntimeStatus {
     version: null,
     apiVersion: null,
     endpoint: null,
-    networking: noNetworking(null),
+    networking,
     disk: null,
-    message: 'Detecting the container runtime…',
-    checks: [],
-    checkedAt: new Date().toISOString(),
+    message,
+    checks,
+    checkedAt,
   };
+}
+
+/**
+ * The runtime's status before its first detection has answered. Small on purpose: the API
+ * answers with it while the runtime service itself is still loading (app.ts).
+ */
+export function detectingStatus(): RuntimeStatus {
+  return unavailableStatus('Detecting the container runtime…', noNetworking(null), []);
 }
